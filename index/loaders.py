@@ -1,0 +1,149 @@
+"""Read what a user points ingestion at: folders, .txt captures, .jsonl corpora, .html pages.
+
+Each input becomes a `LoadedInput` (one origin, its articles and a hash of what
+was read) or an `InputProblem` (one line naming the file and line); a bad input
+never stops the rest of the batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.article import Article
+from index.errors import InputProblem
+from index.raw_text import parse_raw_text
+
+# Bump when parsing changes, so unchanged files are re-read with the new rules.
+PARSER_VERSION = "1"
+SUPPORTED = (".txt", ".jsonl", ".html", ".htm")
+_JSONL_FIELDS = ("title", "source", "author", "published_at", "url")
+
+
+@dataclass(frozen=True)
+class LoadedInput:
+    origin: str
+    input_hash: str
+    articles: list[Article]
+
+
+def _hash(*parts: bytes) -> str:
+    digest = hashlib.sha256(PARSER_VERSION.encode())
+    for part in parts:
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _decode(path: Path, data: bytes, line: int | None = None) -> str | InputProblem:
+    """UTF-8 text, or the problem that stops it being text."""
+    if b"\x00" in data[:8192]:
+        return InputProblem(str(path), "binary file, not text; newsrag reads UTF-8 .txt, .jsonl and .html", line)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return InputProblem(
+            str(path),
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); re-save it as UTF-8",
+            line,
+        )
+
+
+def _load_txt(path: Path, data: bytes) -> Iterator[LoadedInput | InputProblem]:
+    text = _decode(path, data)
+    if isinstance(text, InputProblem):
+        yield text
+        return
+    articles = parse_raw_text(text, path.name)
+    if not articles:
+        yield InputProblem(str(path), "no article text found after removing page furniture")
+        return
+    yield LoadedInput(path.name, _hash(data), articles)
+
+
+def _load_html(path: Path, data: bytes) -> Iterator[LoadedInput | InputProblem]:
+    import trafilatura
+
+    html = _decode(path, data)
+    if isinstance(html, InputProblem):
+        yield html
+        return
+    extracted = trafilatura.extract(html, output_format="json", with_metadata=True, include_comments=False)
+    record = json.loads(extracted) if extracted else {}
+    text = (record.get("text") or "").strip()
+    if not text:
+        yield InputProblem(str(path), "no main article text found in this HTML page")
+        return
+    article = Article(
+        id=path.name, origin=path.name, text=text, title=record.get("title") or "",
+        source=record.get("sitename") or record.get("hostname") or "", author=record.get("author") or "",
+        published_at=record.get("date") or "", url=record.get("source") or record.get("url") or "",
+    )
+    yield LoadedInput(path.name, _hash(data), [article])
+
+
+def _load_jsonl(path: Path, data: bytes) -> Iterator[LoadedInput | InputProblem]:
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if not raw.strip():
+            continue
+        line = _decode(path, raw, number)
+        if isinstance(line, InputProblem):
+            yield line
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield InputProblem(str(path), f"malformed JSON ({exc.msg} at column {exc.colno}); fix or delete the line", number)
+            continue
+        if not isinstance(record, dict):
+            yield InputProblem(str(path), "expected a JSON object with a 'text' field", number)
+            continue
+        text = record.get("text")
+        if not isinstance(text, str) or not text.strip():
+            yield InputProblem(str(path), "missing or empty 'text' field; every record needs the article text", number)
+            continue
+        origin = str(record.get("id") or f"{path.name}#{number}")
+        fields = {f: str(record.get(f) or "") for f in _JSONL_FIELDS}
+        article = Article(id=origin, origin=origin, text=text.strip(), **fields)
+        yield LoadedInput(origin, _hash(json.dumps(record, sort_keys=True).encode("utf-8")), [article])
+
+
+_LOADERS = {".txt": _load_txt, ".jsonl": _load_jsonl, ".html": _load_html, ".htm": _load_html}
+
+
+def _files(path: Path) -> Iterator[Path | InputProblem]:
+    if path.is_dir():
+        for child in sorted(path.rglob("*")):
+            if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
+                if child.suffix.lower() in SUPPORTED:
+                    yield child
+                else:
+                    yield InputProblem(str(child), f"skipped: newsrag reads {', '.join(SUPPORTED)} files")
+    elif path.is_file():
+        yield path
+    else:
+        yield InputProblem(str(path), "no such file or folder")
+
+
+def load_inputs(paths: list[Path]) -> Iterator[LoadedInput | InputProblem]:
+    """Every origin found under `paths`, or the problem with it, in a stable order."""
+    for root in paths:
+        for item in _files(Path(root)):
+            if isinstance(item, InputProblem):
+                yield item
+                continue
+            loader = _LOADERS.get(item.suffix.lower())
+            if loader is None:
+                yield InputProblem(str(item), f"unsupported file type; newsrag reads {', '.join(SUPPORTED)}")
+                continue
+            try:
+                data = item.read_bytes()
+            except OSError as exc:
+                yield InputProblem(str(item), f"cannot read ({exc.strerror})")
+                continue
+            if not data.strip():
+                yield InputProblem(str(item), "empty file; nothing to index")
+                continue
+            yield from loader(item, data)

@@ -1,0 +1,441 @@
+"""The index directory: manifest.json + vectors.faiss + chunks.sqlite, no pickle.
+
+SQLite is the source of truth: articles, chunks, their embeddings (float32
+blobs, which double as the content-hash cache) and an FTS5 table for BM25.
+`vectors.faiss` is derived from it and written after each committed change; the
+manifest records the SQLite generation and the FAISS file's SHA-256, so a crash
+between the two is detected on open and the vectors are rebuilt from SQLite.
+Every file is replaced atomically (write, fsync, rename), and one writer at a
+time holds a lock, so nothing already indexed is lost or half-written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from index.article import Article, Chunk
+from index.errors import IndexMismatchError, NewsragError
+
+if TYPE_CHECKING:
+    import faiss
+
+FORMAT_VERSION = 1
+SCHEMA_VERSION = 1
+MANIFEST, VECTORS, DATABASE, LOCK = "manifest.json", "vectors.faiss", "chunks.sqlite", ".lock"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS origins (origin TEXT PRIMARY KEY, input_hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY, origin TEXT NOT NULL, title TEXT, source TEXT, author TEXT,
+    published_at TEXT, url TEXT, text TEXT NOT NULL, content_hash TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS articles_origin ON articles(origin);
+CREATE INDEX IF NOT EXISTS articles_hash ON articles(content_hash);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, article_id TEXT NOT NULL,
+    seq INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL, text TEXT NOT NULL,
+    text_hash TEXT NOT NULL, embedding BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(text_hash);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(text, tokenize='porter unicode61 remove_diacritics 2');
+"""
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """What shaped an index; an index answers only queries embedded the same way."""
+
+    embedding_model: str
+    embedding_dim: int
+    chunking: dict[str, Any]
+
+    def mismatch(self, other: IndexSpec) -> str | None:
+        if self.embedding_model != other.embedding_model or self.embedding_dim != other.embedding_dim:
+            return (
+                f"embedding model {other.embedding_model!r} (dim {other.embedding_dim}), "
+                f"but the settings ask for {self.embedding_model!r} (dim {self.embedding_dim})"
+            )
+        if self.chunking != other.chunking:
+            return f"chunking {other.chunking}, but the settings ask for {self.chunking}"
+        return None
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk as retrieved, with the metadata of its article needed to cite it."""
+
+    rowid: int
+    chunk_id: str
+    article_id: str
+    seq: int
+    start: int
+    end: int
+    text: str
+    origin: str
+    title: str
+    source: str
+    author: str
+    published_at: str
+    url: str
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` so a reader sees the old file or the new one, never half."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# Question words carry no evidence; left in an OR query they rank chunks by how
+# many times they say "what" or "the".
+_STOPWORDS = frozenset(
+    "a an and are as at be been but by did do does for from had has have how i in is it its "
+    "of on or s that the their there these they this to was were what when where which who "
+    "whom why will with would according articles article reported report said says".split()
+)
+
+
+def _fts_query(text: str) -> str:
+    """A safe FTS5 MATCH expression: every content word quoted, joined by OR."""
+    words = re.findall(r"\w+", text.lower())
+    return " OR ".join(f'"{w}"' for w in dict.fromkeys(words) if w not in _STOPWORDS)
+
+
+class IndexStore:
+    """An index directory opened for reading, or for writing under a lock."""
+
+    def __init__(self, directory: Path, spec: IndexSpec, db: sqlite3.Connection) -> None:
+        self.directory = directory
+        self.spec = spec
+        self._db = db
+        self._faiss: faiss.Index | None = None
+        self._lock_fd: int | None = None
+
+    # ---- opening -------------------------------------------------------
+    @staticmethod
+    def read_manifest(directory: Path) -> dict[str, Any]:
+        path = directory / MANIFEST
+        if not path.exists():
+            raise NewsragError(
+                f"{directory}: no index here (no {MANIFEST}); build one with: newsrag ingest PATH --index {directory}"
+            )
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise NewsragError(f"{path}: not a valid manifest ({exc}); rebuild the index with newsrag ingest") from exc
+        if manifest.get("format_version") != FORMAT_VERSION:
+            raise NewsragError(
+                f"{path}: index format {manifest.get('format_version')!r}, this newsrag reads "
+                f"format {FORMAT_VERSION}; rebuild it with newsrag ingest into a new --index directory"
+            )
+        return manifest
+
+    @staticmethod
+    def spec_from_manifest(manifest: dict[str, Any]) -> IndexSpec:
+        emb = manifest.get("embedding", {})
+        return IndexSpec(str(emb.get("model")), int(emb.get("dim", 0)), dict(manifest.get("chunking", {})))
+
+    @classmethod
+    def open(cls, directory: Path, expected: IndexSpec | None = None, *, write: bool = False) -> IndexStore:
+        """Open an index; with `write`, create it if absent and take the writer's lock."""
+        directory = Path(directory)
+        exists = (directory / MANIFEST).exists()
+        if not exists and not write:
+            cls.read_manifest(directory)  # raises the "no index here" message
+        if exists:
+            spec = cls.spec_from_manifest(cls.read_manifest(directory))
+            if expected is not None and (why := expected.mismatch(spec)):
+                raise IndexMismatchError(
+                    f"{directory}: this index was built with {why}. Rebuild it: "
+                    f"newsrag ingest PATH --index NEW_DIR (or remove {directory}), "
+                    "or set the settings back to what the index was built with"
+                )
+        elif expected is None:
+            raise NewsragError(f"{directory}: cannot create an index without its embedding settings")
+        else:
+            spec = expected
+        if write:
+            directory.mkdir(parents=True, exist_ok=True)
+        db = cls._connect(directory / DATABASE, write=write)
+        store = cls(directory, spec, db)
+        if write:
+            store._lock()
+            db.executescript(_SCHEMA)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if not exists:
+                store._commit_vectors()
+        else:
+            store._check_schema()
+        return store
+
+    @staticmethod
+    def _connect(path: Path, *, write: bool) -> sqlite3.Connection:
+        if not write and not path.exists():
+            raise NewsragError(f"{path}: missing; the index is incomplete, rebuild it with newsrag ingest")
+        uri = f"file:{path}?mode={'rwc' if write else 'ro'}"
+        db = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
+        db.row_factory = sqlite3.Row
+        # An index may come from elsewhere: never run functions a schema smuggles in.
+        db.execute("PRAGMA trusted_schema = OFF")
+        if write:
+            db.execute("PRAGMA synchronous = FULL")
+        return db
+
+    def _check_schema(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version != SCHEMA_VERSION:
+            raise NewsragError(
+                f"{self.directory / DATABASE}: schema version {version}, expected {SCHEMA_VERSION}; "
+                "rebuild the index with newsrag ingest"
+            )
+
+    def _lock(self) -> None:
+        fd = os.open(self.directory / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            os.close(fd)
+            raise NewsragError(f"{self.directory}: another newsrag process is writing this index; wait for it") from exc
+        self._lock_fd = fd
+
+    def close(self) -> None:
+        self._db.close()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def __enter__(self) -> IndexStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- writing -------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic change; the FAISS file follows in `_commit_vectors`."""
+        with self._db:
+            yield self._db
+            self._db.execute(
+                "INSERT INTO meta(key, value) VALUES('generation', '1') ON CONFLICT(key) "
+                "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            )
+        self._commit_vectors()
+
+    def origin_hash(self, origin: str) -> str | None:
+        row = self._db.execute("SELECT input_hash FROM origins WHERE origin = ?", (origin,)).fetchone()
+        return row[0] if row else None
+
+    def duplicate_of(self, article: Article, except_origin: str) -> str | None:
+        row = self._db.execute(
+            "SELECT id FROM articles WHERE content_hash = ? AND origin != ? LIMIT 1",
+            (article.content_hash, except_origin),
+        ).fetchone()
+        return row[0] if row else None
+
+    def cached_embeddings(self, text_hashes: Iterable[str]) -> dict[str, np.ndarray]:
+        """Vectors already computed for these chunk texts (same model, by construction)."""
+        found: dict[str, np.ndarray] = {}
+        for text_hash in set(text_hashes):
+            row = self._db.execute("SELECT embedding FROM chunks WHERE text_hash = ? LIMIT 1", (text_hash,)).fetchone()
+            if row:
+                found[text_hash] = np.frombuffer(row[0], dtype=np.float32)
+        return found
+
+    def _delete_origin(self, db: sqlite3.Connection, origin: str) -> int:
+        ids = [r[0] for r in db.execute("SELECT id FROM articles WHERE origin = ?", (origin,))]
+        for article_id in ids:
+            db.execute(
+                "DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM chunks WHERE article_id = ?)", (article_id,)
+            )
+            db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
+        db.execute("DELETE FROM articles WHERE origin = ?", (origin,))
+        db.execute("DELETE FROM origins WHERE origin = ?", (origin,))
+        return len(ids)
+
+    def replace_origin(
+        self, db: sqlite3.Connection, origin: str, input_hash: str,
+        articles: list[Article], chunks: list[Chunk], vectors: np.ndarray,
+    ) -> None:
+        """Swap everything indexed from `origin` for these articles (inside a transaction)."""
+        if vectors.shape != (len(chunks), self.spec.embedding_dim):
+            raise ValueError(f"vectors {vectors.shape} do not match {len(chunks)} chunks of dim {self.spec.embedding_dim}")
+        self._delete_origin(db, origin)
+        db.execute("INSERT INTO origins(origin, input_hash) VALUES (?, ?)", (origin, input_hash))
+        db.executemany(
+            "INSERT INTO articles(id, origin, title, source, author, published_at, url, text, content_hash) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(a.id, a.origin, a.title, a.source, a.author, a.published_at, a.url, a.text, a.content_hash)
+             for a in articles],
+        )
+        for chunk, vector in zip(chunks, vectors, strict=True):
+            cur = db.execute(
+                "INSERT INTO chunks(chunk_id, article_id, seq, start, end, text, text_hash, embedding) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (chunk.chunk_id, chunk.article_id, chunk.seq, chunk.start, chunk.end, chunk.text,
+                 chunk.text_hash, np.ascontiguousarray(vector, dtype=np.float32).tobytes()),
+            )
+            db.execute("INSERT INTO chunks_fts(rowid, text) VALUES (?, ?)", (cur.lastrowid, chunk.text))
+
+    def remove_origin(self, origin: str) -> int:
+        """Delete what `origin` added; returns how many articles went."""
+        with self.transaction() as db:
+            return self._delete_origin(db, origin)
+
+    # ---- the derived FAISS file and the manifest ------------------------
+    def _generation(self) -> int:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _build_faiss(self) -> faiss.Index:
+        import faiss
+
+        index = faiss.IndexIDMap2(faiss.IndexFlatIP(self.spec.embedding_dim))
+        rows = self._db.execute("SELECT id, embedding FROM chunks ORDER BY id").fetchall()
+        if rows:
+            ids = np.array([r[0] for r in rows], dtype=np.int64)
+            vectors = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+            index.add_with_ids(vectors, ids)
+        return index
+
+    def _commit_vectors(self) -> None:
+        import faiss
+
+        index = self._build_faiss()
+        atomic_write_bytes(self.directory / VECTORS, faiss.serialize_index(index).tobytes())
+        counts = self.counts()
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "embedding": {"model": self.spec.embedding_model, "dim": self.spec.embedding_dim},
+            "chunking": self.spec.chunking,
+            "counts": counts,
+            "generation": self._generation(),
+            "checksums": {VECTORS: _sha256(self.directory / VECTORS)},
+        }
+        atomic_write_bytes(self.directory / MANIFEST, json.dumps(manifest, indent=2).encode("utf-8"))
+        self._faiss = index
+
+    @property
+    def faiss_index(self) -> faiss.Index:
+        """The vectors, verified against the manifest; rebuilt from SQLite if stale or damaged."""
+        if self._faiss is None:
+            import faiss
+
+            manifest = self.read_manifest(self.directory)
+            path = self.directory / VECTORS
+            fresh = (
+                path.exists()
+                and manifest.get("generation") == self._generation()
+                and manifest.get("checksums", {}).get(VECTORS) == _sha256(path)
+            )
+            if fresh:
+                self._faiss = faiss.deserialize_index(np.fromfile(path, dtype=np.uint8))
+            elif self._lock_fd is not None:
+                self._commit_vectors()
+            else:
+                self._faiss = self._build_faiss()
+        assert self._faiss is not None
+        return self._faiss
+
+    # ---- reading -------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        return {
+            "origins": self._db.execute("SELECT COUNT(*) FROM origins").fetchone()[0],
+            "articles": self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0],
+            "chunks": self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0],
+        }
+
+    def sources(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT DISTINCT source FROM articles WHERE source != '' ORDER BY 1")]
+
+    def rowids_matching(self, sources: list[str] | None, since: str | None, until: str | None) -> np.ndarray:
+        """Chunk ids whose article passes the outlet and date filters."""
+        clauses, params = [], []
+        if sources:
+            clauses.append(f"a.source IN ({','.join('?' * len(sources))})")
+            params.extend(sources)
+        if since:
+            clauses.append("a.published_at != '' AND substr(a.published_at, 1, 10) >= ?")
+            params.append(since[:10])
+        if until:
+            clauses.append("a.published_at != '' AND substr(a.published_at, 1, 10) <= ?")
+            params.append(until[:10])
+        where = " AND ".join(clauses) or "1"
+        rows = self._db.execute(f"SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id WHERE {where}", params)
+        return np.array([r[0] for r in rows], dtype=np.int64)
+
+    def search_dense(self, vector: np.ndarray, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        import faiss
+
+        index = self.faiss_index
+        if index.ntotal == 0 or n <= 0 or (allowed is not None and len(allowed) == 0):
+            return []
+        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed)) if allowed is not None else None
+        scores, ids = index.search(vector.reshape(1, -1).astype(np.float32), min(n, index.ntotal), params=params)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]
+
+    def search_bm25(self, query: str, n: int) -> list[tuple[int, float]]:
+        expression = _fts_query(query)
+        if not expression:
+            return []
+        rows = self._db.execute(
+            "SELECT rowid, bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts) LIMIT ?",
+            (expression, n),
+        )
+        return [(int(r[0]), -float(r[1])) for r in rows]
+
+    def get_chunks(self, rowids: list[int]) -> list[StoredChunk]:
+        """Chunks with article metadata, in the order of `rowids`."""
+        if not rowids:
+            return []
+        marks = ",".join("?" * len(rowids))
+        rows = self._db.execute(
+            "SELECT c.id AS rowid, c.chunk_id, c.article_id, c.seq, c.start, c.end, c.text, a.origin, "
+            "a.title, a.source, a.author, a.published_at, a.url "
+            f"FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks})",
+            rowids,
+        ).fetchall()
+        by_id = {r["rowid"]: StoredChunk(**dict(r)) for r in rows}
+        return [by_id[i] for i in rowids if i in by_id]
+
+    def get_article(self, article_id: str) -> Article | None:
+        row = self._db.execute(
+            "SELECT id, origin, text, title, source, author, published_at, url FROM articles WHERE id = ?",
+            (article_id,),
+        ).fetchone()
+        return Article(**dict(row)) if row else None
+
+    def info(self) -> dict[str, Any]:
+        return {"directory": str(self.directory), **asdict(self.spec), **self.counts()}

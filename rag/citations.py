@@ -1,0 +1,196 @@
+"""From the model's `[n]` markers to verified, structured citations.
+
+The model numbers sources in retrieval order; readers want numbers in order of
+first use, one per article. `Renumberer` rewrites markers as text streams in
+(holding back only an unfinished "[12"), so the streamed text and the final
+answer agree. `verify` then finds, for each cited sentence, the span of the
+article that supports it and flags sentences whose source does not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from index.chunker import sentence_spans
+from rag.prompts import REFUSAL
+from rag.sources import Source
+from rag.support import SUPPORT_THRESHOLD, best_span, content_keys, numbers, support_score
+
+_MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
+_OPEN_MARKER = re.compile(r"\[[\d,; ]*$")
+_REFUSAL_PATTERNS = re.compile(
+    r"(do(?:es)? not|don't|doesn't) (contain|mention|include|provide|say|specify|state)"
+    r"|no information|not (mentioned|provided|specified|stated|available)|cannot (be )?(determined|answer)",
+    re.IGNORECASE,
+)
+
+
+class Renumberer:
+    """Rewrites model source numbers to display numbers in order of first use."""
+
+    def __init__(self, valid: set[int]) -> None:
+        self.valid = valid
+        self.mapping: dict[int, int] = {}  # model number → display number
+        self._pending = ""
+
+    def _replace(self, match: re.Match[str]) -> str:
+        shown: list[int] = []
+        for raw in re.split(r"[,;]", match.group(1)):
+            number = int(raw)
+            if number not in self.valid:
+                continue  # a source the model invented: drop the marker
+            display = self.mapping.setdefault(number, len(self.mapping) + 1)
+            if display not in shown:
+                shown.append(display)
+        return "".join(f"[{d}]" for d in shown)
+
+    def rewrite(self, text: str) -> str:
+        return _MARKER.sub(self._replace, text)
+
+    def feed(self, delta: str) -> str:
+        """Text safe to show now; an unfinished marker waits for the next delta."""
+        self._pending += delta
+        hold = _OPEN_MARKER.search(self._pending)
+        cut = hold.start() if hold and len(self._pending) - hold.start() < 16 else len(self._pending)
+        ready, self._pending = self._pending[:cut], self._pending[cut:]
+        return self.rewrite(ready)
+
+    def flush(self) -> str:
+        ready, self._pending = self._pending, ""
+        return self.rewrite(ready)
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    article_id: str
+    origin: str
+    title: str
+    source: str
+    published_at: str
+    url: str
+    chunk_id: str
+    start: int  # the supporting span, as offsets into the article text
+    end: int
+    quote: str
+    support: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SentenceCheck:
+    text: str
+    citations: tuple[int, ...]
+    support: float
+    flag: str | None  # None (supported as cited), "corrected", "attributed", "unsupported", "uncited"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Verified:
+    text: str
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    sentences: list[SentenceCheck] = field(default_factory=list)
+
+
+def is_refusal(text: str) -> bool:
+    return not _MARKER.search(text) and bool(_REFUSAL_PATTERNS.search(text) or REFUSAL.lower() in text.lower())
+
+
+def _citation(display: int, source: Source, claim: str, support: float) -> Citation:
+    spans = [best_span(claim, p.text, p.start) for p in source.passages]
+    best_index = max(range(len(spans)), key=lambda i: spans[i].score)
+    span, passage = spans[best_index], source.passages[best_index]
+    chunk = passage.chunk_at(span.start)
+    quote = passage.text[span.start - passage.start : span.end - passage.start]
+    return Citation(
+        n=display, article_id=source.article_id, origin=source.origin, title=source.title,
+        source=source.source, published_at=source.published_at, url=source.url, chunk_id=chunk.chunk_id,
+        start=span.start, end=span.end, quote=quote, support=round(support, 3),
+    )
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans, with trailing bits that hold only markers ("… Wolverhampton. [1]") joined on."""
+    spans: list[tuple[int, int]] = []
+    for start, end in sentence_spans(text):
+        claim = _MARKER.sub("", text[start:end])
+        if spans and not content_keys(claim) and not numbers(claim):
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def _cited(sentence: str, valid: set[int]) -> list[int]:
+    found = (int(n) for m in _MARKER.finditer(sentence) for n in re.split(r"[,;]", m.group(1)))
+    return [n for n in dict.fromkeys(found) if n in valid]
+
+
+def _check(sentence: str, sources: dict[int, Source]) -> tuple[str, list[int], float, str | None]:
+    """The sentence with its markers repaired, the sources it now cites, its support and its flag.
+
+    A sentence supported by the source it cites keeps it. One whose cited source does
+    not support it, but another retrieved source does, is re-pointed there ("corrected");
+    an uncited one that a source supports gets that source ("attributed"). What no
+    source supports keeps its markers and is flagged.
+    """
+    claim = _MARKER.sub("", sentence).strip()
+    cited = _cited(sentence, set(sources))
+    scores = {n: support_score(claim, sources[n].text) for n in sources}
+    backed = [n for n in cited if scores[n] >= SUPPORT_THRESHOLD]
+    if backed:
+        return _place_markers(claim, backed), backed, max(scores[n] for n in backed), None
+    best = max(scores, key=lambda n: (scores[n], -n))
+    if scores[best] < SUPPORT_THRESHOLD:
+        return sentence, cited, max((scores[n] for n in cited), default=0.0), "unsupported" if cited else "uncited"
+    return _place_markers(claim, [best]), [best], scores[best], "corrected" if cited else "attributed"
+
+
+def _place_markers(claim: str, cited: list[int]) -> str:
+    """'Claim text [1][2].': markers before the closing punctuation, stray words after it dropped."""
+    end = re.search(r"[.!?]", claim)
+    while end and not content_keys(claim[end.end():]) and not numbers(claim[end.end():]):
+        claim = claim[: end.start()]  # "… articles. and" → "… articles"
+        end = re.search(r"[.!?]", claim)
+    body = claim.rstrip(" .!?")
+    closing = re.search(r"[.!?]+$", claim.rstrip())
+    return body + " " + "".join(f"[{n}]" for n in cited) + (closing.group() if closing else ".")
+
+
+def verify(draft: str, sources: list[Source]) -> Verified:
+    """Check each sentence of an answer (in the model's numbering) against the sources.
+
+    Returns the final text renumbered in order of first use, one citation per article
+    pointing at the span that supports it, and a check per sentence.
+    """
+    draft = draft.strip()
+    if not draft or is_refusal(draft):
+        return Verified(REFUSAL, refused=True)
+    by_n = {s.n: s for s in sources}
+    checked = [_check(draft[a:b], by_n) for a, b in _sentences(draft)]
+    if not any(flag in (None, "corrected", "attributed") for *_, flag in checked):
+        # Nothing the model wrote is backed by a retrieved article: make no claim.
+        return Verified(REFUSAL, refused=True, sentences=[
+            SentenceCheck(text, tuple(cited), round(score, 3), flag) for text, cited, score, flag in checked
+        ])
+    renumberer = Renumberer(set(by_n))
+    text = renumberer.rewrite(" ".join(sentence for sentence, *_ in checked))
+    citations: dict[int, Citation] = {}
+    checks: list[SentenceCheck] = []
+    for sentence, cited, score, flag in checked:
+        shown = tuple(renumberer.mapping[n] for n in cited)
+        checks.append(SentenceCheck(renumberer.rewrite(sentence), shown, round(score, 3), flag))
+        claim = _MARKER.sub("", sentence).strip()
+        for n, display in zip(cited, shown, strict=True):
+            support = support_score(claim, by_n[n].text)
+            if display not in citations or support > citations[display].support:
+                citations[display] = _citation(display, by_n[n], claim, support)
+    return Verified(text, refused=False, citations=[citations[d] for d in sorted(citations)], sentences=checks)

@@ -1,0 +1,210 @@
+"""The `newsrag` command: ingest | search | ask (and the front ends built on them).
+
+Heavy libraries load inside the command that needs them, so `newsrag --help`
+is instant and never imports torch. Every failure a user can cause ends as one
+line on stderr, never a traceback (NEWSRAG_DEBUG=1 shows it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from index.errors import NewsragError
+
+def _settings(args: argparse.Namespace) -> Any:
+    """Settings with CLI flags on top of newsrag.toml and NEWSRAG_* (pydantic merges them)."""
+    from pydantic import ValidationError
+
+    from rag.settings import Settings
+
+    overrides: dict[str, Any] = {}
+    if getattr(args, "index", None):
+        overrides["index"] = Path(args.index)
+    llm = {key: value for key, value in (
+        ("preset", getattr(args, "preset", None)), ("backend", getattr(args, "backend", None)),
+        ("model", getattr(args, "model", None)), ("base_url", getattr(args, "base_url", None)),
+        ("model_path", getattr(args, "gguf", None)),
+    ) if value}
+    if llm:
+        overrides["llm"] = llm
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise NewsragError(f"setting {field}: {first['msg']} (check newsrag.toml, NEWSRAG_* variables and flags)") from exc
+
+
+def _filters(args: argparse.Namespace) -> Any:
+    from rag.retriever import RetrievalFilters
+
+    return RetrievalFilters(tuple(args.source or ()), args.since, args.until)
+
+
+def _print_problems(problems: Sequence[object]) -> None:
+    for problem in problems:
+        print(f"newsrag: skipped {problem}", file=sys.stderr)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from rag import pipeline
+
+    settings = _settings(args)
+    for origin in args.remove or ():
+        removed = pipeline.remove(settings, origin)
+        print(f"removed {origin}: {removed} article(s)" if removed else f"{origin}: not in the index, nothing removed")
+    if not args.paths:
+        if not args.remove:
+            raise NewsragError("ingest: give one or more files or folders, or --remove ORIGIN")
+        return 0
+    report = pipeline.ingest(settings, [Path(p) for p in args.paths], progress=sys.stderr.isatty())
+    _print_problems(report.problems)
+    for duplicate in report.duplicates:
+        print(f"newsrag: duplicate {duplicate}", file=sys.stderr)
+    print(f"{settings.index}: {report.summary()}")
+    return 1 if report.problems else 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from rag.pipeline import open_search
+
+    stack = open_search(_settings(args))
+    hits = stack.retriever.retrieve(args.query, k=args.k, filters=_filters(args))
+    if args.json:
+        print(json.dumps([
+            {"article_id": h.chunk.article_id, "origin": h.chunk.origin, "chunk_id": h.chunk.chunk_id,
+             "score": round(h.score, 6), "dense_score": h.dense_score, "title": h.chunk.title,
+             "source": h.chunk.source, "published_at": h.chunk.published_at, "url": h.chunk.url,
+             "start": h.chunk.start, "end": h.chunk.end, "text": h.chunk.text}
+            for h in hits
+        ], ensure_ascii=False))
+        return 0
+    if not hits:
+        print("no matching chunks")
+    for rank, h in enumerate(hits, start=1):
+        date = h.chunk.published_at[:10] or "undated"
+        snippet = " ".join(h.chunk.text.split())[:200]
+        print(f"{rank}. {h.chunk.title} ({date}) [{h.chunk.chunk_id}] score={h.score:.4f}\n   {snippet}")
+    return 0
+
+
+def _print_sources(answer: Any) -> None:
+    if answer.refused:
+        closest = ", ".join(f"{s.title} ({s.origin})" for s in answer.sources[:3])
+        if closest:
+            print(f"\nClosest articles found: {closest}")
+        return
+    print("\nSources:")
+    for c in answer.citations:
+        meta = ", ".join(x for x in (c.source, c.published_at[:10]) if x)
+        print(f"[{c.n}] {c.title}" + (f" — {meta}" if meta else "") + f" ({c.origin}) {c.url}".rstrip())
+        print(f"    “{' '.join(c.quote.split())}”  [{c.chunk_id} {c.start}:{c.end}]")
+    for s in answer.sentences:
+        if s.flag in ("unsupported", "uncited"):
+            print(f"! not supported by the cited articles: {s.text}")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from rag.answer import Done, Token
+    from rag.llm.factory import explain_llm_error
+    from rag.pipeline import make_answerer, open_search
+
+    settings = _settings(args)
+    answerer = make_answerer(settings, open_search(settings))
+    try:
+        if args.json:
+            answer = answerer.ask(args.question, filters=_filters(args), k=args.k)
+            print(json.dumps(answer.to_dict(), ensure_ascii=False))
+            return 0
+        for event in answerer.stream(args.question, filters=_filters(args), k=args.k):
+            if isinstance(event, Token):
+                print(event.text, end="", flush=True)
+            elif isinstance(event, Done):
+                answer = event.answer
+                print()
+                if answer.text != answer.draft and answer.draft:
+                    print(f"\nVerified answer: {answer.text}")
+                _print_sources(answer)
+    except NewsragError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - LLM client errors come in many types
+        if (message := explain_llm_error(exc, settings.llm)) is None:
+            raise
+        raise NewsragError(message) from exc
+    return 0
+
+
+def _add_index(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--index", metavar="DIR", help="index directory (default .newsrag/index, or NEWSRAG_INDEX)")
+
+
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-k", type=int, default=None, help="number of chunks to retrieve")
+    p.add_argument("--source", action="append", metavar="OUTLET", help="only this outlet (repeatable)")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="only articles published on or after")
+    p.add_argument("--until", metavar="YYYY-MM-DD", help="only articles published on or before")
+
+
+def _add_llm(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--preset", choices=["default", "fast"], help="embedded model: default (1.5B) or fast (0.5B)")
+    p.add_argument("--backend", choices=["llama_cpp", "openai", "ollama"], help="LLM backend")
+    p.add_argument("--model", help="model name for the openai / ollama backends")
+    p.add_argument("--base-url", help="endpoint URL for the openai / ollama backends")
+    p.add_argument("--gguf", metavar="PATH", help="any other GGUF file for the llama_cpp backend")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsrag", description="Semantic search and cited answers over news articles, offline."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("ingest", help="add .txt/.jsonl/.html files or folders to the index")
+    p.add_argument("paths", nargs="*", metavar="PATH")
+    p.add_argument("--remove", action="append", metavar="ORIGIN", help="delete what ORIGIN added (repeatable)")
+    _add_index(p)
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("search", help="show the chunks that best match a query")
+    p.add_argument("query")
+    p.add_argument("--json", action="store_true", help="print one JSON list of hits")
+    _add_index(p)
+    _add_filters(p)
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", help="answer a question with cited sources")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print one JSON object: answer, refused, citations, …")
+    _add_index(p)
+    _add_filters(p)
+    _add_llm(p)
+    p.set_defaults(func=cmd_ask)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except NewsragError as exc:
+        print(f"newsrag: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("newsrag: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for a one-line error
+        if os.environ.get("NEWSRAG_DEBUG"):
+            raise
+        print(f"newsrag: error: {exc.__class__.__name__}: {exc} (NEWSRAG_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

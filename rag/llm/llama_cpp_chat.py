@@ -1,0 +1,98 @@
+"""A LangChain chat model over an in-process `llama_cpp.Llama`.
+
+langchain-community's ChatLlamaCpp is being sunset, and the adapter we need is
+small: messages → `create_chat_completion` (which applies the GGUF's own chat
+template), streamed as AIMessageChunks. One Llama per model file per process:
+loading a gigabyte GGUF is the slow part, so instances are shared by path.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import ConfigDict, PrivateAttr
+
+if TYPE_CHECKING:
+    from llama_cpp import Llama
+
+_ROLES = {"human": "user", "ai": "assistant", "system": "system"}
+_LOADED: dict[tuple[str, int, int | None], Llama] = {}
+_LOAD_LOCK = threading.Lock()
+
+
+def load_llama(model_path: str, n_ctx: int, n_threads: int | None) -> Llama:
+    """The shared Llama for this file and context size (loaded once per process)."""
+    key = (model_path, n_ctx, n_threads)
+    with _LOAD_LOCK:
+        if key not in _LOADED:
+            from llama_cpp import Llama
+
+            _LOADED[key] = Llama(
+                model_path=model_path, n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads,
+                verbose=False,
+            )
+        return _LOADED[key]
+
+
+class ChatLlamaCpp(BaseChatModel):
+    """Chat completions from a local GGUF through llama.cpp."""
+
+    model_path: str
+    n_ctx: int = 4096
+    n_threads: int | None = None
+    temperature: float = 0.0
+    max_tokens: int = 320
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    # llama.cpp contexts are not re-entrant; generations on one model take turns.
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    @property
+    def _llm_type(self) -> str:
+        return "llama_cpp"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_path": self.model_path, "n_ctx": self.n_ctx, "temperature": self.temperature}
+
+    @property
+    def llama(self) -> Llama:
+        return load_llama(self.model_path, self.n_ctx, self.n_threads)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def _request(self, messages: list[BaseMessage], stop: list[str] | None, **kwargs: Any) -> dict[str, Any]:
+        return {
+            "messages": [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages],
+            "temperature": kwargs.get("temperature", self.temperature),
+            "max_tokens": kwargs.get("max_tokens", self.max_tokens),
+            "stop": stop or [],
+        }
+
+    def _generate(
+        self, messages: list[BaseMessage], stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any,
+    ) -> ChatResult:
+        text = "".join(chunk.text for chunk in self._stream(messages, stop, run_manager, **kwargs))
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+    def _stream(
+        self, messages: list[BaseMessage], stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        request = self._request(messages, stop, **kwargs)
+        with self._lock:
+            for event in self.llama.create_chat_completion(**request, stream=True):
+                delta = event["choices"][0].get("delta", {}).get("content")
+                if not delta:
+                    continue
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
+                if run_manager:
+                    run_manager.on_llm_new_token(delta, chunk=chunk)
+                yield chunk

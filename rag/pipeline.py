@@ -1,0 +1,75 @@
+"""Assemble the pipeline's objects from settings, each with explicit dependencies.
+
+Front ends (CLI, UI, evaluation, briefs) call these instead of wiring stores,
+embedders and models themselves, so every use of the index sees the same rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.chunker import Chunker
+from index.embedder import Embedder
+from index.ingest import Ingester, IngestReport
+from index.store import IndexSpec, IndexStore
+from rag.answer import Answerer
+from rag.llm.factory import make_chat_model
+from rag.retriever import Retriever
+from rag.settings import Settings
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    return Embedder(settings.embedding.model, settings.embedding.batch_size)
+
+
+def make_chunker(settings: Settings) -> Chunker:
+    c = settings.chunking
+    return Chunker(c.encoding, c.chunk_tokens, c.overlap_tokens)
+
+
+def index_spec(settings: Settings, embedder: Embedder) -> IndexSpec:
+    return IndexSpec(embedder.model_id, embedder.dim, settings.chunking.model_dump())
+
+
+def ingest(settings: Settings, paths: Iterable[Path], progress: bool = False) -> IngestReport:
+    embedder = make_embedder(settings)
+    with IndexStore.open(settings.index, index_spec(settings, embedder), write=True) as store:
+        return Ingester(store, embedder, make_chunker(settings)).ingest(paths, progress=progress)
+
+
+def remove(settings: Settings, origin: str) -> int:
+    with IndexStore.open(settings.index, write=True) as store:
+        return store.remove_origin(origin)
+
+
+@dataclass
+class SearchStack:
+    """An opened index with the embedder that matches it."""
+
+    store: IndexStore
+    embedder: Embedder
+    retriever: Retriever
+
+
+def open_search(settings: Settings) -> SearchStack:
+    embedder = make_embedder(settings)
+    # Check the cheap parts of the spec before loading the embedding model.
+    manifest_spec = IndexStore.spec_from_manifest(IndexStore.read_manifest(settings.index))
+    expected = IndexSpec(embedder.model_id, manifest_spec.embedding_dim, settings.chunking.model_dump())
+    store = IndexStore.open(settings.index, expected)
+    if embedder.dim != store.spec.embedding_dim:
+        store.open(settings.index, index_spec(settings, embedder))  # raises the mismatch message
+    return SearchStack(store, embedder, Retriever(store, embedder, settings.retrieval))
+
+
+def make_answerer(settings: Settings, stack: SearchStack) -> Answerer:
+    def article_text(article_id: str) -> str | None:
+        article = stack.store.get_article(article_id)
+        return article.text if article else None
+
+    return Answerer(
+        stack.retriever, make_chat_model(settings.llm, settings.cache_dir),
+        settings.llm.context_window, settings.llm.max_tokens, article_text,
+    )

@@ -1,0 +1,48 @@
+"""Every prompt the product sends, in one place, so they can be read and tuned together."""
+
+from __future__ import annotations
+
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+
+from rag.sources import Source
+
+REFUSAL = "The indexed articles do not contain the answer."
+
+ANSWER_SYSTEM = f"""You are a careful news analyst. Answer the question in 1 to 3 short sentences, \
+using only facts written in the numbered sources. After each sentence, put the number of the source \
+it comes from in square brackets. Copy names, places, figures and dates exactly as the source writes them. \
+If the sources do not answer the question, reply with exactly: {REFUSAL}
+
+Example
+Sources:
+[1] Acme opens battery plant (2021-03-01)
+Acme has opened a 2 GWh battery plant in Lyon, France, employing 300 people.
+[2] Rival plans (2021-02-11)
+Globex is considering a site in Spain.
+Question: Where did Acme open its battery plant?
+Answer: Acme opened its 2 GWh battery plant in Lyon, France [1]."""
+
+CONDENSE_SYSTEM = """Rewrite the user's follow-up question as one standalone question that can be understood \
+without the conversation. Name the companies, places and products it refers to. Reply with the question only."""
+
+
+def format_source(source: Source) -> str:
+    meta = " | ".join(x for x in (source.source, source.published_at[:10]) if x)
+    header = f"[{source.n}] {source.title}" + (f" ({meta})" if meta else "")
+    return f"{header}\n{source.text}"
+
+
+def answer_messages(question: str, sources: list[Source]) -> list[BaseMessage]:
+    blocks = "\n\n".join(format_source(s) for s in sources)
+    return [
+        SystemMessage(ANSWER_SYSTEM),
+        HumanMessage(f"Sources:\n{blocks}\n\nQuestion: {question}\nAnswer:"),
+    ]
+
+
+def condense_messages(history: list[tuple[str, str]], follow_up: str) -> list[BaseMessage]:
+    turns = "\n".join(f"User: {q}\nAssistant: {a}" for q, a in history[-3:])
+    return [
+        SystemMessage(CONDENSE_SYSTEM),
+        HumanMessage(f"Conversation:\n{turns}\n\nFollow-up question: {follow_up}\nStandalone question:"),
+    ]

