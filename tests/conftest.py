@@ -1,0 +1,58 @@
+"""Shared fixtures: the real pipeline on the sample corpus, built once per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample"
+SHARED = ROOT.parent / "shared" / "datasets"
+
+
+def make_settings(index: Path, **overrides: object) -> Settings:
+    return Settings(index=index, **overrides)
+
+
+@pytest.fixture(scope="session")
+def sample_dir() -> Path:
+    return SAMPLE
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real index of data/sample (MiniLM + FAISS + SQLite); tests must not write to it."""
+    from rag.pipeline import ingest
+
+    index = tmp_path_factory.mktemp("sample") / "index"
+    report = ingest(make_settings(index), [SAMPLE])
+    assert not report.problems, report.problems
+    return index
+
+
+@pytest.fixture
+def index_copy(sample_index: Path, tmp_path: Path) -> Path:
+    """A private copy of the sample index for tests that change it."""
+    target = tmp_path / "index"
+    shutil.copytree(sample_index, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def search_stack(sample_index: Path):  # noqa: ANN201
+    from rag.pipeline import open_search
+
+    return open_search(make_settings(sample_index))
+
+
+@pytest.fixture(scope="session")
+def cli_env() -> dict[str, str]:
+    """Environment for running the installed `newsrag` as a user would."""
+    env = dict(os.environ)
+    env.pop("NEWSRAG_DEBUG", None)
+    return env

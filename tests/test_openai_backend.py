@@ -1,0 +1,76 @@
+"""The OpenAI-compatible backend against a real llama_cpp.server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rag.llm.factory import gguf_path
+from rag.pipeline import make_answerer, open_search
+from rag.settings import LLMSettings, Settings
+from tests.conftest import make_settings
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    model = gguf_path(LLMSettings(preset="fast"), Settings().cache_dir)
+    port = _free_port()
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
+             "--port", str(port), "--n_ctx", "4096", "--model_alias", "qwen-fast"],
+            stdout=out, stderr=subprocess.STDOUT,
+        )
+    base_url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                urllib.request.urlopen(f"{base_url}/models", timeout=2).read()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"llama_cpp.server did not start: {log.read_text()[-2000:]}")
+                time.sleep(1)
+        yield base_url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_openai_compatible_endpoint_answers_with_citations(sample_index: Path, llama_server: str) -> None:
+    settings = make_settings(sample_index, llm={"backend": "openai", "base_url": llama_server, "model": "qwen-fast"})
+    answer = make_answerer(settings, open_search(settings)).ask(
+        "Where will Jaguar Land Rover manufacture its electric drive units?"
+    )
+    assert not answer.refused, answer.draft
+    assert "Wolverhampton" in answer.text
+    assert any("Wolverhampton" in c.quote for c in answer.citations)
+    assert answer.timings["first_token_s"] <= answer.timings["total_s"]
+
+
+def test_unreachable_endpoint_is_one_clear_line(sample_index: Path, cli_env: dict[str, str]) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "rag.cli", "ask", "Where is Kokomo?", "--index", str(sample_index),
+         "--backend", "openai", "--base-url", f"http://127.0.0.1:{_free_port()}/v1", "--model", "x"],
+        capture_output=True, text=True, env=cli_env, timeout=300,
+    )
+    assert run.returncode == 2
+    assert run.stderr.strip().splitlines()[-1].startswith("newsrag: error: cannot reach the LLM at http://127.0.0.1:")
+    assert "Traceback" not in run.stderr

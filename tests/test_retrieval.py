@@ -1,0 +1,53 @@
+"""Retrieval quality on the seed gold set, and the behaviours retrieval promises."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from eval.gold import evidence_matches, load_gold
+from rag.retriever import RetrievalFilters
+from tests.conftest import ROOT
+
+SEED_GOLD = ROOT.parent / "shared" / "datasets" / "seed" / "gold_dev.jsonl"
+
+
+@pytest.mark.skipif(not SEED_GOLD.exists(), reason="needs ../shared/datasets (the project's shared data)")
+def test_seed_gold_hits_at_5(search_stack) -> None:  # noqa: ANN001
+    questions = [q for q in load_gold(SEED_GOLD) if q.evidence]
+    assert len(questions) == 27
+    missed = []
+    for q in questions:
+        hits = search_stack.retriever.retrieve(q.question, k=5)
+        if not any(evidence_matches(ev, h.chunk.origin, h.chunk.article_id, h.chunk.text)
+                   for h in hits for ev in q.evidence):
+            missed.append(q.id)
+    hits_at_5 = 1 - len(missed) / len(questions)
+    print(f"seed hits@5 = {hits_at_5:.3f}; missed {missed}")
+    assert hits_at_5 >= 0.95, missed
+
+
+def test_one_article_cannot_fill_the_context(search_stack) -> None:  # noqa: ANN001
+    hits = search_stack.retriever.retrieve("BMW Jaguar Land Rover electric drive units partnership", k=10)
+    per_article: dict[str, int] = {}
+    for h in hits:
+        per_article[h.chunk.article_id] = per_article.get(h.chunk.article_id, 0) + 1
+    assert max(per_article.values()) <= search_stack.retriever.settings.max_chunks_per_article
+    assert len(per_article) >= 4
+
+
+def test_bm25_finds_rare_product_names(search_stack) -> None:  # noqa: ANN001
+    hits = search_stack.retriever.retrieve("MV-C Gen 4", k=3)
+    assert hits[0].chunk.article_id == "000_9a5092abaffa30a2.txt#18"
+    assert "bm25" in hits[0].sources
+
+
+def test_date_filter_is_applied_inside_retrieval(search_stack) -> None:  # noqa: ANN001
+    window = RetrievalFilters(since="2023-06-01", until="2023-07-31")
+    hits = search_stack.retriever.retrieve("gigafactory battery plant", k=6, filters=window)
+    assert hits
+    assert all("2023-06-01" <= h.chunk.published_at[:10] <= "2023-07-31" for h in hits)
+    assert search_stack.retriever.retrieve("gigafactory", filters=RetrievalFilters(sources=("Nobody",))) == []
+    gm = search_stack.retriever.retrieve("battery", filters=RetrievalFilters(sources=("Benzinga",)))
+    assert gm and all(h.chunk.source == "Benzinga" for h in gm)
