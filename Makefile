@@ -1,6 +1,7 @@
 # Two entry points, each from nothing on a fresh machine:
-#   make run   builds the sample index and answers a question with citations
+#   make run   builds the sample index and serves the chat UI at http://127.0.0.1:7860
 #   make test  installs everything and runs the test suite
+# (make ask   answers one question in the terminal)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -8,7 +9,7 @@ BIN    := $(VENV)/bin
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_OPENMP=OFF
 QUESTION ?= Where will Jaguar Land Rover manufacture its electric drive units?
 
-.PHONY: run test install install-test sample-index clean
+.PHONY: run ask test install install-test sample-index clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +21,11 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install --quiet -e ".[all]"
 	touch $@
 
+# Browser tests drive Debian's Chromium (Playwright's own browser download is not used).
 $(VENV)/.installed-test: $(VENV)/.installed
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install --quiet -e ".[all,test]"
+	[ -x /usr/bin/chromium ] || { apt-get update -qq && apt-get install -y -qq chromium; } \
+		|| { echo "install Debian's chromium package (apt-get install chromium) for the browser tests"; exit 1; }
 	touch $@
 
 install: $(VENV)/.installed
@@ -32,6 +36,9 @@ sample-index: install
 	$(BIN)/newsrag ingest data/sample
 
 run: sample-index
+	$(BIN)/newsrag serve
+
+ask: sample-index
 	$(BIN)/newsrag ask "$(QUESTION)"
 
 test: install-test

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
-import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
@@ -27,6 +25,8 @@ import numpy as np
 
 from index.article import Article, Chunk
 from index.errors import IndexMismatchError, NewsragError
+from index.files import atomic_write_bytes, sha256_file
+from index.fts import fts_query
 
 if TYPE_CHECKING:
     import faiss
@@ -89,48 +89,6 @@ class StoredChunk:
     author: str
     published_at: str
     url: str
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` so a reader sees the old file or the new one, never half."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-# Question words carry no evidence; left in an OR query they rank chunks by how
-# many times they say "what" or "the".
-_STOPWORDS = frozenset(
-    "a an and are as at be been but by did do does for from had has have how i in is it its "
-    "of on or s that the their there these they this to was were what when where which who "
-    "whom why will with would according articles article reported report said says".split()
-)
-
-
-def _fts_query(text: str) -> str:
-    """A safe FTS5 MATCH expression: every content word quoted, joined by OR."""
-    words = re.findall(r"\w+", text.lower())
-    return " OR ".join(f'"{w}"' for w in dict.fromkeys(words) if w not in _STOPWORDS)
 
 
 class IndexStore:
@@ -342,7 +300,7 @@ class IndexStore:
             "chunking": self.spec.chunking,
             "counts": counts,
             "generation": self._generation(),
-            "checksums": {VECTORS: _sha256(self.directory / VECTORS)},
+            "checksums": {VECTORS: sha256_file(self.directory / VECTORS)},
         }
         atomic_write_bytes(self.directory / MANIFEST, json.dumps(manifest, indent=2).encode("utf-8"))
         self._faiss = index
@@ -358,7 +316,7 @@ class IndexStore:
             fresh = (
                 path.exists()
                 and manifest.get("generation") == self._generation()
-                and manifest.get("checksums", {}).get(VECTORS) == _sha256(path)
+                and manifest.get("checksums", {}).get(VECTORS) == sha256_file(path)
             )
             if fresh:
                 self._faiss = faiss.deserialize_index(np.fromfile(path, dtype=np.uint8))
@@ -407,7 +365,7 @@ class IndexStore:
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]
 
     def search_bm25(self, query: str, n: int) -> list[tuple[int, float]]:
-        expression = _fts_query(query)
+        expression = fts_query(query)
         if not expression:
             return []
         rows = self._db.execute(

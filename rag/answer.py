@@ -16,7 +16,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 
 from rag.citations import Citation, Renumberer, SentenceCheck, verify
 from rag.prompts import REFUSAL, answer_messages, condense_messages, format_source
-from rag.retriever import Retriever, RetrievalFilters
+from rag.retriever import RetrievalFilters, SupportsRetrieve
 from rag.sources import Source, build_sources
 
 _CHARS_PER_TOKEN = 3  # conservative for English news with any tokenizer we ship
@@ -32,7 +32,7 @@ class Answer:
     sentences: list[SentenceCheck] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     standalone_question: str = ""
-    draft: str = ""  # what was streamed (the model's words, renumbered) before verification
+    draft: str = ""  # the model's own text, numbered as the `retrieved` sources, before verification
     timings: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -88,7 +88,7 @@ def _fit(sources: list[Source], context_window: int, max_tokens: int) -> list[So
 
 class Answerer:
     def __init__(
-        self, retriever: Retriever, chat_model: BaseChatModel, context_window: int, max_tokens: int,
+        self, retriever: SupportsRetrieve, chat_model: BaseChatModel, context_window: int, max_tokens: int,
         article_text: Callable[[str], str | None],
     ) -> None:
         self.retriever = retriever
@@ -107,15 +107,16 @@ class Answerer:
 
     def stream(
         self, question: str, filters: RetrievalFilters | None = None, k: int | None = None,
-        history: Sequence[tuple[str, str]] = (),
+        history: Sequence[tuple[str, str]] = (), query: str | None = None,
     ) -> Iterator[Event]:
+        """Events for one question; `query`, if given, is what retrieval searches for instead."""
         started = time.perf_counter()
         timings: dict[str, float] = {}
         standalone = self.condense(question, history)
         if history:
             timings["condense_s"] = time.perf_counter() - started
         t0 = time.perf_counter()
-        hits = self.retriever.retrieve(standalone, k=k, filters=filters)
+        hits = self.retriever.retrieve(query or standalone, k=k, filters=filters)
         sources = _fit(build_sources(hits, self.article_text), self.context_window, self.max_tokens)
         timings["retrieval_s"] = time.perf_counter() - t0
         yield Retrieved(standalone, sources)
@@ -129,21 +130,17 @@ class Answerer:
             return
 
         renumberer = Renumberer({s.n for s in sources})
-        shown: list[str] = []
         raw: list[str] = []
         for chunk in self.chat_model.stream(answer_messages(standalone, sources)):
             if "first_token_s" not in timings:
                 timings["first_token_s"] = time.perf_counter() - started
             raw.append(str(chunk.content))
-            text = renumberer.feed(raw[-1])
-            if text:
-                shown.append(text)
+            if text := renumberer.feed(raw[-1]):
                 yield Token(text)
         if tail := renumberer.flush():
-            shown.append(tail)
             yield Token(tail)
-        draft, raw_draft = "".join(shown).strip(), "".join(raw)
-        verified = verify(raw_draft, sources)
+        draft = "".join(raw).strip()
+        verified = verify(draft, sources)
         timings["total_s"] = time.perf_counter() - started
         answer.text, answer.refused = verified.text, verified.refused
         answer.citations, answer.sentences = verified.citations, verified.sentences
@@ -151,8 +148,8 @@ class Answerer:
         yield Done(answer)
 
     def ask(self, question: str, filters: RetrievalFilters | None = None, k: int | None = None,
-            history: Sequence[tuple[str, str]] = ()) -> Answer:
-        for event in self.stream(question, filters, k, history):
+            history: Sequence[tuple[str, str]] = (), query: str | None = None) -> Answer:
+        for event in self.stream(question, filters, k, history, query):
             if isinstance(event, Done):
                 return event.answer
         raise RuntimeError("answer stream ended without a result")

@@ -1,4 +1,4 @@
-"""The `newsrag` command: ingest | search | ask (and the front ends built on them).
+"""The `newsrag` command: ingest | search | ask | eval | serve.
 
 Heavy libraries load inside the command that needs them, so `newsrag --help`
 is instant and never imports torch. Every failure a user can cause ends as one
@@ -122,13 +122,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
             answer = answerer.ask(args.question, filters=_filters(args), k=args.k)
             print(json.dumps(answer.to_dict(), ensure_ascii=False))
             return 0
+        streamed = ""
         for event in answerer.stream(args.question, filters=_filters(args), k=args.k):
             if isinstance(event, Token):
+                streamed += event.text
                 print(event.text, end="", flush=True)
             elif isinstance(event, Done):
                 answer = event.answer
                 print()
-                if answer.text != answer.draft and answer.draft:
+                if answer.text != streamed.strip():
                     print(f"\nVerified answer: {answer.text}")
                 _print_sources(answer)
     except NewsragError:
@@ -137,6 +139,37 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if (message := explain_llm_error(exc, settings.llm)) is None:
             raise
         raise NewsragError(message) from exc
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    if args.compare:
+        from eval.report import compare
+
+        print(compare(Path(args.compare[0]), Path(args.compare[1])), end="")
+        return 0
+    if not args.gold:
+        raise NewsragError("eval: give --gold FILE (or --compare RUN_A RUN_B)")
+    from eval.command import EvalRequest, run_eval
+
+    request = EvalRequest(
+        gold=Path(args.gold), corpus=Path(args.corpus) if args.corpus else None,
+        out=Path(args.out) if args.out else None, limit=args.limit, retrieval_only=args.retrieval_only,
+        multiple_choice=args.choices, as_of=not args.no_as_of, baseline=args.baseline,
+        progress=sys.stderr.isatty(),
+    )
+    out, summary = run_eval(_settings(args), request, command="newsrag " + " ".join(sys.argv[1:]))
+    keys = ("hits@5", "mrr@10", "answer_accuracy", "refusal_rate", "citation_precision", "citation_recall")
+    print(f"{out}: {summary['questions']} questions; " + ", ".join(
+        f"{k} {summary[k]:.3f}" for k in keys if summary.get(k) is not None))
+    print(f"report: {out / 'report.md'}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ui.app import serve
+
+    serve(_settings(args), args.host, args.port, args.auth or os.environ.get("NEWSRAG_AUTH"), args.insecure)
     return 0
 
 
@@ -185,6 +218,29 @@ def build_parser() -> argparse.ArgumentParser:
     _add_filters(p)
     _add_llm(p)
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("eval", help="run a gold set through the pipeline and report metrics")
+    p.add_argument("--gold", metavar="FILE", help="gold_*.jsonl (format: shared/datasets/README.md)")
+    p.add_argument("--corpus", metavar="PATH", help="ingest this corpus into an index kept for evaluation runs")
+    p.add_argument("--out", metavar="DIR", help="run directory (default runs/<set>-<system>); re-runs resume")
+    p.add_argument("--limit", type=int, metavar="N", help="only the first N questions")
+    p.add_argument("--retrieval-only", action="store_true", help="retrieval metrics only, no LLM")
+    p.add_argument("--choices", action="store_true", help="multiple-choice mode where questions carry choices")
+    p.add_argument("--no-as-of", action="store_true", help="do not restrict retrieval to articles before a question's date")
+    p.add_argument("--baseline", choices=["langchain"], help="retrieve with the LangChain textbook pipeline instead")
+    p.add_argument("--compare", nargs=2, metavar=("RUN_A", "RUN_B"), help="compare two run directories")
+    _add_index(p)
+    _add_llm(p)
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("serve", help="serve the chat UI (Gradio) for an index")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=7860)
+    p.add_argument("--auth", metavar="USER:PASSWORD", help="require a login (or NEWSRAG_AUTH); needed off loopback")
+    p.add_argument("--insecure", action="store_true", help="allow a non-loopback address without --auth")
+    _add_index(p)
+    _add_llm(p)
+    p.set_defaults(func=cmd_serve)
 
     return parser
 

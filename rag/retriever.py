@@ -10,6 +10,7 @@ from filling the context.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from index.embedder import Embedder
 from index.store import IndexStore, StoredChunk
@@ -37,6 +38,12 @@ class Hit:
     score: float  # fused score, only comparable within one query
     dense_score: float | None = None  # cosine similarity, when dense search found it
     sources: tuple[str, ...] = field(default=())  # which retrievers found it
+
+
+class SupportsRetrieve(Protocol):
+    """What the answerer and the evaluation need of a retriever (baselines implement it too)."""
+
+    def retrieve(self, query: str, k: int | None = None, filters: RetrievalFilters | None = None) -> list[Hit]: ...
 
 
 class Retriever:

@@ -29,29 +29,56 @@ _STOP = frozenset(
 )
 
 
+_MONTHS = {m: str(i) for i, m in enumerate(
+    "january february march april may june july august september october november december".split(), start=1)}
+_SUFFIXES = ("ing", "ed", "es", "s")
+
+
 def _key(word: str) -> str:
     word = word.lower().replace("’", "'")
     if word.endswith("'s"):
         word = word[:-2]
+    for suffix in _SUFFIXES:  # "opened" and "opens" meet at "open"
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
     return word[:_PREFIX]
 
 
 def content_keys(text: str) -> set[str]:
-    return {_key(w) for w in _WORD.findall(text) if len(w) > 2 and w.lower() not in _STOP}
+    return {_key(w) for w in _WORD.findall(text) if len(w) > 2 and w.lower() not in _STOP and w.lower() not in _MONTHS}
 
 
 def numbers(text: str) -> set[str]:
-    return {n.replace(",", "") for n in _NUMBER.findall(text)}
+    """Figures, without thousands separators or leading zeros ("06" = "6" = "June")."""
+    figures = {n.replace(",", "").lstrip("0") or "0" for n in _NUMBER.findall(text)}
+    return figures | {_MONTHS[w.lower()] for w in _WORD.findall(text) if w.lower() in _MONTHS}
+
+
+def names(text: str) -> set[str]:
+    """Capitalised words not opening a sentence: the companies, places and people a claim is about."""
+    found = set()
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        words = _WORD.findall(sentence)
+        found.update(_key(w) for w in words[1:]
+                     if w[0].isupper() and w.lower() not in _STOP and w.lower() not in _MONTHS)
+    return found
 
 
 def support_score(claim: str, passage: str) -> float:
-    """Share of the claim's content words found in the passage; 0 if a number is missing."""
+    """Share of the claim's content words found in the passage, scaled by the share of its
+    names found; 0 if a number is missing."""
     if not numbers(claim) <= numbers(passage):
         return 0.0
     claim_keys = content_keys(claim)
     if not claim_keys:
         return 1.0 if numbers(claim) else 0.0
-    return len(claim_keys & content_keys(passage)) / len(claim_keys)
+    passage_keys = content_keys(passage)
+    # the first word of the claim is often its subject ("Rivian will…"): count it as a name too
+    claim_names = names(claim) | {k for k in content_keys(" ".join(_WORD.findall(claim)[:1])) if claim[:1].isupper()}
+    claim_names &= claim_keys
+    named = len(claim_names & passage_keys) / len(claim_names) if claim_names else 1.0
+    return named * len(claim_keys & passage_keys) / len(claim_keys)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,129 @@
+"""Metric definitions, as pure functions over one question's record or a list of them.
+
+Definitions (also in docs/evaluation.md):
+- retrieval: rank of the first retrieved chunk that holds any evidence item;
+  hits@k = that rank ≤ k; mrr@10 = 1/rank within the top 10;
+  evidence_recall@10 = share of a question's evidence items found in the top 10.
+- answers: correct = contains an alias (case- and punctuation-insensitive); for a
+  `null` question, correct = refused; with choices, the gold choice and no other.
+  token_f1 = SQuAD-style token F1 against the gold answer (0 for refusals of
+  answerable questions; 1/0 for null questions by refusal).
+- citations: precision = cited (sentence, article) pairs where the article's
+  retrieved text supports the sentence (rag.support); recall = answer sentences
+  with at least one supporting citation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from eval.gold import GoldQuestion, evidence_matches, normalise
+
+RETRIEVAL_KS = (1, 4, 5, 10)
+
+
+def first_hit_rank(question: GoldQuestion, chunks: Sequence[dict[str, Any]]) -> int | None:
+    """1-based rank of the first chunk holding any evidence item, or None."""
+    for rank, chunk in enumerate(chunks, start=1):
+        if any(evidence_matches(ev, chunk["origin"], chunk["article_id"], chunk["text"]) for ev in question.evidence):
+            return rank
+    return None
+
+
+def evidence_recall(question: GoldQuestion, chunks: Sequence[dict[str, Any]], k: int = 10) -> float:
+    if not question.evidence:
+        return 0.0
+    top = chunks[:k]
+    found = sum(
+        any(evidence_matches(ev, c["origin"], c["article_id"], c["text"]) for c in top) for ev in question.evidence
+    )
+    return found / len(question.evidence)
+
+
+def retrieval_metrics(rank: int | None, recall: float) -> dict[str, float]:
+    scores = {f"hits@{k}": float(rank is not None and rank <= k) for k in RETRIEVAL_KS}
+    scores["mrr@10"] = 1.0 / rank if rank is not None and rank <= 10 else 0.0
+    scores["evidence_recall@10"] = recall
+    return scores
+
+
+def contains_alias(answer: str, aliases: Iterable[str]) -> bool:
+    text = normalise(answer)
+    return any(normalise(alias) and normalise(alias) in text for alias in aliases)
+
+
+def answer_correct(question: GoldQuestion, answer: str, refused: bool) -> bool:
+    if question.type == "null":
+        return refused
+    if refused:
+        return False
+    if question.choices:
+        gold = normalise(question.answer)
+        others = [normalise(c) for c in question.choices if normalise(c) != gold]
+        text = normalise(answer)
+        return gold in text and not any(o and o in text for o in others)
+    return contains_alias(answer, question.answer_aliases or (question.answer,))
+
+
+def token_f1(prediction: str, gold: str) -> float:
+    pred, ref = normalise(prediction).split(), normalise(gold).split()
+    if not pred or not ref:
+        return float(pred == ref)
+    common = sum((Counter(pred) & Counter(ref)).values())
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(pred), common / len(ref)
+    return 2 * precision * recall / (precision + recall)
+
+
+def answer_f1(question: GoldQuestion, answer: str, refused: bool) -> float:
+    if question.type == "null":
+        return float(refused)
+    return 0.0 if refused else token_f1(answer, question.answer)
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Nearest-rank percentile; None for no values."""
+    ordered = sorted(v for v in values if v is not None)
+    if not ordered:
+        return None
+    index = max(0, math.ceil(q / 100 * len(ordered)) - 1)
+    return ordered[index]
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return round(sum(values) / len(values), 4) if values else None
+
+
+def summarise(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The summary keys over a list of per-question records (see runner.py for their shape)."""
+    with_evidence = [r for r in records if r["retrieval"] is not None]
+    answered = [r for r in records if r.get("answer") is not None]
+    answerable = [r for r in answered if r["type"] != "null"]
+    summary: dict[str, Any] = {"questions": len(records)}
+    for key in (*(f"hits@{k}" for k in RETRIEVAL_KS), "mrr@10", "evidence_recall@10"):
+        summary[key] = _mean([r["retrieval"][key] for r in with_evidence])
+    summary["answer_accuracy"] = _mean([float(r["correct"]) for r in answered])
+    summary["refusal_rate"] = _mean([float(r["refused"]) for r in answerable])
+    summary["token_f1"] = _mean([r["token_f1"] for r in answered])
+    pairs = [p for r in answered for p in r.get("citation_checks", [])]
+    summary["citation_precision"] = _mean([float(p["supported"]) for p in pairs])
+    draft_pairs = [p for r in answered for p in r.get("draft_citation_checks", [])]
+    summary["draft_citation_precision"] = _mean([float(p["supported"]) for p in draft_pairs])
+    sentences = [s for r in answered if not r["refused"] for s in r.get("sentence_supported", [])]
+    summary["citation_recall"] = _mean([float(s) for s in sentences])
+    for stage in ("retrieval_s", "first_token_s", "total_s"):
+        values = [r["timings"][stage] for r in records if stage in r.get("timings", {})]
+        summary[f"latency_{stage}_p50"] = percentile(values, 50)
+        summary[f"latency_{stage}_p95"] = percentile(values, 95)
+    return summary
+
+
+def summarise_by_type(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    summary = summarise(records)
+    types = sorted({r["type"] for r in records})
+    summary["by_type"] = {t: summarise([r for r in records if r["type"] == t]) for t in types}
+    return summary

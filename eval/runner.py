@@ -1,0 +1,188 @@
+"""Run a gold set through the same pipeline the chat uses, one resumable record per question.
+
+`results.jsonl` is appended and fsynced after every question, so an interrupted
+run loses at most the question in flight; a re-run with the same `--out` skips
+what is already there. `run.json` pins the configuration: resuming with other
+settings is refused instead of mixing two systems in one table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from eval.gold import GoldQuestion
+from eval.metrics import answer_correct, answer_f1, evidence_recall, first_hit_rank, retrieval_metrics
+from index.errors import NewsragError
+from index.files import atomic_write_bytes
+from rag.answer import Answer, Answerer
+from rag.retriever import RetrievalFilters, SupportsRetrieve
+from rag.support import SUPPORT_THRESHOLD, support_score
+
+RESULTS, SUMMARY, RUN = "results.jsonl", "summary.json", "run.json"
+RETRIEVE_K = 10
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    gold: str
+    index: str
+    preset: str
+    backend: str
+    limit: int | None
+    retrieval_only: bool
+    multiple_choice: bool
+    as_of: bool
+    settings: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON values, so a config compares equal to itself read back from run.json."""
+        return json.loads(json.dumps(self.__dict__, default=str))
+
+
+def _claim(sentence: str) -> str:
+    return _MARKER.sub("", sentence).strip()
+
+
+def citation_checks(answer: Answer) -> list[dict[str, Any]]:
+    """Each (sentence, cited article) pair of the final answer, with its support verdict."""
+    by_n = {c.n: c for c in answer.citations}
+    texts = {s.article_id: s.text for s in answer.sources}
+    pairs = []
+    for sentence in answer.sentences:
+        for n in sentence.citations:
+            citation = by_n.get(n)
+            passage = texts.get(citation.article_id, "") if citation else ""
+            score = support_score(_claim(sentence.text), passage)
+            pairs.append({"sentence": sentence.text, "n": n, "article_id": citation.article_id if citation else None,
+                          "support": round(score, 3), "supported": score >= SUPPORT_THRESHOLD})
+    return pairs
+
+
+def draft_citation_checks(answer: Answer) -> list[dict[str, Any]]:
+    """The same check on the model's own citations, before verification corrected them."""
+    from index.chunker import sentence_spans
+
+    by_n = {s.n: s for s in answer.sources}
+    pairs = []
+    if answer.refused and not answer.sentences:
+        return pairs
+    for start, end in sentence_spans(answer.draft):
+        sentence = answer.draft[start:end]
+        for n in dict.fromkeys(int(x) for x in _MARKER.findall(sentence)):
+            source = by_n.get(n)
+            score = support_score(_claim(sentence), source.text) if source else 0.0
+            pairs.append({"n": n, "support": round(score, 3), "supported": score >= SUPPORT_THRESHOLD})
+    return pairs
+
+
+def _mc_question(question: GoldQuestion) -> str:
+    options = "; ".join(question.choices)
+    return f"{question.question}\nAnswer with one of these options: {options}."
+
+
+class EvalRunner:
+    def __init__(self, retriever: SupportsRetrieve, answerer: Answerer | None, config: RunConfig) -> None:
+        self.retriever = retriever
+        self.answerer = answerer
+        self.config = config
+
+    def evaluate(self, question: GoldQuestion) -> dict[str, Any]:
+        filters = RetrievalFilters(until=question.date[:10]) if self.config.as_of and question.date else None
+        t0 = time.perf_counter()
+        hits = self.retriever.retrieve(question.question, k=RETRIEVE_K, filters=filters)
+        retrieval_s = time.perf_counter() - t0
+        chunks = [{"article_id": h.chunk.article_id, "origin": h.chunk.origin, "chunk_id": h.chunk.chunk_id,
+                   "title": h.chunk.title, "published_at": h.chunk.published_at, "score": round(h.score, 6),
+                   "text": h.chunk.text} for h in hits]
+        rank = first_hit_rank(question, chunks) if question.evidence else None
+        record: dict[str, Any] = {
+            "id": question.id, "type": question.type, "question": question.question,
+            "gold_answer": question.answer, "answer_aliases": list(question.answer_aliases),
+            "first_hit_rank": rank,
+            "retrieval": retrieval_metrics(rank, evidence_recall(question, chunks)) if question.evidence else None,
+            "retrieved": [{k: v for k, v in c.items() if k != "text"} for c in chunks],
+            "timings": {"retrieval_s": round(retrieval_s, 4)},
+        }
+        if self.answerer is None:
+            record["answer"] = None
+            return record
+        mc = self.config.multiple_choice and bool(question.choices)
+        answer = self.answerer.ask(_mc_question(question) if mc else question.question, filters=filters,
+                                   query=question.question)
+        checks = citation_checks(answer)
+        record.update({
+            "answer": answer.text, "refused": answer.refused, "draft": answer.draft,
+            "correct": answer_correct(question, answer.text, answer.refused),
+            "token_f1": round(answer_f1(question, answer.text, answer.refused), 4),
+            "citations": [c.to_dict() for c in answer.citations],
+            "sentences": [s.to_dict() for s in answer.sentences],
+            "citation_checks": checks,
+            "draft_citation_checks": draft_citation_checks(answer),
+            "sentence_supported": [] if answer.refused else [
+                any(p["supported"] for p in checks if p["sentence"] == s.text) for s in answer.sentences
+            ],
+            "timings": {k: round(v, 4) for k, v in answer.timings.items()},
+        })
+        return record
+
+
+def load_results(out: Path) -> list[dict[str, Any]]:
+    """Complete records of a run; a line torn by an interruption is dropped."""
+    path = out / RESULTS
+    records = []
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                break
+    return records
+
+
+def prepare_out(out: Path, config: RunConfig) -> list[dict[str, Any]]:
+    """Create or resume a run directory; returns the records already done."""
+    out.mkdir(parents=True, exist_ok=True)
+    run_file = out / RUN
+    if run_file.exists():
+        previous = json.loads(run_file.read_text(encoding="utf-8"))
+        # --limit only says how far to go: a larger one extends the same run.
+        changed = sorted(k for k, v in config.to_dict().items() if k != "limit" and previous.get(k) != v)
+        if changed:
+            raise NewsragError(
+                f"{out}: holds a run with other settings ({', '.join(changed)}); use another --out to start a new run"
+            )
+    run_file.write_text(json.dumps(config.to_dict(), indent=2), encoding="utf-8")
+    records = load_results(out)
+    # rewrite without a torn tail so appends start on a clean line
+    atomic_write_bytes(out / RESULTS, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode())
+    return records
+
+
+def append_result(out: Path, record: dict[str, Any]) -> None:
+    with open(out / RESULTS, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def run(runner: EvalRunner, questions: list[GoldQuestion], out: Path, progress: bool = True) -> list[dict[str, Any]]:
+    """Evaluate what is not done yet; returns all records of the run, in gold order."""
+    from tqdm import tqdm
+
+    done = {r["id"]: r for r in prepare_out(out, runner.config)}
+    todo = [q for q in questions if q.id not in done]
+    with tqdm(total=len(questions), initial=len(questions) - len(todo), disable=not progress,
+              desc="eval", unit="q") as bar:
+        for question in todo:
+            record = runner.evaluate(question)
+            append_result(out, record)
+            done[question.id] = record
+            bar.update()
+    return [done[q.id] for q in questions if q.id in done]

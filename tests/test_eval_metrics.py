@@ -1,0 +1,99 @@
+"""Every metric on a tiny hand-made gold set whose expected values are worked out by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from eval.gold import Evidence, GoldQuestion
+from eval.metrics import (
+    answer_correct,
+    evidence_recall,
+    first_hit_rank,
+    percentile,
+    retrieval_metrics,
+    summarise_by_type,
+    token_f1,
+)
+from eval.runner import citation_checks, draft_citation_checks
+from rag.answer import Answer
+from rag.citations import verify
+from rag.sources import build_sources
+
+KOKOMO = GoldQuestion("q1", "Where is the Stellantis-Samsung gigafactory?", "Kokomo, Indiana", ("Kokomo",), "single",
+                      (Evidence("000_x.txt", "building a gigafactory in Kokomo, Indiana"),))
+TWO = GoldQuestion("q2", "Which two sites?", "Parsdorf and Spartanburg", ("Parsdorf",), "multi",
+                   (Evidence("000_x.txt", "CMCC in Parsdorf"), Evidence("001_y.txt", "plant in Spartanburg")))
+NULL = GoldQuestion("q3", "Giga Berlin capacity?", "", (), "null", ())
+MC = GoldQuestion("q4", "Which city?", "Sunderland", (), "single", (), choices=("Sunderland", "Swindon", "Derby", "Ely"))
+
+
+def _chunk(doc: str, text: str) -> dict:
+    return {"origin": doc, "article_id": f"{doc}#1", "text": text}
+
+
+RETRIEVED = [_chunk("009_z.txt", "unrelated"), _chunk("000_x.txt", "They are building a gigafactory in Kokomo, "
+             "Indiana which starts in 2025."), _chunk("001_y.txt", "The plant in Spartanburg, South Carolina.")]
+
+
+def test_retrieval_metrics_by_hand() -> None:
+    assert first_hit_rank(KOKOMO, RETRIEVED) == 2
+    assert retrieval_metrics(2, 1.0) == {"hits@1": 0.0, "hits@4": 1.0, "hits@5": 1.0, "hits@10": 1.0,
+                                         "mrr@10": 0.5, "evidence_recall@10": 1.0}
+    assert first_hit_rank(TWO, RETRIEVED) == 3
+    assert evidence_recall(TWO, RETRIEVED) == 0.5  # Parsdorf never retrieved
+    assert retrieval_metrics(None, 0.0)["mrr@10"] == 0.0
+    assert retrieval_metrics(11, 0.0)["hits@10"] == 0.0
+
+
+def test_answer_metrics_by_hand() -> None:
+    assert answer_correct(KOKOMO, "It is in kokomo (Indiana) [1].", refused=False)
+    assert not answer_correct(KOKOMO, "It is in Kokomo.", refused=True)
+    assert answer_correct(NULL, "The indexed articles do not contain the answer.", refused=True)
+    assert not answer_correct(NULL, "500,000 cars.", refused=False)
+    assert answer_correct(MC, "Sunderland [1].", refused=False)
+    assert not answer_correct(MC, "Sunderland or Derby.", refused=False)
+    assert token_f1("Kokomo, Indiana", "Kokomo Indiana") == 1.0
+    assert token_f1("in Kokomo", "Kokomo, Indiana") == pytest.approx(0.5)  # p = 1/2, r = 1/2
+    assert token_f1("Detroit", "Kokomo") == 0.0
+    assert percentile([1, 2, 3, 4], 50) == 2 and percentile([1, 2, 3, 4], 95) == 4 and percentile([], 50) is None
+
+
+def test_citation_metrics_with_a_wrong_citation(search_stack) -> None:  # noqa: ANN001
+    hits = search_stack.retriever.retrieve("Honda GS Yuasa lithium-ion batteries; Kokomo gigafactory", k=6)
+
+    def article_text(article_id: str) -> str | None:
+        article = search_stack.store.get_article(article_id)
+        return article.text if article else None
+
+    sources = build_sources(hits, article_text)
+    honda = next(s.n for s in sources if s.article_id.endswith("#19"))
+    draft = (f"Honda and GS Yuasa look to collaborate on lithium-ion batteries [{honda}]. "
+             f"Honda will open a battery plant in Kokomo, Indiana [{honda}].")  # the second citation is wrong
+    verified = verify(draft, sources)
+    answer = Answer("q", verified.text, verified.refused, verified.citations, verified.sentences, sources, draft=draft)
+    checks = citation_checks(answer)
+    # sentence 1 cites Honda and is supported; sentence 2 is not supported by any article (no Honda in Kokomo)
+    assert [c["supported"] for c in checks] == [True, False]
+    assert [s.flag for s in answer.sentences] == [None, "unsupported"]
+    assert [c["supported"] for c in draft_citation_checks(answer)] == [True, False]
+
+    record = {"id": "q", "type": "single", "retrieval": retrieval_metrics(1, 1.0), "answer": answer.text,
+              "refused": False, "correct": True, "token_f1": 1.0, "citation_checks": checks,
+              "draft_citation_checks": draft_citation_checks(answer),
+              "sentence_supported": [True, False], "timings": {"retrieval_s": 0.1, "first_token_s": 1.0, "total_s": 2.0}}
+    null_record = {"id": "n", "type": "null", "retrieval": None, "answer": "…", "refused": True, "correct": True,
+                   "token_f1": 1.0, "citation_checks": [], "draft_citation_checks": [], "sentence_supported": [],
+                   "timings": {"retrieval_s": 0.3, "first_token_s": 3.0, "total_s": 4.0}}
+    wrong_record = {**record, "id": "w", "correct": False, "refused": True, "token_f1": 0.0, "citation_checks": [],
+                    "draft_citation_checks": [], "sentence_supported": [], "retrieval": retrieval_metrics(None, 0.0)}
+    summary = summarise_by_type([record, null_record, wrong_record])
+    assert summary["citation_precision"] == 0.5 and summary["citation_recall"] == 0.5
+    assert summary["answer_accuracy"] == pytest.approx(0.6667, abs=1e-4)
+    assert summary["refusal_rate"] == 0.5  # one of the two answerable questions was refused
+    assert summary["hits@1"] == 0.5 and summary["mrr@10"] == 0.5  # the null question has no evidence
+    assert summary["latency_total_s_p50"] == 2.0 and summary["latency_total_s_p95"] == 4.0
+    assert summary["by_type"]["null"]["answer_accuracy"] == 1.0
+    assert set(summary) >= {"hits@1", "hits@4", "hits@5", "hits@10", "mrr@10", "evidence_recall@10",
+                            "answer_accuracy", "refusal_rate", "token_f1", "citation_precision", "citation_recall",
+                            "latency_retrieval_s_p50", "latency_retrieval_s_p95", "latency_first_token_s_p50",
+                            "latency_first_token_s_p95", "latency_total_s_p50", "latency_total_s_p95", "by_type"}

@@ -1,0 +1,199 @@
+"""The chat UI in a real browser (Debian Chromium via Playwright) against a real server."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rag.pipeline import ingest
+from tests.conftest import make_settings
+
+pytestmark = pytest.mark.slow
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+XSS_TITLE = 'Rivian <img src=x onerror="window.__xss=1"> Normal plant <script>window.__xss=2</script>'
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start(args: list[str], log: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "serve", "--port", str(port), *args],
+                                stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 180
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return proc, url
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"newsrag serve did not start: {log.read_text()[-3000:]}")
+            time.sleep(1)
+
+
+@pytest.fixture(scope="module")
+def ui_index(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path) -> Path:
+    """The sample corpus plus one hostile article whose title and text carry markup."""
+    folder = tmp_path_factory.mktemp("ui-corpus")
+    (folder / "hostile.txt").write_text(
+        f"{XSS_TITLE}\n\nRivian is expanding its Normal, Illinois plant to build the R2 SUV. "
+        '<img src=x onerror="window.__xss=3"> The plant expansion adds 550 jobs.\n',
+        encoding="utf-8",
+    )
+    index = tmp_path_factory.mktemp("ui") / "index"
+    report = ingest(make_settings(index), [sample_dir, folder])
+    assert not report.problems
+    return index
+
+
+@pytest.fixture(scope="module")
+def server(ui_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    proc, url = _start(["--index", str(ui_index), "--preset", "fast"], tmp_path_factory.mktemp("log") / "serve.log")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian chromium is missing: apt-get install chromium (make test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def _open(browser, url: str):  # noqa: ANN001, ANN202
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(url)
+    page.wait_for_selector("#nr-question textarea", timeout=60_000)
+    page.wait_for_function("() => document.querySelector('#nr-info').innerText.includes('articles')", timeout=60_000)
+    page.dialogs = dialogs
+    return page
+
+
+def _ask(page, question: str, timeout_ms: int = 240_000) -> None:  # noqa: ANN001
+    before = page.locator("#nr-chat .message").count()
+    page.locator("#nr-question textarea").fill(question)
+    page.locator("#nr-send").click()
+    page.wait_for_function(
+        """([before]) => {
+            const status = document.querySelector('#nr-sources');
+            return document.querySelectorAll('#nr-chat .message').length >= before + 2 && status
+                && /Cited articles|No article answers|No answer/.test(status.innerText);
+        }""", arg=[before], timeout=timeout_ms,
+    )
+
+
+def test_question_streams_an_answer_with_citation_and_passage(server: str, browser, tmp_path: Path) -> None:  # noqa: ANN001
+    page = _open(browser, server)
+    assert "37 articles" in page.locator("#nr-info").inner_text()
+    page.locator("#nr-question textarea").fill("Which company did Honda agree to collaborate with on lithium-ion batteries?")
+    page.locator("#nr-send").click()
+    # sources appear as soon as retrieval finishes, before the answer is written
+    page.wait_for_function("() => document.querySelector('#nr-sources').innerText.includes('writing the answer')",
+                           timeout=60_000)
+    _ask_done = "() => document.querySelector('#nr-sources').innerText.includes('Cited articles')"
+    page.wait_for_function(_ask_done, timeout=240_000)
+    answer = page.locator("#nr-chat .message").last.inner_text()
+    assert "GS Yuasa" in answer and "[1]" in answer
+    cited = page.locator("#nr-sources .nr-source").first
+    assert "Honda and GS Yuasa look to collaborate" in cited.inner_text()
+    assert "GS Yuasa" in cited.locator("mark").inner_text()
+    page.locator("#nr-pick").click()
+    page.get_by_role("option").first.click()
+    page.wait_for_selector("#nr-detail mark", timeout=10_000)
+    assert "chunk 000_9a5092abaffa30a2.txt#19::0" in page.locator("#nr-detail").inner_text()
+    page.screenshot(path=str(tmp_path / "answer.png"), full_page=True)
+    assert (tmp_path / "answer.png").stat().st_size > 10_000
+
+
+def test_follow_up_question_is_condensed_before_retrieval(server: str, browser) -> None:  # noqa: ANN001
+    page = _open(browser, server)
+    _ask(page, "Which company is Jaguar Land Rover developing electric drive units with?")
+    _ask(page, "And where will they build them?")
+    panel = page.locator("#nr-sources").inner_text()
+    searched = re.search(r"searched for: (.*?)\):", panel)
+    assert searched and re.search(r"Jaguar|JLR", searched.group(1)), panel
+    titles = " ".join(page.locator("#nr-sources .nr-source").all_inner_texts())
+    assert "Jaguar Land Rover" in titles or "JLR" in titles, panel
+
+
+def test_article_markup_is_shown_as_text_and_never_runs(server: str, browser, tmp_path: Path) -> None:  # noqa: ANN001
+    page = _open(browser, server)
+    _ask(page, "What is Rivian building at its Normal, Illinois plant?")
+    panel = page.locator("#nr-sources").inner_text()
+    assert '<img src=x onerror="window.__xss' in panel
+    assert "<script>window.__xss=2</script>" in panel
+    assert page.evaluate("() => window.__xss === undefined")
+    assert page.locator("#nr-sources img, #nr-sources script").count() == 0
+    assert page.dialogs == []
+    page.screenshot(path=str(tmp_path / "xss.png"), full_page=True)
+
+
+def test_named_ask_api_via_gradio_client(server: str) -> None:
+    from gradio_client import Client
+
+    result = Client(server, verbose=False).predict(
+        "Where will Jaguar Land Rover manufacture its electric drive units?", api_name="/ask"
+    )
+    assert set(result) >= {"answer", "refused", "citations"}
+    assert not result["refused"] and "Wolverhampton" in result["answer"]
+    assert any("Wolverhampton" in c["quote"] for c in result["citations"])
+
+
+def test_failures_appear_in_the_chat_as_one_line(sample_index: Path, browser, tmp_path: Path) -> None:  # noqa: ANN001
+    dead = f"http://127.0.0.1:{_free_port()}/v1"
+    proc, url = _start(["--index", str(sample_index), "--backend", "openai", "--base-url", dead, "--model", "x"],
+                       tmp_path / "down.log")
+    try:
+        page = _open(browser, url)
+        _ask(page, "Where is Kokomo?")
+        message = page.locator("#nr-chat .message").last.inner_text()
+        assert message.startswith("⚠ cannot reach the LLM at http://127.0.0.1:") and "Traceback" not in message
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+    proc, url = _start(["--index", str(tmp_path / "missing")], tmp_path / "missing.log")
+    try:
+        page = browser.new_page()
+        page.goto(url)
+        page.wait_for_function("() => document.querySelector('#nr-info').innerText.includes('no index here')",
+                               timeout=60_000)
+        _ask(page, "Where is Kokomo?")
+        assert "no index here" in page.locator("#nr-chat .message").last.inner_text()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_non_loopback_bind_requires_auth(sample_index: Path) -> None:
+    run = subprocess.run([sys.executable, "-m", "rag.cli", "serve", "--host", "0.0.0.0", "--index", str(sample_index)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2
+    assert run.stderr.strip() == (
+        "newsrag: error: --host 0.0.0.0 exposes the index beyond this machine; add --auth USER:PASSWORD "
+        "(or NEWSRAG_AUTH), or --insecure to serve without a password"
+    )

@@ -1,0 +1,176 @@
+"""The Gradio chat app: streamed answers, a sources panel, filters, and a named /ask API.
+
+`build_app(settings)` builds everything; importing this module builds nothing.
+Generations share one queue slot ("llm"): a CPU model serves one answer at a
+time, and Gradio shows waiting users their place in the queue.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from index.errors import NewsragError
+from rag.answer import Answer, Done, Retrieved, Token
+from rag.settings import Settings
+from ui.chat import ChatService
+from ui.render import PANEL_CSS, citation_detail, sources_panel
+
+if TYPE_CHECKING:
+    import gradio as gr
+
+LLM_QUEUE = "llm"
+EXAMPLES = [
+    "Where will Jaguar Land Rover manufacture its electric drive units?",
+    "How much did BMW's Cell Manufacturing Competence Centre in Parsdorf cost?",
+    "Which UK battery or EV manufacturing developments are reported?",
+]
+
+
+def _answer_markdown(answer: Answer) -> str:
+    """The final chat message: escaped answer text, then what the support check found."""
+    text = escape(answer.text)
+    if answer.refused:
+        closest = "; ".join(escape(s.title or s.article_id) for s in answer.sources[:3])
+        return text + (f"\n\n*Closest articles found:* {closest}" if closest else "")
+    notes = []
+    flagged = [s for s in answer.sentences if s.flag in ("unsupported", "uncited")]
+    if flagged:
+        notes.append(f"⚠ {len(flagged)} sentence(s) not supported by the cited articles.")
+    fixed = [s for s in answer.sentences if s.flag in ("corrected", "attributed")]
+    if fixed:
+        notes.append(f"{len(fixed)} citation(s) corrected to the article that supports the sentence.")
+    return text + ("\n\n*" + " ".join(notes) + "*" if notes else "")
+
+
+def _citation_choices(answer: Answer) -> list[str]:
+    return [f"[{c.n}] {c.title or c.article_id}" for c in answer.citations]
+
+
+def build_app(settings: Settings) -> gr.Blocks:
+    import gradio as gr
+
+    service = ChatService(settings)
+
+    def respond(
+        message: str, chat: list[dict[str, Any]], pairs: list[tuple[str, str]], outlets: list[str],
+        since: str, until: str, k: float, preset: str,
+    ) -> Iterator[tuple[Any, ...]]:
+        message = (message or "").strip()
+        if not message:
+            yield chat, gr.update(), gr.update(), pairs, gr.update(), ""
+            return
+        chat = [*chat, {"role": "user", "content": escape(message)}, {"role": "assistant", "content": "…"}]
+        yield chat, sources_panel([], status="Searching the index…"), gr.update(choices=[], value=None), pairs, None, ""
+        streamed, searched = "", ""
+        try:
+            for event in service.stream(message, pairs, outlets, since, until, int(k), preset):
+                if isinstance(event, Retrieved):
+                    if event.question != message:
+                        searched = f" (searched for: {event.question})"
+                    status = f"{len(event.sources)} articles retrieved; writing the answer…{searched}"
+                    yield chat, sources_panel(event.sources, status=status), gr.update(), pairs, None, ""
+                elif isinstance(event, Token):
+                    streamed += event.text
+                    chat[-1] = {"role": "assistant", "content": escape(streamed)}
+                    yield chat, gr.update(), gr.update(), pairs, None, ""
+                elif isinstance(event, Done):
+                    answer = event.answer
+                    chat[-1] = {"role": "assistant", "content": _answer_markdown(answer)}
+                    status = ("No article answers this; the closest ones" if answer.refused else "Cited articles")
+                    status += f"{searched}:"
+                    panel = sources_panel(answer.sources, None if answer.refused else answer.citations, status)
+                    choices = _citation_choices(answer)
+                    yield (chat, panel, gr.update(choices=choices, value=None), [*pairs, (message, answer.text)],
+                           answer, "")
+        except NewsragError as exc:
+            chat[-1] = {"role": "assistant", "content": f"⚠ {escape(str(exc))}"}
+            yield chat, sources_panel([], status="No answer."), gr.update(choices=[], value=None), pairs, None, ""
+
+    def show_citation(choice: str | None, answer: Answer | None) -> str:
+        if not choice or answer is None:
+            return ""
+        n = int(choice.split("]")[0].lstrip("["))
+        citation = next((c for c in answer.citations if c.n == n), None)
+        return citation_detail(answer.sources, citation) if citation else ""
+
+    def ask(question: str) -> dict:
+        """Answer one question from the index: the same JSON object as `newsrag ask --json`."""
+        try:
+            return service.ask_json(question)
+        except NewsragError as exc:
+            raise gr.Error(str(exc)) from exc
+
+    with gr.Blocks(title="newsrag", analytics_enabled=False) as app:
+        gr.Markdown("## newsrag — cited answers from your news index")
+        info = gr.Markdown("", elem_id="nr-info")
+        with gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(label="Chat", height=460, elem_id="nr-chat", buttons=["copy"],
+                                     feedback_options=None)
+                with gr.Row():
+                    box = gr.Textbox(placeholder="Ask about the indexed news…", show_label=False, scale=5,
+                                     elem_id="nr-question", autofocus=True)
+                    send = gr.Button("Ask", variant="primary", scale=1, elem_id="nr-send")
+                gr.Examples(EXAMPLES, inputs=box)
+            with gr.Column(scale=2):
+                panel = gr.HTML(label="Sources", elem_id="nr-sources")
+                pick = gr.Dropdown(label="Show citation", choices=[], elem_id="nr-pick")
+                detail = gr.HTML(elem_id="nr-detail")
+        with gr.Accordion("Filters and model", open=False):
+            with gr.Row():
+                outlets = gr.Dropdown(service.outlets(), multiselect=True, label="Outlets (none = all)")
+                since = gr.Textbox(label="Published on or after (YYYY-MM-DD)")
+                until = gr.Textbox(label="Published on or before (YYYY-MM-DD)")
+            with gr.Row():
+                k = gr.Slider(1, 12, value=settings.retrieval.k, step=1, label="Chunks retrieved")
+                preset = gr.Radio(["default", "fast"], value=settings.llm.preset, label="Embedded model preset",
+                                  visible=settings.llm.backend == "llama_cpp")
+        pairs = gr.State([])
+        last = gr.State(None)
+        clear = gr.Button("New conversation", size="sm")
+
+        inputs = [box, chatbot, pairs, outlets, since, until, k, preset]
+        outputs = [chatbot, panel, pick, pairs, last, box]
+        for trigger in (box.submit, send.click):
+            trigger(respond, inputs, outputs, concurrency_id=LLM_QUEUE, concurrency_limit=1, api_visibility="private")
+        pick.change(show_citation, [pick, last], detail, queue=False, api_visibility="private")
+        clear.click(lambda: ([], [], "", None, ""), None, [chatbot, pairs, panel, last, detail], queue=False,
+                    api_visibility="private")
+        app.load(service.info_line, None, info, queue=False, api_visibility="private")
+        gr.api(ask, api_name="ask", concurrency_id=LLM_QUEUE, concurrency_limit=1)
+    app.queue(default_concurrency_limit=1, max_size=64)
+    return app
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def parse_auth(value: str | None) -> tuple[str, str] | None:
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise NewsragError("--auth: expected USER:PASSWORD (or set NEWSRAG_AUTH)")
+    return user, password
+
+
+def serve(settings: Settings, host: str, port: int, auth: str | None, insecure: bool) -> None:
+    """Launch the UI; anything but loopback needs a password unless the user insists."""
+    credentials = parse_auth(auth)
+    if not _is_loopback(host) and credentials is None and not insecure:
+        raise NewsragError(
+            f"--host {host} exposes the index beyond this machine; add --auth USER:PASSWORD "
+            "(or NEWSRAG_AUTH), or --insecure to serve without a password"
+        )
+    app = build_app(settings)
+    app.launch(server_name=host, server_port=port, auth=credentials, css=PANEL_CSS, footer_links=["api"],
+               show_error=False, quiet=False)

@@ -1,0 +1,92 @@
+"""What the chat UI does, without Gradio: open the index lazily, answer, explain failures.
+
+The UI must come up even when the index is missing or the LLM endpoint is down,
+and say so in the chat as one line; so nothing here is opened until the first
+question, and every failure becomes a `NewsragError` with a readable message.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from index.errors import NewsragError
+from rag.answer import Answerer, Done, Event
+from rag.llm.factory import describe, explain_llm_error
+from rag.pipeline import SearchStack, make_answerer, open_search
+from rag.retriever import RetrievalFilters
+from rag.settings import Settings
+
+log = logging.getLogger(__name__)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _date(field: str, value: str | None) -> str | None:
+    value = (value or "").strip()
+    if value and not _DATE.match(value):
+        raise NewsragError(f"{field}: expected a date like 2023-06-01, got {value!r}")
+    return value or None
+
+
+class ChatService:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._stack: SearchStack | None = None
+        self._answerers: dict[str, Answerer] = {}
+        self._lock = threading.Lock()
+
+    def stack(self) -> SearchStack:
+        with self._lock:
+            if self._stack is None:
+                self._stack = open_search(self.settings)
+            return self._stack
+
+    def answerer(self, preset: str | None = None) -> Answerer:
+        preset = preset or self.settings.llm.preset
+        stack = self.stack()
+        with self._lock:
+            if preset not in self._answerers:
+                llm = self.settings.llm.model_copy(update={"preset": preset})
+                self._answerers[preset] = make_answerer(self.settings.model_copy(update={"llm": llm}), stack)
+            return self._answerers[preset]
+
+    def info_line(self) -> str:
+        try:
+            counts = self.stack().store.counts()
+        except NewsragError as exc:
+            return f"⚠ {exc}"
+        return (
+            f"Index {self.settings.index}: {counts['articles']} articles · {counts['chunks']} chunks · "
+            f"embeddings {self.settings.embedding.model} · LLM {describe(self.settings.llm)}"
+        )
+
+    def outlets(self) -> list[str]:
+        try:
+            return self.stack().store.sources()
+        except NewsragError:
+            return []
+
+    def stream(
+        self, question: str, history: Sequence[tuple[str, str]] = (), outlets: Sequence[str] = (),
+        since: str | None = None, until: str | None = None, k: int | None = None, preset: str | None = None,
+    ) -> Iterator[Event]:
+        """Answer events; any failure arrives as a NewsragError with one readable line."""
+        filters = RetrievalFilters(tuple(outlets or ()), _date("since", since), _date("until", until))
+        try:
+            yield from self.answerer(preset).stream(question, filters=filters, k=k, history=history)
+        except NewsragError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a chat shows one line, the log keeps the trace
+            log.exception("answer failed")
+            message = explain_llm_error(exc, self.settings.llm) or f"{exc.__class__.__name__}: {exc}"
+            raise NewsragError(message) from exc
+
+    def ask_json(self, question: str) -> dict[str, Any]:
+        """The `newsrag ask --json` object, for the /ask API."""
+        for event in self.stream(question):
+            if isinstance(event, Done):
+                return event.answer.to_dict()
+        raise NewsragError("the answer stream ended without a result")
