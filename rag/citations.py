@@ -146,6 +146,10 @@ def _check(sentence: str, sources: dict[int, Source]) -> tuple[str, list[int], f
     cited = _cited(sentence, set(sources))
     scores = {n: support_score(claim, sources[n].text) for n in sources}
     backed = [n for n in cited if scores[n] >= SUPPORT_THRESHOLD]
+    if not backed and len(cited) > 1:  # a sentence joining facts from several articles
+        together = support_score(claim, "\n".join(sources[n].text for n in cited))
+        if together >= SUPPORT_THRESHOLD:
+            return _place_markers(claim, cited), cited, together, None
     if backed:
         return _place_markers(claim, backed), backed, max(scores[n] for n in backed), None
     best = max(scores, key=lambda n: (scores[n], -n))

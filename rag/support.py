@@ -65,20 +65,37 @@ def names(text: str) -> set[str]:
     return found
 
 
+def _acronyms(text: str) -> set[str]:
+    """Initials of runs of capitalised words: "Jaguar Land Rover" also answers to "JLR"."""
+    found = set()
+    for run in re.findall(r"(?:[A-Z][\w'’-]*\s+){1,4}[A-Z][\w'’-]*", text):
+        words = run.split()
+        for i in range(len(words)):
+            for j in range(i + 2, len(words) + 1):
+                found.add(_key("".join(w[0] for w in words[i:j])))
+    return found
+
+
 def support_score(claim: str, passage: str) -> float:
-    """Share of the claim's content words found in the passage, scaled by the share of its
-    names found; 0 if a number is missing."""
+    """Share of the claim's content words found in the passage.
+
+    0 when a figure or a name of the claim is missing from the passage: a claim
+    about a company, place or person the source never mentions is not supported
+    by it, however many other words match.
+    """
     if not numbers(claim) <= numbers(passage):
         return 0.0
     claim_keys = content_keys(claim)
     if not claim_keys:
         return 1.0 if numbers(claim) else 0.0
     passage_keys = content_keys(passage)
-    # the first word of the claim is often its subject ("Rivian will…"): count it as a name too
-    claim_names = names(claim) | {k for k in content_keys(" ".join(_WORD.findall(claim)[:1])) if claim[:1].isupper()}
-    claim_names &= claim_keys
-    named = len(claim_names & passage_keys) / len(claim_names) if claim_names else 1.0
-    return named * len(claim_keys & passage_keys) / len(claim_keys)
+    # the first word of the claim is often its subject ("Rivian will…"): it counts as a name if capitalised
+    first = _WORD.findall(claim)[:1]
+    subject = content_keys(first[0]) if first and first[0][0].isupper() else set()
+    missing = ((names(claim) | subject) & claim_keys) - passage_keys
+    if missing and not missing <= _acronyms(passage):
+        return 0.0
+    return len(claim_keys & passage_keys) / len(claim_keys)
 
 
 @dataclass(frozen=True)
