@@ -17,7 +17,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -395,5 +395,7 @@ class IndexStore:
         ).fetchone()
         return Article(**dict(row)) if row else None
 
-    def info(self) -> dict[str, Any]:
-        return {"directory": str(self.directory), **asdict(self.spec), **self.counts()}
+    def latest_date(self) -> str:
+        """The newest publication date in the index: what a brief is "as of"."""
+        row = self._db.execute("SELECT max(substr(published_at, 1, 10)) FROM articles WHERE published_at != ''")
+        return row.fetchone()[0] or ""

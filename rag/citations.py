@@ -104,7 +104,8 @@ def is_refusal(text: str) -> bool:
     return not _MARKER.search(text) and bool(_REFUSAL_PATTERNS.search(text) or REFUSAL.lower() in text.lower())
 
 
-def _citation(display: int, source: Source, claim: str, support: float) -> Citation:
+def citation_for(display: int, source: Source, claim: str, support: float) -> Citation:
+    """Citation number `display` of `source`, pointing at the span that best supports `claim`."""
     spans = [best_span(claim, p.text, p.start) for p in source.passages]
     best_index = max(range(len(spans)), key=lambda i: spans[i].score)
     span, passage = spans[best_index], source.passages[best_index]
@@ -169,6 +170,27 @@ def _place_markers(claim: str, cited: list[int]) -> str:
     return body + " " + "".join(f"[{n}]" for n in cited) + (closing.group() if closing else ".")
 
 
+@dataclass(frozen=True)
+class Checked:
+    """One sentence after the support check, still in the model's source numbering."""
+
+    text: str
+    cited: tuple[int, ...]
+    support: float
+    flag: str | None
+
+    @property
+    def backed(self) -> bool:
+        return self.flag in (None, "corrected", "attributed")
+
+
+def check_sentences(draft: str, sources: list[Source]) -> list[Checked]:
+    """Every sentence of `draft` checked against the sources it cites, citations repaired."""
+    by_n = {s.n: s for s in sources}
+    return [Checked(text, tuple(cited), score, flag)
+            for text, cited, score, flag in (_check(draft[a:b], by_n) for a, b in _sentences(draft))]
+
+
 def verify(draft: str, sources: list[Source]) -> Verified:
     """Check each sentence of an answer (in the model's numbering) against the sources.
 
@@ -179,22 +201,22 @@ def verify(draft: str, sources: list[Source]) -> Verified:
     if not draft or is_refusal(draft):
         return Verified(REFUSAL, refused=True)
     by_n = {s.n: s for s in sources}
-    checked = [_check(draft[a:b], by_n) for a, b in _sentences(draft)]
-    if not any(flag in (None, "corrected", "attributed") for *_, flag in checked):
+    checked = check_sentences(draft, sources)
+    if not any(c.backed for c in checked):
         # Nothing the model wrote is backed by a retrieved article: make no claim.
         return Verified(REFUSAL, refused=True, sentences=[
-            SentenceCheck(text, tuple(cited), round(score, 3), flag) for text, cited, score, flag in checked
+            SentenceCheck(c.text, c.cited, round(c.support, 3), c.flag) for c in checked
         ])
     renumberer = Renumberer(set(by_n))
-    text = renumberer.rewrite(" ".join(sentence for sentence, *_ in checked))
+    text = renumberer.rewrite(" ".join(c.text for c in checked))
     citations: dict[int, Citation] = {}
     checks: list[SentenceCheck] = []
-    for sentence, cited, score, flag in checked:
-        shown = tuple(renumberer.mapping[n] for n in cited)
-        checks.append(SentenceCheck(renumberer.rewrite(sentence), shown, round(score, 3), flag))
-        claim = _MARKER.sub("", sentence).strip()
-        for n, display in zip(cited, shown, strict=True):
+    for c in checked:
+        shown = tuple(renumberer.mapping[n] for n in c.cited)
+        checks.append(SentenceCheck(renumberer.rewrite(c.text), shown, round(c.support, 3), c.flag))
+        claim = _MARKER.sub("", c.text).strip()
+        for n, display in zip(c.cited, shown, strict=True):
             support = support_score(claim, by_n[n].text)
             if display not in citations or support > citations[display].support:
-                citations[display] = _citation(display, by_n[n], claim, support)
+                citations[display] = citation_for(display, by_n[n], claim, support)
     return Verified(text, refused=False, citations=[citations[d] for d in sorted(citations)], sentences=checks)

@@ -1,4 +1,4 @@
-"""The `newsrag` command: ingest | search | ask | eval | serve.
+"""The `newsrag` command: ingest | search | ask | eval | brief | serve.
 
 Heavy libraries load inside the command that needs them, so `newsrag --help`
 is instant and never imports torch. Every failure a user can cause ends as one
@@ -166,6 +166,28 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_brief(args: argparse.Namespace) -> int:
+    from rag.brief.batch import read_topics, run_batch
+    from rag.brief.job import BriefRequest
+    from rag.pipeline import make_brief_writer, open_search
+
+    if bool(args.topic) == bool(args.topics):
+        raise NewsragError("brief: give --topic TEXT or --topics FILE (one of them)")
+    topics = [args.topic] if args.topic else read_topics(Path(args.topics))
+    settings = _settings(args)
+    stack = open_search(settings)
+    template = BriefRequest(topic="", as_of=stack.store.latest_date(), since=args.since, until=args.until,
+                            outlets=tuple(args.source or ()))
+    out = Path(args.out)
+    report = run_batch(make_brief_writer(settings, stack), topics, template, out, force=args.force,
+                       workers=args.workers, progress=sys.stderr.isatty())
+    for topic, reason in report.failed:
+        print(f"newsrag: brief failed: {topic}: {reason}", file=sys.stderr)
+    print(f"{out}: {len(report.produced)} written ({len(report.empty)} with nothing in the index), "
+          f"{len(report.skipped)} skipped, {len(report.failed)} failed; see {out / 'index.md'}")
+    return 1 if report.failed else 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from ui.app import serve
 
@@ -232,6 +254,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_index(p)
     _add_llm(p)
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("brief", help="write one-page cited briefs per topic (Markdown and HTML)")
+    p.add_argument("--topic", metavar="TEXT", help="one topic, e.g. 'BMW battery production'")
+    p.add_argument("--topics", metavar="FILE", help="one topic per line; blank lines and # comments ignored")
+    p.add_argument("--out", metavar="DIR", default="briefs", help="output folder (default briefs/)")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="only articles published on or after")
+    p.add_argument("--until", metavar="YYYY-MM-DD", help="only articles published on or before")
+    p.add_argument("--source", action="append", metavar="OUTLET", help="only this outlet (repeatable)")
+    p.add_argument("--force", action="store_true", help="rewrite briefs that already exist")
+    p.add_argument("--workers", type=int, default=1, help="topics in parallel (useful with a remote LLM)")
+    _add_index(p)
+    _add_llm(p)
+    p.set_defaults(func=cmd_brief)
 
     p = sub.add_parser("serve", help="serve the chat UI (Gradio) for an index")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")

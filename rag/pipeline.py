@@ -6,9 +6,10 @@ embedders and models themselves, so every use of the index sees the same rules.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.chunker import Chunker
 from index.embedder import Embedder
@@ -18,6 +19,9 @@ from rag.answer import Answerer
 from rag.llm.factory import make_chat_model
 from rag.retriever import Retriever
 from rag.settings import Settings
+
+if TYPE_CHECKING:
+    from rag.brief.job import BriefWriter
 
 
 def make_embedder(settings: Settings) -> Embedder:
@@ -64,12 +68,22 @@ def open_search(settings: Settings) -> SearchStack:
     return SearchStack(store, embedder, Retriever(store, embedder, settings.retrieval))
 
 
-def make_answerer(settings: Settings, stack: SearchStack) -> Answerer:
+def _article_text(stack: SearchStack) -> Callable[[str], str | None]:
     def article_text(article_id: str) -> str | None:
         article = stack.store.get_article(article_id)
         return article.text if article else None
 
+    return article_text
+
+
+def make_answerer(settings: Settings, stack: SearchStack) -> Answerer:
     return Answerer(
         stack.retriever, make_chat_model(settings.llm, settings.cache_dir),
-        settings.llm.context_window, settings.llm.max_tokens, article_text,
+        settings.llm.context_window, settings.llm.max_tokens, _article_text(stack),
     )
+
+
+def make_brief_writer(settings: Settings, stack: SearchStack) -> BriefWriter:
+    from rag.brief.job import BriefWriter
+
+    return BriefWriter(stack.retriever, make_chat_model(settings.llm, settings.cache_dir), _article_text(stack))

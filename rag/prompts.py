@@ -46,3 +46,27 @@ def condense_messages(history: list[tuple[str, str]], follow_up: str) -> list[Ba
         SystemMessage(CONDENSE_SYSTEM),
         HumanMessage(f"Conversation:\n{turns}\n\nFollow-up question: {follow_up}\nStandalone question:"),
     ]
+
+NONE = "NONE"
+
+BRIEF_MAP_SYSTEM = f"""You extract facts for an analyst's brief. Using ONLY the numbered article(s), write 1 or 2 \
+short sentences stating what they report about the topic: who did what, where, when, and any figures. \
+Take the facts from the article text, not just its headline, and name the places. \
+End each sentence with the article's number in square brackets, like [3]. Copy names and figures exactly. \
+If the articles say nothing about the topic, reply with exactly: {NONE}"""
+
+BRIEF_REDUCE_SYSTEM = """You write the overview paragraph of a one-page news brief. Using ONLY the facts listed, \
+write 3 to 5 sentences that summarise what the news says about the topic. Keep the bracketed source number of \
+every fact you use at the end of the sentence, like [2] or [1][4]. Do not add facts that are not listed."""
+
+
+def brief_map_messages(topic: str, sources: list[Source]) -> list[BaseMessage]:
+    blocks = "\n\n".join(format_source(s) for s in sources)
+    return [SystemMessage(BRIEF_MAP_SYSTEM),
+            HumanMessage(f"Topic: {topic}\n\nArticles:\n{blocks}\n\nFacts about \"{topic}\":")]
+
+
+def brief_reduce_messages(topic: str, facts: list[str]) -> list[BaseMessage]:
+    listed = "\n".join(f"- {fact}" for fact in facts)
+    return [SystemMessage(BRIEF_REDUCE_SYSTEM),
+            HumanMessage(f"Topic: {topic}\n\nFacts:\n{listed}\n\nOverview:")]

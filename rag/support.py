@@ -65,6 +65,13 @@ def names(text: str) -> set[str]:
     return found
 
 
+def named_keys(text: str) -> set[str]:
+    """Keys of the names in `text`, its first word included when capitalised ("Rivian will…")."""
+    first = _WORD.findall(text)[:1]
+    subject = content_keys(first[0]) if first and first[0][:1].isupper() else set()
+    return (names(text) | subject) & content_keys(text)
+
+
 def _acronyms(text: str) -> set[str]:
     """Initials of runs of capitalised words: "Jaguar Land Rover" also answers to "JLR"."""
     found = set()
@@ -89,10 +96,7 @@ def support_score(claim: str, passage: str) -> float:
     if not claim_keys:
         return 1.0 if numbers(claim) else 0.0
     passage_keys = content_keys(passage)
-    # the first word of the claim is often its subject ("Rivian will…"): it counts as a name if capitalised
-    first = _WORD.findall(claim)[:1]
-    subject = content_keys(first[0]) if first and first[0][0].isupper() else set()
-    missing = ((names(claim) | subject) & claim_keys) - passage_keys
+    missing = named_keys(claim) - passage_keys
     if missing and not missing <= _acronyms(passage):
         return 0.0
     return len(claim_keys & passage_keys) / len(claim_keys)

@@ -1,0 +1,92 @@
+"""Batch briefs from the real pipeline on the sample corpus, and their rendering."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from index.store import IndexStore
+from rag.brief.job import Brief, Development
+from rag.brief.render import slugify, to_html, to_markdown
+from rag.sources import Passage, Source
+
+TOPICS = "# weekly briefs\nBMW battery production\n\nTesla Cybertruck recalls\nthe of and\n"
+
+
+def _cited_texts(md: str, store: IndexStore, word: str) -> list[str]:
+    """Texts of the articles cited by the key-development bullets that mention `word`."""
+    sources = dict(re.findall(r"^(\d+)\. (?:.+? — )?(.+?) \((?:\d{4}-\d{2}-\d{2}|undated)\)", md, re.MULTILINE))
+    bullets = [line for line in md.splitlines() if line.startswith("- **") and word in line]
+    assert bullets, f"no development mentions {word}:\n{md}"
+    texts = []
+    for bullet in bullets:
+        for sentence in re.split(r"(?<=\])[.!?]?\s+", bullet):
+            if word not in sentence:
+                continue
+            for n in re.findall(r"\[(\d+)\]", sentence):
+                title = sources[n]
+                row = store._db.execute("SELECT text FROM articles WHERE title = ?", (title,)).fetchone()
+                texts.append(row[0])
+    return texts
+
+
+@pytest.mark.slow
+def test_batch_writes_briefs_reports_failures_and_skips_existing(sample_index: Path, tmp_path: Path,
+                                                                 cli_env: dict[str, str]) -> None:
+    topics = tmp_path / "topics.txt"
+    topics.write_text(TOPICS)
+    out = tmp_path / "briefs"
+    cmd = [sys.executable, "-m", "rag.cli", "brief", "--topics", str(topics), "--index", str(sample_index),
+           "--out", str(out)]
+    run = subprocess.run(cmd, capture_output=True, text=True, env=cli_env, timeout=1500)
+    assert run.returncode == 1, run.stderr  # one topic failed
+    assert "newsrag: brief failed: the of and: topic 'the of and' has no searchable words" in run.stderr
+    assert "2 written (1 with nothing in the index), 0 skipped, 1 failed" in run.stdout
+
+    bmw = (out / "bmw-battery-production.md").read_text()
+    store = IndexStore.open(sample_index)
+    for place in ("Parsdorf", "South Carolina"):
+        assert place in bmw
+        cited = _cited_texts(bmw, store, place)
+        assert cited and all(place in text for text in cited), f"{place} is cited to articles that do not say it"
+    assert re.search(r"^\*As of 2024-09-12 · covers \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}", bmw, re.MULTILINE)
+    for heading in ("## Overview", "## Key developments", "## Companies, places and figures", "## Sources"):
+        assert heading in bmw
+    overview = bmw.split("## Overview")[1].split("## Key developments")[0].strip()
+    assert 1 <= len(re.findall(r"[.!?](?=\s|$)", overview)) <= 5 and "[" in overview
+    assert (out / "bmw-battery-production.html").read_text().count("<li") >= 3
+
+    absent = (out / "tesla-cybertruck-recalls.md").read_text()
+    assert "The indexed articles contain nothing on “Tesla Cybertruck recalls”" in absent
+    assert "## Sources" not in absent
+
+    index = (out / "index.md").read_text()
+    assert "[BMW battery production](bmw-battery-production.md)" in index
+    assert "Tesla Cybertruck recalls" in index and "- the of and: topic 'the of and' has no searchable words" in index
+
+    again = subprocess.run(cmd, capture_output=True, text=True, env=cli_env, timeout=600)
+    assert "0 written (0 with nothing in the index), 2 skipped, 1 failed" in again.stdout, again.stdout
+    assert (out / "bmw-battery-production.md").read_text() == bmw
+
+
+def test_html_is_self_contained_printable_and_escaped() -> None:
+    hostile = '<img src=x onerror="alert(1)"> Gigafactory <script>alert(2)</script>'
+    source = Source(n=1, article_id="a#1", origin="a.txt", title=hostile, source="Wire & Co", author="",
+                    published_at="2023-10-27T10:00:00", url="https://example.com/a?x=1&y=2",
+                    passages=(Passage(0, 5, "text", ()),), score=1.0)
+    brief = Brief(topic="Gigafactories <b>UK</b>", as_of="2024-09-12", overview="Plants open [1].",
+                  developments=[Development("2023-10-27", "A <script>x</script> plant opens [1].", ("Wire",), ("€1bn",),
+                                            (1,))], sources=[source])
+    html = to_html(brief)
+    assert "<script>" not in html and "<img" not in html and "<b>UK</b>" not in html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html and "&lt;script&gt;alert(2)&lt;/script&gt;" in html
+    assert "<style>" in html and "@media print" in html
+    assert not re.search(r"<(link|script)\b", html), "no external stylesheet or script"
+    assert 'href="https://example.com/a?x=1&amp;y=2"' in html
+    md = to_markdown(brief)
+    assert "<script>" not in md and "&lt;img" in md and "Wire & Co — " in md
+    assert slugify("UK gigafactories / 2024!") == "uk-gigafactories-2024"
