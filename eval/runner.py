@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,12 +20,12 @@ from eval.metrics import answer_correct, answer_f1, evidence_recall, first_hit_r
 from index.errors import NewsragError
 from index.files import atomic_write_bytes
 from rag.answer import Answer, Answerer
+from rag.citations import cited_numbers, strip_markers
 from rag.retriever import RetrievalFilters, SupportsRetrieve
 from rag.support import SUPPORT_THRESHOLD, support_score
 
 RESULTS, SUMMARY, RUN = "results.jsonl", "summary.json", "run.json"
 RETRIEVE_K = 10
-_MARKER = re.compile(r"\[(\d+)\]")
 
 
 @dataclass(frozen=True)
@@ -46,10 +45,6 @@ class RunConfig:
         return json.loads(json.dumps(self.__dict__, default=str))
 
 
-def _claim(sentence: str) -> str:
-    return _MARKER.sub("", sentence).strip()
-
-
 def citation_checks(answer: Answer) -> list[dict[str, Any]]:
     """Each (sentence, cited article) pair of the final answer, with its support verdict."""
     by_n = {c.n: c for c in answer.citations}
@@ -59,7 +54,7 @@ def citation_checks(answer: Answer) -> list[dict[str, Any]]:
         for n in sentence.citations:
             citation = by_n.get(n)
             passage = texts.get(citation.article_id, "") if citation else ""
-            score = support_score(_claim(sentence.text), passage)
+            score = support_score(strip_markers(sentence.text), passage)
             pairs.append({"sentence": sentence.text, "n": n, "article_id": citation.article_id if citation else None,
                           "support": round(score, 3), "supported": score >= SUPPORT_THRESHOLD})
     return pairs
@@ -75,10 +70,11 @@ def draft_citation_checks(answer: Answer) -> list[dict[str, Any]]:
         return pairs
     for start, end in sentence_spans(answer.draft):
         sentence = answer.draft[start:end]
-        for n in dict.fromkeys(int(x) for x in _MARKER.findall(sentence)):
+        for n in cited_numbers(sentence):
             source = by_n.get(n)
-            score = support_score(_claim(sentence), source.text) if source else 0.0
-            pairs.append({"n": n, "support": round(score, 3), "supported": score >= SUPPORT_THRESHOLD})
+            score = support_score(strip_markers(sentence), source.text) if source else 0.0
+            pairs.append({"sentence": sentence, "n": n, "article_id": source.article_id if source else None,
+                          "support": round(score, 3), "supported": score >= SUPPORT_THRESHOLD})
     return pairs
 
 

@@ -27,6 +27,16 @@ _REFUSAL_PATTERNS = re.compile(
 )
 
 
+def cited_numbers(text: str) -> list[int]:
+    """Source numbers cited in `text`, in order, each once ("[2] … [1, 2]" → [2, 1])."""
+    found = (int(n) for m in _MARKER.finditer(text) for n in re.split(r"[,;]", m.group(1)))
+    return list(dict.fromkeys(found))
+
+
+def strip_markers(text: str) -> str:
+    return _MARKER.sub("", text).strip()
+
+
 class Renumberer:
     """Rewrites model source numbers to display numbers in order of first use."""
 
@@ -131,8 +141,7 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 
 
 def _cited(sentence: str, valid: set[int]) -> list[int]:
-    found = (int(n) for m in _MARKER.finditer(sentence) for n in re.split(r"[,;]", m.group(1)))
-    return [n for n in dict.fromkeys(found) if n in valid]
+    return [n for n in cited_numbers(sentence) if n in valid]
 
 
 def _check(sentence: str, sources: dict[int, Source]) -> tuple[str, list[int], float, str | None]:

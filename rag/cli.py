@@ -199,8 +199,9 @@ def _add_index(p: argparse.ArgumentParser) -> None:
     p.add_argument("--index", metavar="DIR", help="index directory (default .newsrag/index, or NEWSRAG_INDEX)")
 
 
-def _add_filters(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-k", type=int, default=None, help="number of chunks to retrieve")
+def _add_filters(p: argparse.ArgumentParser, with_k: bool = True) -> None:
+    if with_k:
+        p.add_argument("-k", type=int, default=None, help="number of chunks to retrieve")
     p.add_argument("--source", action="append", metavar="OUTLET", help="only this outlet (repeatable)")
     p.add_argument("--since", metavar="YYYY-MM-DD", help="only articles published on or after")
     p.add_argument("--until", metavar="YYYY-MM-DD", help="only articles published on or before")
@@ -259,9 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--topic", metavar="TEXT", help="one topic, e.g. 'BMW battery production'")
     p.add_argument("--topics", metavar="FILE", help="one topic per line; blank lines and # comments ignored")
     p.add_argument("--out", metavar="DIR", default="briefs", help="output folder (default briefs/)")
-    p.add_argument("--since", metavar="YYYY-MM-DD", help="only articles published on or after")
-    p.add_argument("--until", metavar="YYYY-MM-DD", help="only articles published on or before")
-    p.add_argument("--source", action="append", metavar="OUTLET", help="only this outlet (repeatable)")
+    _add_filters(p, with_k=False)
     p.add_argument("--force", action="store_true", help="rewrite briefs that already exist")
     p.add_argument("--workers", type=int, default=1, help="topics in parallel (useful with a remote LLM)")
     _add_index(p)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,10 @@ def cli_env() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("NEWSRAG_DEBUG", None)
     return env
+
+
+def free_port() -> int:
+    """A port nothing listens on (for servers the tests start, and for a dead endpoint)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

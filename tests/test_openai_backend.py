@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -15,21 +14,15 @@ import pytest
 from rag.llm.factory import gguf_path
 from rag.pipeline import make_answerer, open_search
 from rag.settings import LLMSettings, Settings
-from tests.conftest import make_settings
+from tests.conftest import free_port, make_settings
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     model = gguf_path(LLMSettings(preset="fast"), Settings().cache_dir)
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("server") / "server.log"
     with open(log, "wb") as out:
         server = subprocess.Popen(
@@ -68,7 +61,7 @@ def test_openai_compatible_endpoint_answers_with_citations(sample_index: Path, l
 def test_unreachable_endpoint_is_one_clear_line(sample_index: Path, cli_env: dict[str, str]) -> None:
     run = subprocess.run(
         [sys.executable, "-m", "rag.cli", "ask", "Where is Kokomo?", "--index", str(sample_index),
-         "--backend", "openai", "--base-url", f"http://127.0.0.1:{_free_port()}/v1", "--model", "x"],
+         "--backend", "openai", "--base-url", f"http://127.0.0.1:{free_port()}/v1", "--model", "x"],
         capture_output=True, text=True, env=cli_env, timeout=300,
     )
     assert run.returncode == 2

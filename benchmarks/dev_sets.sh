@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Reproduces the table in docs/evaluation.md: every row is one command below.
+# Needs ../shared/datasets beside the project and an installed .venv (make install).
+# LLM rows use the default preset (Qwen2.5-Coder-1.5B Q4_K_M) on this 2-core CPU;
+# the multihop and RealTimeQA LLM rows use the first N questions (--limit) to fit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+D=../shared/datasets
+N=.venv/bin/newsrag
+LIMIT_LLM=${LIMIT_LLM:-30}
+
+# seed (29 questions, the whole set)
+$N eval --gold $D/seed/gold_dev.jsonl --corpus data/sample --out runs/seed-newsrag
+$N eval --gold $D/seed/gold_dev.jsonl --corpus data/sample --baseline langchain --out runs/seed-langchain
+
+# MultiHop-RAG (250 questions): retrieval on all, answers on the first $LIMIT_LLM
+$N eval --gold $D/multihop_rag/gold_dev.jsonl --corpus $D/multihop_rag/corpus.jsonl --retrieval-only --out runs/multihop-newsrag-retrieval
+$N eval --gold $D/multihop_rag/gold_dev.jsonl --corpus $D/multihop_rag/corpus.jsonl --retrieval-only --baseline langchain --out runs/multihop-langchain-retrieval
+$N eval --gold $D/multihop_rag/gold_dev.jsonl --corpus $D/multihop_rag/corpus.jsonl --limit "$LIMIT_LLM" --out runs/multihop-newsrag
+$N eval --gold $D/multihop_rag/gold_dev.jsonl --corpus $D/multihop_rag/corpus.jsonl --limit "$LIMIT_LLM" --baseline langchain --out runs/multihop-langchain
+
+# RealTimeQA (500 questions over 4,170 articles): retrieval on all, answers on the first $LIMIT_LLM;
+# retrieval is restricted to articles published on or before each question's date (as_of)
+$N eval --gold $D/realtimeqa/gold_dev.jsonl --corpus $D/realtimeqa/corpus.jsonl --retrieval-only --out runs/realtimeqa-newsrag-retrieval
+$N eval --gold $D/realtimeqa/gold_dev.jsonl --corpus $D/realtimeqa/corpus.jsonl --limit "$LIMIT_LLM" --out runs/realtimeqa-newsrag
