@@ -45,8 +45,14 @@ def _key(word: str) -> str:
     return word[:_PREFIX]
 
 
+def _is_content(word: str) -> bool:
+    """Words that carry meaning: 3+ letters, or a 2-letter acronym ("US", "UK", "EV")."""
+    return (len(word) > 2 or (len(word) == 2 and word.isupper())) and word.lower() not in _STOP \
+        and word.lower() not in _MONTHS
+
+
 def content_keys(text: str) -> set[str]:
-    return {_key(w) for w in _WORD.findall(text) if len(w) > 2 and w.lower() not in _STOP and w.lower() not in _MONTHS}
+    return {_key(w) for w in _WORD.findall(text) if _is_content(w)}
 
 
 def numbers(text: str) -> set[str]:
