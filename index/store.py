@@ -13,27 +13,26 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from index.article import Article, Chunk
 from index.errors import IndexMismatchError, NewsragError
 from index.files import atomic_write_bytes, sha256_file
+from index.manifest import MANIFEST, IndexSpec, read_manifest, spec_from_manifest, write_manifest
 from index.fts import fts_query
 
 if TYPE_CHECKING:
     import faiss
 
-FORMAT_VERSION = 1
 SCHEMA_VERSION = 1
-MANIFEST, VECTORS, DATABASE, LOCK = "manifest.json", "vectors.faiss", "chunks.sqlite", ".lock"
+VECTORS, DATABASE, LOCK = "vectors.faiss", "chunks.sqlite", ".lock"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -51,25 +50,6 @@ CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
 CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(text_hash);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(text, tokenize='porter unicode61 remove_diacritics 2');
 """
-
-
-@dataclass(frozen=True)
-class IndexSpec:
-    """What shaped an index; an index answers only queries embedded the same way."""
-
-    embedding_model: str
-    embedding_dim: int
-    chunking: dict[str, Any]
-
-    def mismatch(self, other: IndexSpec) -> str | None:
-        if self.embedding_model != other.embedding_model or self.embedding_dim != other.embedding_dim:
-            return (
-                f"embedding model {other.embedding_model!r} (dim {other.embedding_dim}), "
-                f"but the settings ask for {self.embedding_model!r} (dim {self.embedding_dim})"
-            )
-        if self.chunking != other.chunking:
-            return f"chunking {other.chunking}, but the settings ask for {self.chunking}"
-        return None
 
 
 @dataclass(frozen=True)
@@ -102,38 +82,15 @@ class IndexStore:
         self._lock_fd: int | None = None
 
     # ---- opening -------------------------------------------------------
-    @staticmethod
-    def read_manifest(directory: Path) -> dict[str, Any]:
-        path = directory / MANIFEST
-        if not path.exists():
-            raise NewsragError(
-                f"{directory}: no index here (no {MANIFEST}); build one with: newsrag ingest PATH --index {directory}"
-            )
-        try:
-            manifest = json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise NewsragError(f"{path}: not a valid manifest ({exc}); rebuild the index with newsrag ingest") from exc
-        if manifest.get("format_version") != FORMAT_VERSION:
-            raise NewsragError(
-                f"{path}: index format {manifest.get('format_version')!r}, this newsrag reads "
-                f"format {FORMAT_VERSION}; rebuild it with newsrag ingest into a new --index directory"
-            )
-        return manifest
-
-    @staticmethod
-    def spec_from_manifest(manifest: dict[str, Any]) -> IndexSpec:
-        emb = manifest.get("embedding", {})
-        return IndexSpec(str(emb.get("model")), int(emb.get("dim", 0)), dict(manifest.get("chunking", {})))
-
     @classmethod
     def open(cls, directory: Path, expected: IndexSpec | None = None, *, write: bool = False) -> IndexStore:
         """Open an index; with `write`, create it if absent and take the writer's lock."""
         directory = Path(directory)
         exists = (directory / MANIFEST).exists()
         if not exists and not write:
-            cls.read_manifest(directory)  # raises the "no index here" message
+            read_manifest(directory)  # raises the "no index here" message
         if exists:
-            spec = cls.spec_from_manifest(cls.read_manifest(directory))
+            spec = spec_from_manifest(read_manifest(directory))
             if expected is not None and (why := expected.mismatch(spec)):
                 raise IndexMismatchError(
                     f"{directory}: this index was built with {why}. Rebuild it: "
@@ -293,16 +250,7 @@ class IndexStore:
 
         index = self._build_faiss()
         atomic_write_bytes(self.directory / VECTORS, faiss.serialize_index(index).tobytes())
-        counts = self.counts()
-        manifest = {
-            "format_version": FORMAT_VERSION,
-            "embedding": {"model": self.spec.embedding_model, "dim": self.spec.embedding_dim},
-            "chunking": self.spec.chunking,
-            "counts": counts,
-            "generation": self._generation(),
-            "checksums": {VECTORS: sha256_file(self.directory / VECTORS)},
-        }
-        atomic_write_bytes(self.directory / MANIFEST, json.dumps(manifest, indent=2).encode("utf-8"))
+        write_manifest(self.directory, self.spec, self.counts(), self._generation(), sha256_file(self.directory / VECTORS))
         self._faiss = index
 
     @property
@@ -311,7 +259,7 @@ class IndexStore:
         if self._faiss is None:
             import faiss
 
-            manifest = self.read_manifest(self.directory)
+            manifest = read_manifest(self.directory)
             path = self.directory / VECTORS
             fresh = (
                 path.exists()

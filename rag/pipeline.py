@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from index.chunker import Chunker
 from index.embedder import Embedder
 from index.ingest import Ingester, IngestReport
-from index.store import IndexSpec, IndexStore
+from index.manifest import IndexSpec, read_manifest, spec_from_manifest
+from index.store import IndexStore
 from rag.answer import Answerer
 from rag.llm.factory import make_chat_model
 from rag.retriever import Retriever
@@ -60,7 +61,7 @@ class SearchStack:
 def open_search(settings: Settings) -> SearchStack:
     embedder = make_embedder(settings)
     # Check the cheap parts of the spec before loading the embedding model.
-    manifest_spec = IndexStore.spec_from_manifest(IndexStore.read_manifest(settings.index))
+    manifest_spec = spec_from_manifest(read_manifest(settings.index))
     expected = IndexSpec(embedder.model_id, manifest_spec.embedding_dim, settings.chunking.model_dump())
     store = IndexStore.open(settings.index, expected)
     if embedder.dim != store.spec.embedding_dim:

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from index.errors import IndexMismatchError, NewsragError
-from index.store import DATABASE, MANIFEST, VECTORS, IndexStore
+from index.manifest import MANIFEST, read_manifest, spec_from_manifest
+from index.store import DATABASE, VECTORS, IndexStore
 from rag.pipeline import ingest, open_search, remove
 from tests.conftest import make_settings
 
@@ -95,7 +96,7 @@ def test_damaged_vectors_file_is_detected_and_rebuilt_from_sqlite(index_copy: Pa
 
 
 def test_second_writer_is_refused_while_one_holds_the_lock(index_copy: Path) -> None:
-    spec = IndexStore.spec_from_manifest(IndexStore.read_manifest(index_copy))
+    spec = spec_from_manifest(read_manifest(index_copy))
     with IndexStore.open(index_copy, spec, write=True):
         with pytest.raises(NewsragError, match="another newsrag process is writing"):
             IndexStore.open(index_copy, spec, write=True)

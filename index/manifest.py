@@ -1,0 +1,74 @@
+"""manifest.json: what shaped an index, and how to tell whether its files are current.
+
+It records the format version, the embedding model and dimension, the chunking
+settings, counts, the SQLite generation it describes and the SHA-256 of
+vectors.faiss. An index is only valid for the settings that built it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from index.errors import NewsragError
+from index.files import atomic_write_bytes
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """What shaped an index; an index answers only queries embedded the same way."""
+
+    embedding_model: str
+    embedding_dim: int
+    chunking: dict[str, Any]
+
+    def mismatch(self, other: IndexSpec) -> str | None:
+        if self.embedding_model != other.embedding_model or self.embedding_dim != other.embedding_dim:
+            return (
+                f"embedding model {other.embedding_model!r} (dim {other.embedding_dim}), "
+                f"but the settings ask for {self.embedding_model!r} (dim {self.embedding_dim})"
+            )
+        if self.chunking != other.chunking:
+            return f"chunking {other.chunking}, but the settings ask for {self.chunking}"
+        return None
+
+
+def read_manifest(directory: Path) -> dict[str, Any]:
+    path = Path(directory) / MANIFEST
+    if not path.exists():
+        raise NewsragError(
+            f"{directory}: no index here (no {MANIFEST}); build one with: newsrag ingest PATH --index {directory}"
+        )
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise NewsragError(f"{path}: not a valid manifest ({exc}); rebuild the index with newsrag ingest") from exc
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise NewsragError(
+            f"{path}: index format {manifest.get('format_version')!r}, this newsrag reads "
+            f"format {FORMAT_VERSION}; rebuild it with newsrag ingest into a new --index directory"
+        )
+    return manifest
+
+
+def spec_from_manifest(manifest: dict[str, Any]) -> IndexSpec:
+    emb = manifest.get("embedding", {})
+    return IndexSpec(str(emb.get("model")), int(emb.get("dim", 0)), dict(manifest.get("chunking", {})))
+
+
+def write_manifest(directory: Path, spec: IndexSpec, counts: dict[str, int], generation: int,
+                   vectors_sha256: str) -> None:
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "embedding": {"model": spec.embedding_model, "dim": spec.embedding_dim},
+        "chunking": spec.chunking,
+        "counts": counts,
+        "generation": generation,
+        "checksums": {"vectors.faiss": vectors_sha256},
+    }
+    atomic_write_bytes(Path(directory) / MANIFEST, json.dumps(manifest, indent=2).encode("utf-8"))
