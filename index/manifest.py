@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from index.errors import NewsragError
+from index.errors import IndexMismatchError, NewsragError
 from index.files import atomic_write_bytes
 
 FORMAT_VERSION = 1
@@ -72,3 +72,13 @@ def write_manifest(directory: Path, spec: IndexSpec, counts: dict[str, int], gen
         "checksums": {"vectors.faiss": vectors_sha256},
     }
     atomic_write_bytes(Path(directory) / MANIFEST, json.dumps(manifest, indent=2).encode("utf-8"))
+
+
+def check_compatible(directory: Path, expected: IndexSpec, actual: IndexSpec) -> None:
+    """Refuse an index built with other embedding or chunking settings, saying how to rebuild."""
+    if why := expected.mismatch(actual):
+        raise IndexMismatchError(
+            f"{directory}: this index was built with {why}. Rebuild it: "
+            f"newsrag ingest PATH --index NEW_DIR (or remove {directory}), "
+            "or set the settings back to what the index was built with"
+        )

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from index.article import Article, Chunk
-from index.errors import IndexMismatchError, NewsragError
+from index.errors import NewsragError
 from index.files import atomic_write_bytes, sha256_file
-from index.manifest import MANIFEST, IndexSpec, read_manifest, spec_from_manifest, write_manifest
+from index.manifest import MANIFEST, IndexSpec, check_compatible, read_manifest, spec_from_manifest, write_manifest
 from index.fts import fts_query
 
 if TYPE_CHECKING:
@@ -91,12 +91,8 @@ class IndexStore:
             read_manifest(directory)  # raises the "no index here" message
         if exists:
             spec = spec_from_manifest(read_manifest(directory))
-            if expected is not None and (why := expected.mismatch(spec)):
-                raise IndexMismatchError(
-                    f"{directory}: this index was built with {why}. Rebuild it: "
-                    f"newsrag ingest PATH --index NEW_DIR (or remove {directory}), "
-                    "or set the settings back to what the index was built with"
-                )
+            if expected is not None:
+                check_compatible(directory, expected, spec)
         elif expected is None:
             raise NewsragError(f"{directory}: cannot create an index without its embedding settings")
         else:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from index.chunker import Chunker
 from index.embedder import Embedder
 from index.ingest import Ingester, IngestReport
-from index.manifest import IndexSpec, read_manifest, spec_from_manifest
+from index.manifest import IndexSpec, check_compatible, read_manifest, spec_from_manifest
 from index.store import IndexStore
 from rag.answer import Answerer
 from rag.llm.factory import make_chat_model
@@ -60,12 +60,13 @@ class SearchStack:
 
 def open_search(settings: Settings) -> SearchStack:
     embedder = make_embedder(settings)
-    # Check the cheap parts of the spec before loading the embedding model.
-    manifest_spec = spec_from_manifest(read_manifest(settings.index))
-    expected = IndexSpec(embedder.model_id, manifest_spec.embedding_dim, settings.chunking.model_dump())
-    store = IndexStore.open(settings.index, expected)
-    if embedder.dim != store.spec.embedding_dim:
-        store.open(settings.index, index_spec(settings, embedder))  # raises the mismatch message
+    built_with = spec_from_manifest(read_manifest(settings.index))
+    # The model name and chunking are checked before the embedding model loads;
+    # its dimension (another model under the same name) once it has.
+    check_compatible(settings.index, IndexSpec(embedder.model_id, built_with.embedding_dim,
+                                               settings.chunking.model_dump()), built_with)
+    check_compatible(settings.index, index_spec(settings, embedder), built_with)
+    store = IndexStore.open(settings.index, built_with)
     return SearchStack(store, embedder, Retriever(store, embedder, settings.retrieval))
 
 
