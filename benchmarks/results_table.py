@@ -1,0 +1,42 @@
+"""Print the dev-set results table from run directories (summary.json + run.json).
+
+Usage: python benchmarks/results_table.py runs/seed-newsrag runs/seed-langchain ...
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+COLUMNS = ("hits@1", "hits@4", "hits@5", "hits@10", "mrr@10", "evidence_recall@10", "answer_accuracy",
+           "refusal_rate", "token_f1", "citation_precision", "draft_citation_precision", "citation_recall",
+           "latency_first_token_s_p50", "latency_total_s_p50", "latency_total_s_p95")
+SHORT = {"evidence_recall@10": "ev.rec@10", "answer_accuracy": "answer acc", "refusal_rate": "refusal",
+         "citation_precision": "cit.prec", "draft_citation_precision": "cit.prec (model)",
+         "citation_recall": "cit.rec", "latency_first_token_s_p50": "1st token p50 s",
+         "latency_total_s_p50": "total p50 s", "latency_total_s_p95": "total p95 s"}
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.3f}" if isinstance(value, float) and value <= 1.0 else f"{value:.1f}" if isinstance(value, float) \
+        else str(value)
+
+
+def main() -> None:
+    print("| run | set | system | n | " + " | ".join(SHORT.get(c, c) for c in COLUMNS) + " |")
+    print("|---|---|---|---|" + "---|" * len(COLUMNS))
+    for directory in map(Path, sys.argv[1:]):
+        summary = json.loads((directory / "summary.json").read_text())
+        config = json.loads((directory / "run.json").read_text())
+        system = "LangChain textbook" if config["backend"] == "langchain" else "newsrag"
+        system += " (retrieval only)" if config["retrieval_only"] else f" + {config['preset']} 1.5B" \
+            if config["preset"] == "default" else f" + {config['preset']}"
+        row = [directory.name, Path(config["gold"]).parent.name, system, str(summary["questions"])]
+        print("| " + " | ".join(row + [_cell(summary.get(c)) for c in COLUMNS]) + " |")
+
+
+if __name__ == "__main__":
+    main()
