@@ -45,22 +45,23 @@ class RunConfig:
         return json.loads(json.dumps(self.__dict__, default=str))
 
 
-def citation_checks(answer: Answer) -> list[dict[str, Any]]:
-    """Each (sentence, cited article) pair of the final answer, with its support verdict."""
+def citation_checks(answer: Answer, given: str) -> list[dict[str, Any]]:
+    """Each (sentence, cited article) pair of the final answer, with its support verdict;
+    `given` is the plain question, whose restatement needs no source."""
     by_n = {c.n: c for c in answer.citations}
-    texts = {s.article_id: s.text for s in answer.sources}
+    texts = {s.article_id: s.evidence for s in answer.sources}
     pairs = []
     for sentence in answer.sentences:
         for n in sentence.citations:
             citation = by_n.get(n)
             passage = texts.get(citation.article_id, "") if citation else ""
-            score = support_score(strip_markers(sentence.text), passage)
+            score = support_score(strip_markers(sentence.text), passage, given)
             pairs.append({"sentence": sentence.text, "n": n, "article_id": citation.article_id if citation else None,
                           "support": round(score, 3), "supported": score >= SUPPORT_THRESHOLD})
     return pairs
 
 
-def draft_citation_checks(answer: Answer) -> list[dict[str, Any]]:
+def draft_citation_checks(answer: Answer, given: str) -> list[dict[str, Any]]:
     """The same check on the model's own citations, before verification corrected them."""
     from index.chunker import sentence_spans
 
@@ -72,7 +73,7 @@ def draft_citation_checks(answer: Answer) -> list[dict[str, Any]]:
         sentence = answer.draft[start:end]
         for n in cited_numbers(sentence):
             source = by_n.get(n)
-            score = support_score(strip_markers(sentence), source.text) if source else 0.0
+            score = support_score(strip_markers(sentence), source.evidence, given) if source else 0.0
             pairs.append({"sentence": sentence, "n": n, "article_id": source.article_id if source else None,
                           "support": round(score, 3), "supported": score >= SUPPORT_THRESHOLD})
     return pairs
@@ -112,7 +113,7 @@ class EvalRunner:
         mc = self.config.multiple_choice and bool(question.choices)
         answer = self.answerer.ask(_mc_question(question) if mc else question.question, filters=filters,
                                    query=question.question)
-        checks = citation_checks(answer)
+        checks = citation_checks(answer, question.question)
         record.update({
             "answer": answer.text, "refused": answer.refused, "draft": answer.draft,
             "correct": answer_correct(question, answer.text, answer.refused),
@@ -120,7 +121,7 @@ class EvalRunner:
             "citations": [c.to_dict() for c in answer.citations],
             "sentences": [s.to_dict() for s in answer.sentences],
             "citation_checks": checks,
-            "draft_citation_checks": draft_citation_checks(answer),
+            "draft_citation_checks": draft_citation_checks(answer, question.question),
             "sentence_supported": [] if answer.refused else [
                 any(p["supported"] for p in checks if p["sentence"] == s.text) for s in answer.sentences
             ],

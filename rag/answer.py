@@ -140,7 +140,7 @@ class Answerer:
         if tail := renumberer.flush():
             yield Token(tail)
         draft = "".join(raw).strip()
-        verified = verify(draft, sources)
+        verified = verify(draft, sources, given=query or standalone)  # the plain question, not its options
         timings["total_s"] = time.perf_counter() - started
         answer.text, answer.refused = verified.text, verified.refused
         answer.citations, answer.sentences = verified.citations, verified.sentences

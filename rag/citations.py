@@ -144,7 +144,7 @@ def _cited(sentence: str, valid: set[int]) -> list[int]:
     return [n for n in cited_numbers(sentence) if n in valid]
 
 
-def _check(sentence: str, sources: dict[int, Source]) -> tuple[str, list[int], float, str | None]:
+def _check(sentence: str, sources: dict[int, Source], given: str) -> tuple[str, list[int], float, str | None]:
     """The sentence with its markers repaired, the sources it now cites, its support and its flag.
 
     A sentence supported by the source it cites keeps it. One whose cited source does
@@ -154,10 +154,10 @@ def _check(sentence: str, sources: dict[int, Source]) -> tuple[str, list[int], f
     """
     claim = _MARKER.sub("", sentence).strip()
     cited = _cited(sentence, set(sources))
-    scores = {n: support_score(claim, sources[n].text) for n in sources}
+    scores = {n: support_score(claim, sources[n].evidence, given) for n in sources}
     backed = [n for n in cited if scores[n] >= SUPPORT_THRESHOLD]
     if not backed and len(cited) > 1:  # a sentence joining facts from several articles
-        together = support_score(claim, "\n".join(sources[n].text for n in cited))
+        together = support_score(claim, "\n".join(sources[n].evidence for n in cited), given)
         if together >= SUPPORT_THRESHOLD:
             return _place_markers(claim, cited), cited, together, None
     if backed:
@@ -193,14 +193,17 @@ class Checked:
         return self.flag in (None, "corrected", "attributed")
 
 
-def check_sentences(draft: str, sources: list[Source]) -> list[Checked]:
-    """Every sentence of `draft` checked against the sources it cites, citations repaired."""
+def check_sentences(draft: str, sources: list[Source], given: str = "") -> list[Checked]:
+    """Every sentence of `draft` checked against the sources it cites, citations repaired.
+
+    `given` (the question) is context the sentence may restate without a source.
+    """
     by_n = {s.n: s for s in sources}
     return [Checked(text, tuple(cited), score, flag)
-            for text, cited, score, flag in (_check(draft[a:b], by_n) for a, b in _sentences(draft))]
+            for text, cited, score, flag in (_check(draft[a:b], by_n, given) for a, b in _sentences(draft))]
 
 
-def verify(draft: str, sources: list[Source]) -> Verified:
+def verify(draft: str, sources: list[Source], given: str = "") -> Verified:
     """Check each sentence of an answer (in the model's numbering) against the sources.
 
     Returns the final text renumbered in order of first use, one citation per article
@@ -210,7 +213,7 @@ def verify(draft: str, sources: list[Source]) -> Verified:
     if not draft or is_refusal(draft):
         return Verified(REFUSAL, refused=True)
     by_n = {s.n: s for s in sources}
-    checked = check_sentences(draft, sources)
+    checked = check_sentences(draft, sources, given)
     if not any(c.backed for c in checked):
         # Nothing the model wrote is backed by a retrieved article: make no claim.
         return Verified(REFUSAL, refused=True, sentences=[
@@ -225,7 +228,7 @@ def verify(draft: str, sources: list[Source]) -> Verified:
         checks.append(SentenceCheck(renumberer.rewrite(c.text), shown, round(c.support, 3), c.flag))
         claim = _MARKER.sub("", c.text).strip()
         for n, display in zip(c.cited, shown, strict=True):
-            support = support_score(claim, by_n[n].text)
+            support = support_score(claim, by_n[n].evidence, given)
             if display not in citations or support > citations[display].support:
                 citations[display] = citation_for(display, by_n[n], claim, support)
     return Verified(text, refused=False, citations=[citations[d] for d in sorted(citations)], sentences=checks)

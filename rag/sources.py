@@ -44,6 +44,11 @@ class Source:
     def text(self) -> str:
         return "\n…\n".join(p.text for p in self.passages)
 
+    @property
+    def evidence(self) -> str:
+        """What citing this source vouches for: its outlet, date and headline as well as its text."""
+        return "\n".join(x for x in (self.source, self.published_at, self.title, self.text) if x)
+
 
 def _merge(chunks: list[StoredChunk], article_text: str | None) -> tuple[Passage, ...]:
     """Join overlapping or touching chunks into continuous passages."""

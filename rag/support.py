@@ -89,23 +89,27 @@ def _acronyms(text: str) -> set[str]:
     return found
 
 
-def support_score(claim: str, passage: str) -> float:
-    """Share of the claim's content words found in the passage.
+def support_score(claim: str, passage: str, given: str = "") -> float:
+    """Share of the claim's new content words found in the passage.
 
-    0 when a figure or a name of the claim is missing from the passage: a claim
-    about a company, place or person the source never mentions is not supported
-    by it, however many other words match.
+    `given` is what the reader supplied (the question, a brief's topic): restating
+    it is context, not a claim, so only the rest must be found in the passage.
+    0 when a new figure or a new name is missing from the passage: a claim about
+    a company, place or person the source never mentions is not supported by it,
+    however many other words match.
     """
-    if not numbers(claim) <= numbers(passage):
+    given_keys = content_keys(given) | numbers(given)
+    if not (numbers(claim) - given_keys) <= numbers(passage):
         return 0.0
     claim_keys = content_keys(claim)
     if not claim_keys:
         return 1.0 if numbers(claim) else 0.0
     passage_keys = content_keys(passage)
-    missing = named_keys(claim) - passage_keys
+    missing = named_keys(claim) - passage_keys - given_keys
     if missing and not missing <= _acronyms(passage):
         return 0.0
-    return len(claim_keys & passage_keys) / len(claim_keys)
+    basis = (claim_keys - given_keys) or claim_keys
+    return len(basis & passage_keys) / len(basis)
 
 
 @dataclass(frozen=True)

@@ -71,15 +71,15 @@ def test_citation_metrics_with_a_wrong_citation(search_stack) -> None:  # noqa: 
              f"Honda will open a battery plant in Kokomo, Indiana [{honda}].")  # the second citation is wrong
     verified = verify(draft, sources)
     answer = Answer("q", verified.text, verified.refused, verified.citations, verified.sentences, sources, draft=draft)
-    checks = citation_checks(answer)
+    checks = citation_checks(answer, "Which company did Honda agree to work with?")
     # sentence 1 cites Honda and is supported; sentence 2 is not supported by any article (no Honda in Kokomo)
     assert [c["supported"] for c in checks] == [True, False]
     assert [s.flag for s in answer.sentences] == [None, "unsupported"]
-    assert [c["supported"] for c in draft_citation_checks(answer)] == [True, False]
+    assert [c["supported"] for c in draft_citation_checks(answer, "Which company did Honda agree to work with?")] == [True, False]
 
     record = {"id": "q", "type": "single", "retrieval": retrieval_metrics(1, 1.0), "answer": answer.text,
               "refused": False, "correct": True, "token_f1": 1.0, "citation_checks": checks,
-              "draft_citation_checks": draft_citation_checks(answer),
+              "draft_citation_checks": draft_citation_checks(answer, "Which company did Honda agree to work with?"),
               "sentence_supported": [True, False], "timings": {"retrieval_s": 0.1, "first_token_s": 1.0, "total_s": 2.0}}
     null_record = {"id": "n", "type": "null", "retrieval": None, "answer": "…", "refused": True, "correct": True,
                    "token_f1": 1.0, "citation_checks": [], "draft_citation_checks": [], "sentence_supported": [],

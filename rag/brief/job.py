@@ -156,7 +156,7 @@ class BriefWriter:
             return []
         reply = _ECHOED_DATE.sub("", reply)  # small models echo the "(2023-10-27)" of the source header
         facts, seen = [], set()
-        for fact in check_sentences(reply, event):
+        for fact in check_sentences(reply, event, given=topic):
             said = " ".join(sorted(content_keys(fact.text)))
             if fact.backed and fact.cited and said not in seen:
                 seen.add(said)
@@ -189,5 +189,5 @@ class BriefWriter:
 
     def _overview(self, topic: str, facts: list[Checked], sources: list[Source]) -> list[Checked]:
         reply = str(self.chat_model.invoke(brief_reduce_messages(topic, [f.text for f in facts])).content).strip()
-        checked = [c for c in check_sentences(reply, sources) if c.backed and c.cited] if reply else []
+        checked = [c for c in check_sentences(reply, sources, given=topic) if c.backed and c.cited] if reply else []
         return checked[:5] if checked else facts[:3]  # no supported overview: lead with the facts themselves
