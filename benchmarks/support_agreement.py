@@ -1,8 +1,9 @@
 """How often the citation support check agrees with a human, on a labelled sample.
 
 Usage: python benchmarks/support_agreement.py [eval/data/support_labels.jsonl]
-Each line: {"sentence", "passage", "human": true|false}. The check is recomputed
-from the text, so the table follows the current rag.support rules.
+Each line: {"question", "sentence", "passage", "human": true|false}. The check is
+recomputed as the product runs it (the question as given context), so the table
+follows the current rag.support rules.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def main() -> None:
     counts = {(h, c): 0 for h in (True, False) for c in (True, False)}
     disagreements = []
     for row in rows:
-        check = support_score(row["sentence"], row["passage"]) >= SUPPORT_THRESHOLD
+        check = support_score(row["sentence"], row["passage"], row.get("question", "")) >= SUPPORT_THRESHOLD
         counts[(row["human"], check)] += 1
         if check != row["human"]:
             disagreements.append(row)

@@ -25,7 +25,7 @@ _STOP = frozenset(
     "not of on one only or other our over she so some such than that the their them then there these "
     "they this those through to under up very was we were what when where which while who whom why will "
     "with would you your according article articles source sources report reported reports said says "
-    "plans plan set also new".split()
+    "plans plan set also new yes".split()
 )
 
 
@@ -98,10 +98,14 @@ def support_score(claim: str, passage: str, given: str = "") -> float:
     a company, place or person the source never mentions is not supported by it,
     however many other words match.
     """
+    claim_keys = content_keys(claim)
+    # The question is context only for a sentence that adds to it; one that merely
+    # restates it ("Yes, X did Y") must be supported in full.
     given_keys = content_keys(given) | numbers(given)
+    if not claim_keys - given_keys:
+        given_keys = set()
     if not (numbers(claim) - given_keys) <= numbers(passage):
         return 0.0
-    claim_keys = content_keys(claim)
     if not claim_keys:
         return 1.0 if numbers(claim) else 0.0
     passage_keys = content_keys(passage)
