@@ -99,16 +99,19 @@ def support_score(claim: str, passage: str, given: str = "") -> float:
     however many other words match.
     """
     claim_keys = content_keys(claim)
-    # The question is context only for a sentence that adds to it; one that merely
-    # restates it ("Yes, X did Y") must be supported in full.
+    passage_keys = content_keys(passage)
+    # The question is context only for a sentence that adds to it (one that merely
+    # restates it, "Yes, X did Y", must be supported in full), and only when the
+    # passage is about the question at all: it names one of the question's subjects.
+    # Otherwise "Rivian will use …" passes on an article that is about BMW.
     given_keys = content_keys(given) | numbers(given)
-    if not claim_keys - given_keys:
+    subjects = named_keys(given)
+    if not claim_keys - given_keys or (subjects and not subjects & passage_keys):
         given_keys = set()
     if not (numbers(claim) - given_keys) <= numbers(passage):
         return 0.0
     if not claim_keys:
         return 1.0 if numbers(claim) else 0.0
-    passage_keys = content_keys(passage)
     missing = named_keys(claim) - passage_keys - given_keys
     if missing and not missing <= _acronyms(passage):
         return 0.0

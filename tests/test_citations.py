@@ -78,3 +78,28 @@ def test_unbacked_answer_becomes_a_refusal(sources) -> None:  # noqa: ANN001
     assert result.sentences[0].flag == "unsupported"
     assert verify(REFUSAL, sources).refused
     assert verify("The sources do not mention Giga Berlin.", sources).refused
+
+
+def test_support_check_rules_on_question_context() -> None:
+    from rag.support import support_score
+
+    bmw = ("BMW batteries: made and trained in South Carolina\nBMW’s battery plant in South Carolina will use "
+           "regionally sourced cells to power EV production in Spartanburg.")
+    rivian_q = "What battery chemistry will Rivian use in the R2?"
+    # a claim about the question's subject on an article that never names it: not supported
+    assert support_score("Rivian will use regionally sourced cells to power EV production in Spartanburg.",
+                         bmw, rivian_q) == 0.0
+    assert support_score("BMW will use regionally sourced cells in Spartanburg.", bmw, rivian_q) == 1.0
+    # restating an on-topic question is context, the new fact must be in the passage
+    age = "The Age\n2023-10-22\nGoogle manipulated search results to maximise ad revenue, Megan Grey wrote."
+    question = "Which company manipulated search results according to Megan Grey in The Age?"
+    assert support_score("Google manipulated search results according to Megan Grey in The Age.", age, question) == 1.0
+    assert support_score("Bing manipulated search results according to Megan Grey in The Age.", age, question) == 0.0
+    # a sentence that only restates the question must be supported in full
+    two = "In which two places is BMW building battery production, one in Germany and one in the US?"
+    parsdorf = "BMW has started production of battery cells at its centre in Parsdorf, Germany."
+    assert support_score("BMW is building battery production in Germany and the US.", parsdorf, two) == 0.0
+    # figures: separators, leading zeros and month names
+    acc = "ACC opens first gigafactory in France\n2023-06-01T16:10:00+01:00"
+    assert support_score("ACC opened its first gigafactory in France on June 1, 2023.", acc) == 1.0
+    assert support_score("ACC opened its first gigafactory in France on June 2, 2023.", acc) == 0.0
