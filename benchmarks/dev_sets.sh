@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 D=../shared/datasets
 N=.venv/bin/newsrag
-LIMIT_LLM=${LIMIT_LLM:-30}
+LIMIT_LLM=${LIMIT_LLM:-20}
 
 # seed (29 questions, the whole set)
 $N eval --gold $D/seed/gold_dev.jsonl --corpus data/sample --out runs/seed-newsrag

@@ -48,15 +48,18 @@ def _serve(index: Path, preset: str) -> tuple[subprocess.Popen, str]:
 
 
 def _time_question(page, question: str) -> tuple[float, float]:  # noqa: ANN001
+    """Seconds to the first streamed token and to the verified answer (Gradio nests each
+    message in two `.message` elements, so a new turn adds four)."""
     before = page.locator("#nr-chat .message").count()
     page.locator("#nr-question textarea").fill(question)
     start = time.perf_counter()
     page.locator("#nr-send").click()
     page.wait_for_function(
         """([before]) => { const m = document.querySelectorAll('#nr-chat .message');
-            return m.length >= before + 2 && !['', '…'].includes(m[m.length - 1].innerText.trim()); }""",
+            return m.length >= before + 4 && !['', '…'].includes(m[m.length - 1].innerText.trim()); }""",
         arg=[before], timeout=600_000, polling=50)
     first = time.perf_counter() - start
+    # retrieval replaced the previous answer's status before any token streamed
     page.wait_for_function("() => /Cited articles|No article answers|No answer/.test("
                            "document.querySelector('#nr-sources')?.innerText || '')", timeout=600_000, polling=50)
     return first, time.perf_counter() - start

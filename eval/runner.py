@@ -20,7 +20,7 @@ from eval.metrics import answer_correct, answer_f1, evidence_recall, first_hit_r
 from index.errors import NewsragError
 from index.files import atomic_write_bytes
 from rag.answer import Answer, Answerer
-from rag.citations import cited_numbers, strip_markers
+from rag.citations import answer_sentences, cited_numbers, strip_markers
 from rag.retriever import RetrievalFilters, SupportsRetrieve
 from rag.support import SUPPORT_THRESHOLD, support_score
 
@@ -63,13 +63,11 @@ def citation_checks(answer: Answer, given: str) -> list[dict[str, Any]]:
 
 def draft_citation_checks(answer: Answer, given: str) -> list[dict[str, Any]]:
     """The same check on the model's own citations, before verification corrected them."""
-    from index.chunker import sentence_spans
-
     by_n = {s.n: s for s in answer.sources}
     pairs = []
     if answer.refused and not answer.sentences:
         return pairs
-    for start, end in sentence_spans(answer.draft):
+    for start, end in answer_sentences(answer.draft):
         sentence = answer.draft[start:end]
         for n in cited_numbers(sentence):
             source = by_n.get(n)

@@ -128,7 +128,7 @@ def citation_for(display: int, source: Source, claim: str, support: float) -> Ci
     )
 
 
-def _sentences(text: str) -> list[tuple[int, int]]:
+def answer_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans, with trailing bits that hold only markers ("… Wolverhampton. [1]") joined on."""
     spans: list[tuple[int, int]] = []
     for start, end in sentence_spans(text):
@@ -200,7 +200,7 @@ def check_sentences(draft: str, sources: list[Source], given: str = "") -> list[
     """
     by_n = {s.n: s for s in sources}
     return [Checked(text, tuple(cited), score, flag)
-            for text, cited, score, flag in (_check(draft[a:b], by_n, given) for a, b in _sentences(draft))]
+            for text, cited, score, flag in (_check(draft[a:b], by_n, given) for a, b in answer_sentences(draft))]
 
 
 def verify(draft: str, sources: list[Source], given: str = "") -> Verified:
