@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 COLUMNS = ("hits@1", "hits@4", "hits@5", "hits@10", "mrr@10", "evidence_recall@10", "answer_accuracy",
-           "refusal_rate", "token_f1", "citation_precision", "draft_citation_precision", "citation_recall",
+           "refusal_rate", "token_f1", "citation_precision", "citation_recall",
            "latency_first_token_s_p50", "latency_total_s_p50", "latency_total_s_p95")
 SHORT = {"evidence_recall@10": "ev.rec@10", "answer_accuracy": "answer acc", "refusal_rate": "refusal",
          "citation_precision": "cit.prec", "draft_citation_precision": "cit.prec (model)",

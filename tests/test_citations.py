@@ -103,3 +103,12 @@ def test_support_check_rules_on_question_context() -> None:
     acc = "ACC opens first gigafactory in France\n2023-06-01T16:10:00+01:00"
     assert support_score("ACC opened its first gigafactory in France on June 1, 2023.", acc) == 1.0
     assert support_score("ACC opened its first gigafactory in France on June 2, 2023.", acc) == 0.0
+
+
+def test_only_questions_that_lean_on_the_conversation_are_condensed() -> None:
+    from rag.answer import needs_context
+
+    assert needs_context("And where will they build them?")
+    assert needs_context("What about Nissan?")
+    assert not needs_context("Where will Jaguar Land Rover manufacture its electric drive units?")
+    assert not needs_context("Which company did Honda agree to collaborate with on lithium-ion batteries?")
