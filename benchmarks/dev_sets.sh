@@ -11,6 +11,7 @@ LIMIT_LLM=${LIMIT_LLM:-20}
 
 # seed (29 questions, the whole set)
 $N eval --gold $D/seed/gold_dev.jsonl --corpus data/sample --out runs/seed-newsrag
+$N eval --gold $D/seed/gold_dev.jsonl --corpus data/sample --preset fast --out runs/seed-newsrag-fast
 $N eval --gold $D/seed/gold_dev.jsonl --corpus data/sample --baseline langchain --out runs/seed-langchain
 
 # MultiHop-RAG (250 questions): retrieval on all, answers on the first $LIMIT_LLM
