@@ -74,6 +74,12 @@ class Ingester:
                 batch = []
         if batch:
             self._commit(batch, report, progress)
+        # vectors.faiss once per ingest, not per batch (it is derived from SQLite); a no-op
+        # ingest still repairs vectors an interrupted one left stale
+        if report.added or report.replaced:
+            self.store.sync_vectors()
+        else:
+            self.store.ensure_vectors()
         return report
 
     def _prepare(self, loaded: LoadedInput, seen: set[str], report: IngestReport) -> _Pending | None:
@@ -107,7 +113,7 @@ class Ingester:
         all_chunks = [c for p in batch for c in p.chunks]
         vectors = self._embed(all_chunks, report, progress)
         offset = 0
-        with self.store.transaction() as db:
+        with self.store.transaction(sync_vectors=False) as db:
             for pending in batch:
                 count = len(pending.chunks)
                 self.store.replace_origin(

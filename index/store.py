@@ -155,15 +155,27 @@ class IndexStore:
 
     # ---- writing -------------------------------------------------------
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic change; the FAISS file follows in `_commit_vectors`."""
+    def transaction(self, sync_vectors: bool = True) -> Iterator[sqlite3.Connection]:
+        """One atomic change. The FAISS file follows unless `sync_vectors` is off (a batch
+        of a larger ingest, which calls `sync_vectors()` once at the end; until then the
+        manifest's generation marks the vectors stale and readers rebuild them)."""
         with self._db:
             yield self._db
             self._db.execute(
                 "INSERT INTO meta(key, value) VALUES('generation', '1') ON CONFLICT(key) "
                 "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
             )
+        if sync_vectors:
+            self._commit_vectors()
+
+    def sync_vectors(self) -> None:
+        """Write vectors.faiss and the manifest for what SQLite holds now."""
         self._commit_vectors()
+
+    def ensure_vectors(self) -> None:
+        """Load the vectors, rewriting them first if they are stale (a writer repairs, a reader rebuilds in memory)."""
+        self._faiss = None
+        assert self.faiss_index is not None
 
     def origin_hash(self, origin: str) -> str | None:
         row = self._db.execute("SELECT input_hash FROM origins WHERE origin = ?", (origin,)).fetchone()
