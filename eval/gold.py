@@ -14,7 +14,6 @@ from pathlib import Path
 
 from index.errors import NewsragError
 
-QUESTION_TYPES = ("single", "multi", "inference", "comparison", "temporal", "null")
 _LONG_QUOTE_WORDS = 12
 _LONG_QUOTE_OVERLAP = 0.8
 

@@ -1,13 +1,13 @@
 """The records that flow through ingestion: articles and their chunks.
 
-Plain frozen dataclasses so they can cross process boundaries (batch jobs,
-a cluster later) without pickle: `to_dict` gives JSON-ready values.
+Plain frozen dataclasses of strings and ints, so they cross process boundaries
+(batch jobs, a cluster later) as JSON, never pickle.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,6 @@ class Article:
         """Hash of the normalised text: two outlets copying one wire story dedup to one."""
         normalised = " ".join(self.text.lower().split())
         return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
-
-    def to_dict(self) -> dict[str, str]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)

@@ -175,7 +175,7 @@ class IndexStore:
     def ensure_vectors(self) -> None:
         """Load the vectors, rewriting them first if they are stale (a writer repairs, a reader rebuilds in memory)."""
         self._faiss = None
-        assert self.faiss_index is not None
+        self._load_vectors()
 
     def origin_hash(self, origin: str) -> str | None:
         row = self._db.execute("SELECT input_hash FROM origins WHERE origin = ?", (origin,)).fetchone()
@@ -264,6 +264,9 @@ class IndexStore:
     @property
     def faiss_index(self) -> faiss.Index:
         """The vectors, verified against the manifest; rebuilt from SQLite if stale or damaged."""
+        return self._load_vectors()
+
+    def _load_vectors(self) -> faiss.Index:
         if self._faiss is None:
             import faiss
 

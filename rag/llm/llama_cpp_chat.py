@@ -64,9 +64,6 @@ class ChatLlamaCpp(BaseChatModel):
     def llama(self) -> Llama:
         return load_llama(self.model_path, self.n_ctx, self.n_threads)
 
-    def count_tokens(self, text: str) -> int:
-        return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
-
     def _request(self, messages: list[BaseMessage], stop: list[str] | None, **kwargs: Any) -> dict[str, Any]:
         return {
             "messages": [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages],
