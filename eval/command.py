@@ -20,7 +20,7 @@ from index.errors import NewsragError
 from rag.answer import Answerer
 from rag.llm.factory import make_chat_model
 from rag.pipeline import ingest, make_answerer, make_embedder, open_search
-from rag.settings import Settings
+from rag.settings import AnswerSettings, Settings
 
 
 @dataclass(frozen=True)
@@ -66,8 +66,10 @@ def run_eval(settings: Settings, request: EvalRequest, command: str = "") -> tup
 
         retriever: Any = TextbookRetriever([request.corpus], make_embedder(settings), progress=request.progress)
         if not request.retrieval_only:
+            # The textbook answers from whole chunks with one prompt (newsrag's round-1 "draft" mode).
             answerer = Answerer(retriever, make_chat_model(settings.llm, settings.cache_dir),
-                                settings.llm.context_window, settings.llm.max_tokens, retriever.article_text)
+                                settings.llm.context_window, settings.llm.max_tokens, retriever.article_text,
+                                AnswerSettings(mode="draft"))
     else:
         if request.corpus is not None:
             report = ingest(settings, [request.corpus], progress=request.progress)

@@ -51,8 +51,22 @@ def retrieval_metrics(rank: int | None, recall: float) -> dict[str, float]:
 
 
 def contains_alias(answer: str, aliases: Iterable[str]) -> bool:
-    text = normalise(answer)
-    return any(normalise(alias) and normalise(alias) in text for alias in aliases)
+    """Whole words only: gold "no" is not found in "not" or "November"."""
+    text = f" {normalise(answer)} "
+    return any(normalise(alias) and f" {normalise(alias)} " in text for alias in aliases)
+
+
+def rescore(record: dict[str, Any]) -> dict[str, Any]:
+    """A stored record with `correct` recomputed by today's rule (runs written before a scoring
+    fix stay comparable); multiple-choice records keep theirs."""
+    if record.get("answer") is None or record.get("choices"):
+        return record
+    if record["type"] == "null":
+        correct = bool(record["refused"])
+    else:
+        correct = not record["refused"] and contains_alias(record["answer"],
+                                                            record.get("answer_aliases") or [record["gold_answer"]])
+    return {**record, "correct": correct}
 
 
 def answer_correct(question: GoldQuestion, answer: str, refused: bool) -> bool:

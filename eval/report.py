@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from eval.anatomy import CLASSES, anatomy, anatomy_lines
 from eval.metrics import summarise_by_type
 from eval.runner import RUN, SUMMARY, load_results
 
@@ -113,6 +114,8 @@ def write_report(out: Path, command: str = "") -> dict[str, Any]:
     lines += ["## Metrics", ""] + _metrics_table(summary) + [""]
     lines += ["## Latency", ""] + _latency_table(summary) + [""]
     lines += [f"![{p}]({p})" for p in plots] + [""]
+    if any(r.get("answer") is not None for r in records):
+        lines += ["## Failure anatomy", ""] + anatomy_lines(records) + [""]
     lines += ["## Worst misses", ""] + (_worst_misses(records) or ["None."])
     (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return summary
@@ -130,6 +133,9 @@ def compare(run_a: Path, run_b: Path) -> str:
         va, vb = sa.get(key), sb.get(key)
         delta = f"{vb - va:+.3f}" if isinstance(va, float) and isinstance(vb, float) else "–"
         lines.append(f"| {key} | {_fmt(va)} | {_fmt(vb)} | {delta} |")
+    ka, kb = anatomy([a[i] for i in shared]), anatomy([b[i] for i in shared])
+    lines += ["", "## Failure anatomy", "", "| class | A | B | Δ |", "|---|---|---|---|"]
+    lines += [f"| {c} | {ka[c]} | {kb[c]} | {kb[c] - ka[c]:+d} |" for c in CLASSES]
     flips = []
     for i in shared:
         ca, cb = a[i].get("correct"), b[i].get("correct")

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eval.gold import GoldQuestion
-from eval.metrics import answer_correct, answer_f1, evidence_recall, first_hit_rank, retrieval_metrics
+from eval.gold import GoldQuestion, evidence_matches
+from eval.metrics import answer_correct, answer_f1, evidence_recall, first_hit_rank, rescore, retrieval_metrics
 from index.errors import NewsragError
 from index.files import atomic_write_bytes
+from index.textrules import cited_numbers, strip_markers
 from rag.answer import Answer, Answerer
-from rag.citations import answer_sentences, cited_numbers, strip_markers
+from rag.citations import answer_sentences
 from rag.retriever import RetrievalFilters, SupportsRetrieve
 from rag.support import SUPPORT_THRESHOLD, support_score
 
@@ -77,6 +78,15 @@ def draft_citation_checks(answer: Answer, given: str) -> list[dict[str, Any]]:
     return pairs
 
 
+def _evidence_in(question: GoldQuestion, context: list[dict[str, Any]]) -> bool:
+    """Did the model read a piece of the gold evidence (its sentences joined per article)?"""
+    by_article: dict[tuple[str, str], list[str]] = {}
+    for c in context:
+        by_article.setdefault((c["origin"], c["article_id"]), []).append(c["text"])
+    return any(evidence_matches(ev, origin, article_id, " ".join(texts))
+               for ev in question.evidence for (origin, article_id), texts in by_article.items())
+
+
 def _mc_question(question: GoldQuestion) -> str:
     options = "; ".join(question.choices)
     return f"{question.question}\nAnswer with one of these options: {options}."
@@ -100,6 +110,7 @@ class EvalRunner:
         record: dict[str, Any] = {
             "id": question.id, "type": question.type, "question": question.question,
             "gold_answer": question.answer, "answer_aliases": list(question.answer_aliases),
+            "choices": list(question.choices) if self.config.multiple_choice else [],
             "first_hit_rank": rank,
             "retrieval": retrieval_metrics(rank, evidence_recall(question, chunks)) if question.evidence else None,
             "retrieved": [{k: v for k, v in c.items() if k != "text"} for c in chunks],
@@ -110,8 +121,10 @@ class EvalRunner:
             return record
         mc = self.config.multiple_choice and bool(question.choices)
         answer = self.answerer.ask(_mc_question(question) if mc else question.question, filters=filters,
-                                   query=question.question)
+                                   query=question.question, as_of=question.date[:10] if self.config.as_of else None)
         checks = citation_checks(answer, question.question)
+        context = [{"article_id": c["article_id"], "origin": c["origin"], "text": c["text"]}
+                   for c in answer.to_dict()["context"]]
         record.update({
             "answer": answer.text, "refused": answer.refused, "draft": answer.draft,
             "correct": answer_correct(question, answer.text, answer.refused),
@@ -124,18 +137,25 @@ class EvalRunner:
                 any(p["supported"] for p in checks if p["sentence"] == s.text) for s in answer.sentences
             ],
             "timings": {k: round(v, 4) for k, v in answer.timings.items()},
+            "mode": answer.mode,
+            "model_refused": answer.model_refused,
+            "query": answer.query.to_dict() if answer.query else None,
+            "context": context,
+            "evidence": [{"origin": c["origin"], "text": c["text"]} for c in answer.to_dict()["evidence"]],
+            "rejected_evidence": answer.rejected_evidence,
+            "evidence_in_context": _evidence_in(question, context),
         })
         return record
 
 
 def load_results(out: Path) -> list[dict[str, Any]]:
-    """Complete records of a run; a line torn by an interruption is dropped."""
+    """Complete records of a run, scored by today's rule; a line torn by an interruption is dropped."""
     path = out / RESULTS
     records = []
     if path.exists():
         for line in path.read_text(encoding="utf-8").splitlines():
             try:
-                records.append(json.loads(line))
+                records.append(rescore(json.loads(line)))
             except json.JSONDecodeError:
                 break
     return records

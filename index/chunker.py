@@ -14,12 +14,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from index.article import Article, Chunk
+from index.textrules import sentence_spans
 
 if TYPE_CHECKING:
     import tiktoken
 
-# A sentence ends at . ! ? (plus closing quotes/brackets) before white space, or at a line break.
-_BOUNDARY = re.compile(r"([.!?][\"”’)\]]*)\s+|\n\s*")
 _WORD = re.compile(r"\S+\s*")
 
 
@@ -28,20 +27,6 @@ class _Span:
     start: int
     end: int
     tokens: int
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence or line in `text`, white space trimmed."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _BOUNDARY.finditer(text):
-        end = m.end(1) if m.group(1) else m.start()
-        if text[start:end].strip():
-            spans.append((start, end))
-        start = m.end()
-    if text[start:].strip():
-        spans.append((start, len(text.rstrip())))
-    return spans
 
 
 class Chunker:

@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from index.article import Article
+from index.textrules import MONTH_PATTERN
 
 _ISO = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?"
 _NAME = r"[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}"
-_MONTHS = (
-    "January|February|March|April|May|June|July|August|September|October|November|December"
-)
+_MONTHS = MONTH_PATTERN
 
 # "2023-11-28T12:18:00+00:00By Megan Kelly": the timestamp-and-byline line of a listing item.
 _STAMP_BYLINE = re.compile(rf"^\s*({_ISO})\s*By\s+({_NAME})\s*$")

@@ -1,8 +1,15 @@
-"""Question → retrieved sources → streamed LLM answer → verified citations.
+"""Question → understood query → retrieved sources → evidence → streamed answer → verified citations.
 
 `Answerer.stream` yields events so every front end (CLI, chat UI, evaluation)
-shows the same thing in the same order: the sources as soon as retrieval ends,
-then tokens (already renumbered), then the verified `Answer`.
+shows the same thing in the same order: what was understood and the sources as
+soon as retrieval ends, then tokens, then the verified `Answer`.
+
+Two ways to answer, chosen by `answer.mode`:
+- "evidence" (default): the model reads numbered sentences, points at the ones
+  that answer (JSON, grammar-constrained), the pointers are checked, and the
+  answer is built from the checked evidence only (rag/grounded.py);
+- "draft": round 1's way (and the textbook's): the model writes a cited answer
+  from whole chunks, then every sentence is verified.
 """
 
 from __future__ import annotations
@@ -10,14 +17,21 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from rag.citations import Citation, Renumberer, SentenceCheck, verify
-from rag.prompts import REFUSAL, answer_messages, condense_messages, format_source
+from rag import evidence as evidence_mod
+from rag import plan
+from rag.citations import Citation, Renumberer, SentenceCheck, is_refusal, verify
+from rag.evidence import Sentence, Similarity
+from rag.grounded import ground
+from rag.llm.structured import AnswerFieldStream, evidence_schema, parse_reply, schema_kwargs
+from rag.prompts import REFUSAL, answer_messages, condense_messages, evidence_messages, format_source
+from rag.query import Query, QueryAnalyzer
 from rag.retriever import RetrievalFilters, SupportsRetrieve
+from rag.settings import AnswerSettings
 from rag.sources import Source, build_sources
 
 # Words that point back into a conversation; a question without them stands alone
@@ -42,6 +56,12 @@ class Answer:
     standalone_question: str = ""
     draft: str = ""  # the model's own text, numbered as the `retrieved` sources, before verification
     timings: dict[str, float] = field(default_factory=dict)
+    query: Query | None = None
+    context: list[Sentence] = field(default_factory=list)  # the numbered sentences the model read
+    evidence: list[Sentence] = field(default_factory=list)  # what it pointed at, after the check
+    rejected_evidence: list[str] = field(default_factory=list)  # pointers or quotes not in the sources
+    mode: str = ""  # how the answer was built: answer, yes_no, quoted, refused, draft
+    model_refused: bool = False  # the model itself declined (before any verification)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -59,13 +79,26 @@ class Answer:
             ],
             "draft": self.draft,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
+            "query": self.query.to_dict() if self.query else None,
+            "evidence": [self._sentence_dict(s) for s in self.evidence],
+            "rejected_evidence": self.rejected_evidence,
+            "context": [self._sentence_dict(s) for s in self.context],
+            "mode": self.mode,
+            "model_refused": self.model_refused,
         }
+
+    def _sentence_dict(self, sentence: Sentence) -> dict[str, Any]:
+        source = next((s for s in self.sources if s.n == sentence.source_n), None)
+        return {"id": sentence.id, "article_id": source.article_id if source else None,
+                "origin": source.origin if source else None, "start": sentence.start, "end": sentence.end,
+                "text": sentence.text}
 
 
 @dataclass(frozen=True)
 class Retrieved:
     question: str  # the standalone question retrieval used
     sources: list[Source]
+    query: Query | None = None
 
 
 @dataclass(frozen=True)
@@ -102,13 +135,18 @@ def _fit(sources: list[Source], context_window: int, max_tokens: int) -> list[So
 class Answerer:
     def __init__(
         self, retriever: SupportsRetrieve, chat_model: BaseChatModel, context_window: int, max_tokens: int,
-        article_text: Callable[[str], str | None],
+        article_text: Callable[[str], str | None], settings: AnswerSettings | None = None,
+        analyzer: QueryAnalyzer | None = None, similarity: Similarity | None = None, as_of: str = "",
     ) -> None:
         self.retriever = retriever
         self.chat_model = chat_model
         self.context_window = context_window
         self.max_tokens = max_tokens
         self.article_text = article_text
+        self.settings = settings or AnswerSettings()
+        self.analyzer = analyzer or QueryAnalyzer([])
+        self.similarity = similarity
+        self.as_of = as_of  # "now" for relative dates: the newest article in the index
 
     def condense(self, question: str, history: Sequence[tuple[str, str]]) -> str:
         """A follow-up rewritten to stand alone, so retrieval knows what "they" is."""
@@ -120,28 +158,45 @@ class Answerer:
 
     def stream(
         self, question: str, filters: RetrievalFilters | None = None, k: int | None = None,
-        history: Sequence[tuple[str, str]] = (), query: str | None = None,
+        history: Sequence[tuple[str, str]] = (), query: str | None = None, as_of: str | None = None,
     ) -> Iterator[Event]:
-        """Events for one question; `query`, if given, is what retrieval searches for instead."""
+        """Events for one question; `query`, if given, is what retrieval searches for instead,
+        and `as_of` the date relative expressions ("last week") count from."""
         started = time.perf_counter()
         timings: dict[str, float] = {}
         standalone = self.condense(question, history)
         if history:
             timings["condense_s"] = time.perf_counter() - started
         t0 = time.perf_counter()
-        hits = self.retriever.retrieve(query or standalone, k=k, filters=filters)
-        sources = _fit(build_sources(hits, self.article_text), self.context_window, self.max_tokens)
+        understood = self.analyzer.analyze(query or standalone, as_of or self.as_of)
+        k = k or getattr(getattr(self.retriever, "settings", None), "k", 6)
+        if self.settings.mode == "draft":  # round 1 and the textbook: the question as typed, user filters only
+            hits = self.retriever.retrieve(understood.search, k=k, filters=filters)
+        else:
+            hits = plan.retrieve(self.retriever, understood, k, filters)
+        sources = build_sources(hits, self.article_text)
+        if understood.prefer_recent:
+            sources = _renumbered(sorted(sources, key=lambda s: s.published_at, reverse=True))
+        sources = _fit(sources, self.context_window, self.max_tokens)
         timings["retrieval_s"] = time.perf_counter() - t0
-        yield Retrieved(standalone, sources)
+        yield Retrieved(standalone, sources, understood)
 
-        answer = Answer(question, REFUSAL, refused=True, sources=sources, standalone_question=standalone)
+        answer = Answer(question, REFUSAL, refused=True, sources=sources, standalone_question=standalone,
+                        query=understood)
         if not sources:
             timings["total_s"] = time.perf_counter() - started
-            answer.timings = timings
+            answer.timings, answer.mode = timings, "refused"
             yield Token(REFUSAL)
             yield Done(answer)
             return
+        if self.settings.mode == "draft":
+            yield from self._draft(answer, standalone, query, timings, started)
+        else:
+            yield from self._from_evidence(answer, standalone, understood, timings, started)
 
+    def _draft(self, answer: Answer, standalone: str, query: str | None, timings: dict[str, float],
+               started: float) -> Iterator[Event]:
+        sources = answer.sources
         renumberer = Renumberer({s.n for s in sources})
         raw: list[str] = []
         for chunk in self.chat_model.stream(answer_messages(standalone, sources)):
@@ -157,12 +212,63 @@ class Answerer:
         timings["total_s"] = time.perf_counter() - started
         answer.text, answer.refused = verified.text, verified.refused
         answer.citations, answer.sentences = verified.citations, verified.sentences
-        answer.draft, answer.timings = draft, timings
+        answer.draft, answer.timings, answer.mode = draft, timings, "draft"
+        answer.model_refused = not draft or is_refusal(draft)
+        answer.context = [Sentence(0, s.n, p.start, p.end, p.text, 0.0) for s in sources for p in s.passages]
+        yield Done(answer)
+
+    def _from_evidence(self, answer: Answer, question: str, understood: Query, timings: dict[str, float],
+                       started: float) -> Iterator[Event]:
+        """Numbered sentences → the model points and answers (JSON) → pointers checked → grounded answer."""
+        sources = answer.sources
+        cfg = self.settings
+        t0 = time.perf_counter()
+        context = evidence_mod.select(understood.search, sources, self.similarity, cfg.max_sentences,
+                                      cfg.max_context_chars)
+        timings["evidence_select_s"] = time.perf_counter() - t0
+        answer.context = context
+        if not context:
+            timings["total_s"] = time.perf_counter() - started
+            answer.timings, answer.mode = timings, "refused"
+            yield Token(REFUSAL)
+            yield Done(answer)
+            return
+        form = "yes_no" if understood.yes_no else understood.kind
+        messages = evidence_messages(question, evidence_mod.format_numbered(context, sources), form,
+                                     understood.prefer_recent)
+        schema = evidence_schema([s.id for s in context], understood.yes_no, cfg.max_evidence, cfg.max_answer_chars)
+        field_stream = AnswerFieldStream()
+        raw: list[str] = []
+        for chunk in self.chat_model.stream(messages, **schema_kwargs(self.chat_model, schema)):
+            if "first_llm_token_s" not in timings:
+                timings["first_llm_token_s"] = time.perf_counter() - started
+            raw.append(str(chunk.content))
+            if text := field_stream.feed(raw[-1]):
+                timings.setdefault("first_token_s", time.perf_counter() - started)
+                yield Token(text)
+        reply_text = "".join(raw).strip()
+        reply = parse_reply(reply_text) or {}
+        picked = reply.get("evidence") if isinstance(reply.get("evidence"), list) else []
+        model_answer = str(reply.get("answer", "")) if reply else reply_text
+        checked = evidence_mod.check(picked, context, sources)
+        grounded = ground(model_answer, checked.accepted, sources, question, understood.yes_no)
+        verified = grounded.verified
+        timings["total_s"] = time.perf_counter() - started
+        answer.text, answer.refused = verified.text, verified.refused
+        answer.citations, answer.sentences = verified.citations, verified.sentences
+        answer.draft, answer.timings, answer.mode = reply_text, timings, grounded.mode
+        answer.evidence, answer.rejected_evidence = list(checked.accepted), list(checked.rejected)
+        answer.model_refused = not picked or model_answer.strip().lower().strip(" .") in ("", "unknown")
         yield Done(answer)
 
     def ask(self, question: str, filters: RetrievalFilters | None = None, k: int | None = None,
-            history: Sequence[tuple[str, str]] = (), query: str | None = None) -> Answer:
-        for event in self.stream(question, filters, k, history, query):
+            history: Sequence[tuple[str, str]] = (), query: str | None = None, as_of: str | None = None) -> Answer:
+        for event in self.stream(question, filters, k, history, query, as_of):
             if isinstance(event, Done):
                 return event.answer
         raise RuntimeError("answer stream ended without a result")
+
+
+def _renumbered(sources: list[Source]) -> list[Source]:
+    """Sources numbered 1… in their new order."""
+    return [replace(s, n=n) for n, s in enumerate(sources, start=1)]

@@ -13,28 +13,25 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from index.chunker import sentence_spans
 from rag.prompts import REFUSAL
 from rag.sources import Source
-from rag.support import SUPPORT_THRESHOLD, best_span, content_keys, numbers, support_score
+from index.textrules import (
+    MARKER,
+    OPEN_MARKER,
+    cited_numbers,
+    content_keys,
+    marker_numbers,
+    numbers,
+    sentence_spans,
+    strip_markers,
+)
+from rag.support import SUPPORT_THRESHOLD, best_span, support_score
 
-_MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
-_OPEN_MARKER = re.compile(r"\[[\d,; ]*$")
 _REFUSAL_PATTERNS = re.compile(
     r"(do(?:es)? not|don't|doesn't) (contain|mention|include|provide|say|specify|state)"
     r"|no information|not (mentioned|provided|specified|stated|available)|cannot (be )?(determined|answer)",
     re.IGNORECASE,
 )
-
-
-def cited_numbers(text: str) -> list[int]:
-    """Source numbers cited in `text`, in order, each once ("[2] … [1, 2]" → [2, 1])."""
-    found = (int(n) for m in _MARKER.finditer(text) for n in re.split(r"[,;]", m.group(1)))
-    return list(dict.fromkeys(found))
-
-
-def strip_markers(text: str) -> str:
-    return _MARKER.sub("", text).strip()
 
 
 class Renumberer:
@@ -47,8 +44,7 @@ class Renumberer:
 
     def _replace(self, match: re.Match[str]) -> str:
         shown: list[int] = []
-        for raw in re.split(r"[,;]", match.group(1)):
-            number = int(raw)
+        for number in marker_numbers(match):
             if number not in self.valid:
                 continue  # a source the model invented: drop the marker
             display = self.mapping.setdefault(number, len(self.mapping) + 1)
@@ -57,12 +53,12 @@ class Renumberer:
         return "".join(f"[{d}]" for d in shown)
 
     def rewrite(self, text: str) -> str:
-        return _MARKER.sub(self._replace, text)
+        return MARKER.sub(self._replace, text)
 
     def feed(self, delta: str) -> str:
         """Text safe to show now; an unfinished marker waits for the next delta."""
         self._pending += delta
-        hold = _OPEN_MARKER.search(self._pending)
+        hold = OPEN_MARKER.search(self._pending)
         cut = hold.start() if hold and len(self._pending) - hold.start() < 16 else len(self._pending)
         ready, self._pending = self._pending[:cut], self._pending[cut:]
         return self.rewrite(ready)
@@ -86,6 +82,7 @@ class Citation:
     end: int
     quote: str
     support: float
+    spans: tuple[tuple[int, int], ...] = ()  # every evidence sentence of this article, for highlighting
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -111,7 +108,7 @@ class Verified:
 
 
 def is_refusal(text: str) -> bool:
-    return not _MARKER.search(text) and bool(_REFUSAL_PATTERNS.search(text) or REFUSAL.lower() in text.lower())
+    return not MARKER.search(text) and bool(_REFUSAL_PATTERNS.search(text) or REFUSAL.lower() in text.lower())
 
 
 def citation_for(display: int, source: Source, claim: str, support: float) -> Citation:
@@ -132,7 +129,7 @@ def answer_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans, with trailing bits that hold only markers ("… Wolverhampton. [1]") joined on."""
     spans: list[tuple[int, int]] = []
     for start, end in sentence_spans(text):
-        claim = _MARKER.sub("", text[start:end])
+        claim = MARKER.sub("", text[start:end])
         if spans and not content_keys(claim) and not numbers(claim):
             spans[-1] = (spans[-1][0], end)
         else:
@@ -152,7 +149,7 @@ def _check(sentence: str, sources: dict[int, Source], given: str) -> tuple[str, 
     an uncited one that a source supports gets that source ("attributed"). What no
     source supports keeps its markers and is flagged.
     """
-    claim = _MARKER.sub("", sentence).strip()
+    claim = MARKER.sub("", sentence).strip()
     cited = _cited(sentence, set(sources))
     scores = {n: support_score(claim, sources[n].evidence, given) for n in sources}
     backed = [n for n in cited if scores[n] >= SUPPORT_THRESHOLD]
@@ -226,7 +223,7 @@ def verify(draft: str, sources: list[Source], given: str = "") -> Verified:
     for c in checked:
         shown = tuple(renumberer.mapping[n] for n in c.cited)
         checks.append(SentenceCheck(renumberer.rewrite(c.text), shown, round(c.support, 3), c.flag))
-        claim = _MARKER.sub("", c.text).strip()
+        claim = MARKER.sub("", c.text).strip()
         for n, display in zip(c.cited, shown, strict=True):
             support = support_score(claim, by_n[n].evidence, given)
             if display not in citations or support > citations[display].support:

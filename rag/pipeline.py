@@ -17,7 +17,9 @@ from index.ingest import Ingester, IngestReport
 from index.manifest import IndexSpec, check_compatible, read_manifest, spec_from_manifest
 from index.store import IndexStore
 from rag.answer import Answerer
+from rag.evidence import Similarity
 from rag.llm.factory import make_chat_model
+from rag.query import QueryAnalyzer
 from rag.retriever import Retriever
 from rag.settings import Settings
 
@@ -78,10 +80,22 @@ def _article_text(stack: SearchStack) -> Callable[[str], str | None]:
     return article_text
 
 
+def sentence_similarity(embedder: Embedder) -> Similarity:
+    """Cosine of each sentence to the question, with the index's own embedding model."""
+
+    def similarity(question: str, texts: list[str]) -> list[float]:
+        if not texts:
+            return []
+        return [float(x) for x in embedder.embed_documents(texts) @ embedder.embed_query(question)]
+
+    return similarity
+
+
 def make_answerer(settings: Settings, stack: SearchStack) -> Answerer:
     return Answerer(
         stack.retriever, make_chat_model(settings.llm, settings.cache_dir),
-        settings.llm.context_window, settings.llm.max_tokens, _article_text(stack),
+        settings.llm.context_window, settings.llm.max_tokens, _article_text(stack), settings.answer,
+        QueryAnalyzer(stack.store.sources()), sentence_similarity(stack.embedder), stack.store.latest_date(),
     )
 
 

@@ -22,6 +22,36 @@ Globex is considering a site in Spain.
 Question: Where did Acme open its battery plant?
 Answer: Acme opened its 2 GWh battery plant in Lyon, France [1]."""
 
+UNKNOWN = "unknown"
+
+EVIDENCE_SYSTEM = f"""You answer questions about news. You get numbered sentences, grouped under the headline, \
+outlet and date of the article they come from. Reply with JSON only:
+"evidence": the numbers of the 1 to 4 sentences that answer the question (for a question about two reports, \
+at least one sentence from each report);
+"answer": the answer, using only those sentences and the article details above them. Copy names, figures and \
+dates exactly.
+If no sentence answers the question, reply {{"evidence": [], "answer": "{UNKNOWN}"}}.
+
+Example
+Article: Acme opens battery plant (Daily Wire, 2021-03-01)
+  1. Acme has opened a 2 GWh battery plant in Lyon, France.
+  2. The plant employs 300 people.
+Article: Rival plans (Auto News, 2021-02-11)
+  3. Globex is considering a site in Spain.
+Question: Where did Acme open its battery plant, and how many people work there?
+{{"evidence": [1, 2], "answer": "Acme opened its 2 GWh battery plant in Lyon, France, where it employs 300 people."}}"""
+
+ANSWER_FORMS = {
+    "yes_no": 'The question is a yes/no question: "answer" is "Yes" if the sentences show what it asks, '
+              'otherwise "No".',
+    "fact": '"answer" is one short sentence.',
+    "comparison": '"answer" is one or two short sentences that compare the reports.',
+    "temporal": '"answer" is one or two short sentences; use the article dates to order events.',
+    "list": '"answer" is one sentence that names every item the sentences give.',
+    "summary": '"answer" is two or three short sentences.',
+}
+RECENT_FIRST = "Articles are listed newest first; the question asks for the most recent."
+
 CONDENSE_SYSTEM = """Rewrite the user's follow-up question as one standalone question that can be understood \
 without the conversation. Name the companies, places and products it refers to. Reply with the question only."""
 
@@ -37,6 +67,15 @@ def answer_messages(question: str, sources: list[Source]) -> list[BaseMessage]:
     return [
         SystemMessage(ANSWER_SYSTEM),
         HumanMessage(f"Sources:\n{blocks}\n\nQuestion: {question}\nAnswer:"),
+    ]
+
+
+def evidence_messages(question: str, numbered: str, form: str, recent_first: bool = False) -> list[BaseMessage]:
+    """Numbered sentences first, then the question: the fixed system prompt stays a reusable prefix."""
+    notes = " ".join([ANSWER_FORMS[form]] + ([RECENT_FIRST] if recent_first else []))
+    return [
+        SystemMessage(EVIDENCE_SYSTEM),
+        HumanMessage(f"{numbered}\n\nQuestion: {question}\n{notes}"),
     ]
 
 

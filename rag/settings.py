@@ -45,6 +45,18 @@ class RetrievalSettings(BaseModel):
     candidates: int = Field(60, gt=0, description="hits taken from each retriever before fusion")
 
 
+class AnswerSettings(BaseModel):
+    mode: Literal["evidence", "draft"] = Field(
+        "evidence", description="evidence: the model points at numbered sentences, then answers from the checked "
+        "ones; draft: round 1's (and the textbook's) free answer from whole chunks, verified afterwards",
+    )
+    max_sentences: int = Field(12, gt=0, description="numbered sentences the model reads")
+    max_context_chars: int = Field(1800, gt=0, description="their total length (the prompt is most of the time "
+                                   "to first token on a CPU)")
+    max_evidence: int = Field(4, gt=0, description="sentences the model may point at")
+    max_answer_chars: int = Field(300, gt=0, description="length of the model's answer field")
+
+
 class LLMSettings(BaseModel):
     backend: Literal["llama_cpp", "openai", "ollama"] = "llama_cpp"
     preset: Literal["default", "fast"] = Field(
@@ -76,6 +88,7 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = EmbeddingSettings()
     chunking: ChunkingSettings = ChunkingSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
+    answer: AnswerSettings = AnswerSettings()
     llm: LLMSettings = LLMSettings()
 
     @classmethod

@@ -113,7 +113,9 @@ def test_question_streams_an_answer_with_citation_and_passage(server: str, brows
     assert "GS Yuasa" in answer and "[1]" in answer
     cited = page.locator("#nr-sources .nr-source").first
     assert "Honda and GS Yuasa look to collaborate" in cited.inner_text()
-    assert "GS Yuasa" in cited.locator("mark").inner_text()
+    assert "GS Yuasa" in " ".join(cited.locator("mark").all_inner_texts())  # the evidence sentence is marked
+    understood = page.locator("#nr-sources .nr-understood").inner_text()
+    assert "searched for: Which company did Honda" in understood and "kind:" in understood
     page.locator("#nr-pick input").click()
     page.get_by_role("option").first.click()
     page.wait_for_selector("#nr-detail mark", timeout=10_000)

@@ -64,14 +64,16 @@ def build_app(settings: Settings) -> gr.Blocks:
             return
         chat = [*chat, {"role": "user", "content": escape(message)}, {"role": "assistant", "content": "…"}]
         yield chat, sources_panel([], status="Searching the index…"), gr.update(choices=[], value=None), pairs, None, ""
-        streamed, searched = "", ""
+        streamed, searched, understood = "", "", ""
         try:
             for event in service.stream(message, pairs, outlets, since, until, int(k), preset):
                 if isinstance(event, Retrieved):
                     if event.question != message:
                         searched = f" (searched for: {event.question})"
+                    understood = event.query.describe() if event.query else ""
                     status = f"{len(event.sources)} articles retrieved; writing the answer…{searched}"
-                    yield chat, sources_panel(event.sources, status=status), gr.update(), pairs, None, ""
+                    yield (chat, sources_panel(event.sources, status=status, understood=understood), gr.update(),
+                           pairs, None, "")
                 elif isinstance(event, Token):
                     streamed += event.text
                     chat[-1] = {"role": "assistant", "content": escape(streamed)}
@@ -81,7 +83,8 @@ def build_app(settings: Settings) -> gr.Blocks:
                     chat[-1] = {"role": "assistant", "content": _answer_markdown(answer)}
                     status = ("No article answers this; the closest ones" if answer.refused else "Cited articles")
                     status += f"{searched}:"
-                    panel = sources_panel(answer.sources, None if answer.refused else answer.citations, status)
+                    panel = sources_panel(answer.sources, None if answer.refused else answer.citations, status,
+                                          understood)
                     choices = _citation_choices(answer)
                     yield (chat, panel, gr.update(choices=choices, value=None), [*pairs, (message, answer.text)],
                            answer, "")

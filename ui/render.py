@@ -20,6 +20,7 @@ PANEL_CSS = """
 .nr-passage { white-space: pre-wrap; font-size: 0.92em; margin-top: 6px; }
 .nr-passage mark { background: #fff3a3; padding: 0 1px; }
 .nr-flag { color: #9a6700; font-size: 0.85em; }
+.nr-understood { color: #0b5394; font-size: 0.85em; margin: 0 0 6px 0; }
 """
 
 
@@ -34,30 +35,49 @@ def _link(url: str) -> str:
     return ""
 
 
-def highlighted_passage(source: Source, start: int, end: int, context: int | None = None) -> str:
-    """The passage of `source` holding article offsets [start, end), with that span marked.
+def _marked(text: str, ranges: list[tuple[int, int]]) -> str:
+    """`text` escaped piece by piece, each range (offsets into `text`) inside <mark>."""
+    out, at = [], 0
+    for a, b in sorted(ranges):
+        a, b = max(a, at), min(b, len(text))
+        if a >= b:
+            continue
+        out += [escape(text[at:a]), f"<mark>{escape(text[a:b])}</mark>"]
+        at = b
+    return "".join(out) + escape(text[at:])
 
-    With `context`, only that many characters either side of the span are shown.
+
+def highlighted_passage(source: Source, start: int, end: int, context: int | None = None,
+                        spans: tuple[tuple[int, int], ...] = ()) -> str:
+    """The passage of `source` holding article offsets [start, end), with that span (and any other
+    evidence `spans` in the same passage) marked.
+
+    With `context`, only that many characters either side of the marked sentences are shown.
     """
     passage = next((p for p in source.passages if p.start <= start < p.end), source.passages[0])
+    ranges = [(max(0, a - passage.start), max(0, b - passage.start))
+              for a, b in {(start, end), *spans} if passage.start <= a < passage.end]
     text = passage.text
-    a = max(0, start - passage.start)
-    b = max(a, min(len(text), end - passage.start))
-    before, after = text[:a], text[b:]
-    if context is not None:
-        before = ("…" if len(before) > context else "") + before[-context:]
-        after = after[:context] + ("…" if len(after) > context else "")
-    return f"{escape(before)}<mark>{escape(text[a:b])}</mark>{escape(after)}"
+    if context is None or not ranges:
+        return _marked(text, ranges)
+    lo = max(0, min(a for a, _ in ranges) - context)
+    hi = min(len(text), max(b for _, b in ranges) + context)
+    marked = _marked(text[lo:hi], [(a - lo, b - lo) for a, b in ranges])
+    return ("…" if lo > 0 else "") + marked + ("…" if hi < len(text) else "")
 
 
-def sources_panel(sources: list[Source], citations: list[Citation] | None = None, status: str = "") -> str:
-    """Cited articles first (with their supporting span), or the retrieved ones while waiting."""
+def sources_panel(sources: list[Source], citations: list[Citation] | None = None, status: str = "",
+                  understood: str = "") -> str:
+    """Cited articles first (with their evidence sentences marked), or the retrieved ones while waiting;
+    `understood` says how the question was read (search text, kind, outlets, dates)."""
     blocks = [f'<p class="nr-meta">{escape(status)}</p>'] if status else []
+    if understood:
+        blocks.append(f'<p class="nr-understood">Understood: {escape(understood)}</p>')
     if citations:
         by_id = {s.article_id: s for s in sources}
         for c in citations:
             source = by_id.get(c.article_id)
-            body = highlighted_passage(source, c.start, c.end, context=240) if source else escape(c.quote)
+            body = highlighted_passage(source, c.start, c.end, 240, c.spans) if source else escape(c.quote)
             blocks.append(
                 f'<div class="nr-source" id="nr-cite-{c.n}"><span class="nr-n">[{c.n}]</span>'
                 f"<b>{escape(c.title or c.article_id)}</b>"
@@ -79,7 +99,8 @@ def sources_panel(sources: list[Source], citations: list[Citation] | None = None
 def citation_detail(sources: list[Source], citation: Citation) -> str:
     """One citation's full passage, for the "show citation" selector."""
     source = next((s for s in sources if s.article_id == citation.article_id), None)
-    body = highlighted_passage(source, citation.start, citation.end) if source else escape(citation.quote)
+    body = (highlighted_passage(source, citation.start, citation.end, spans=citation.spans) if source
+            else escape(citation.quote))
     return (
         f'<div class="nr-source"><span class="nr-n">[{citation.n}]</span><b>{escape(citation.title)}</b>'
         f'<div class="nr-meta">{_meta(citation.source, citation.published_at, citation.origin)}{_link(citation.url)}'

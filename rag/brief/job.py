@@ -20,14 +20,12 @@ from rag.citations import Checked, Renumberer, check_sentences, is_refusal
 from rag.prompts import NONE, brief_map_messages, brief_reduce_messages
 from rag.retriever import Hit, RetrievalFilters, SupportsRetrieve
 from rag.sources import Source, build_sources
-from rag.support import content_keys, named_keys
+from index.textrules import content_keys, name_runs, named_keys
 
 SUB_QUERIES = ("{topic}", "{topic} plant factory site", "{topic} investment production capacity",
                "{topic} partnership agreement")
 _FIGURE = re.compile(r"[$€£]\s?\d[\d,.]*\s?(?:bn|m|billion|million|k)?|\d[\d,.]*(?:-[a-z]+|\s?(?:%|per cent|GWh|MWh|"
                      r"bn|m\b|billion|million|jobs|wafers|steps|people|units|vehicles|cars))", re.IGNORECASE)
-_NAME_RUN = re.compile(r"(?:[A-Z][\w&'’.-]*)(?:\s+(?:[A-Z][\w&'’.-]*|of|de))*")
-_CLAUSE = re.compile(r"(?:^|[.!?:;]\s+|\n)")
 _ECHOED_DATE = re.compile(r"\s*\(\d{4}-\d{2}-\d{2}[^)]*\)")
 FACTS_PER_EVENT = 2
 
@@ -102,21 +100,6 @@ def _events(sources: list[Source]) -> list[list[Source]]:
     return events
 
 
-def _names(text: str) -> tuple[str, ...]:
-    """Companies, places and people: capitalised runs, where a clause-initial single word
-    counts only if it is an acronym ("BMW", not "Collaboration")."""
-    text = re.sub(r"\[\d+\]", "", text)
-    starts = {m.end() for m in _CLAUSE.finditer(text)}
-    found = []
-    for match in _NAME_RUN.finditer(text):
-        name = re.sub(r"['’]s$", "", match.group().strip(" .'’"))
-        single = " " not in name
-        if len(name) < 2 or (match.start() in starts and single and not name.isupper()):
-            continue
-        found.append(name)
-    return tuple(dict.fromkeys(found))
-
-
 def _figures(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(m.group().strip() for m in _FIGURE.finditer(re.sub(r"\[\d+\]", "", text))))
 
@@ -180,7 +163,7 @@ class BriefWriter:
             text = renumber.rewrite(" ".join(f.text for f in facts))
             cited = tuple(dict.fromkeys(int(n) for n in re.findall(r"\[(\d+)\]", text)))
             date = min((s.published_at[:10] for s in event if s.published_at), default="undated")
-            brief.developments.append(Development(date, text, _names(text), _figures(text), cited))
+            brief.developments.append(Development(date, text, name_runs(text), _figures(text), cited))
         brief.developments.sort(key=lambda d: d.date)
         by_n = {s.n: s for s in sources}
         brief.sources = [replace(by_n[model], n=shown) for model, shown in

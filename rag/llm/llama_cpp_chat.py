@@ -70,6 +70,8 @@ class ChatLlamaCpp(BaseChatModel):
             "temperature": kwargs.get("temperature", self.temperature),
             "max_tokens": kwargs.get("max_tokens", self.max_tokens),
             "stop": stop or [],
+            # A JSON schema becomes a llama.cpp grammar: the reply always parses.
+            **({"response_format": kwargs["response_format"]} if kwargs.get("response_format") else {}),
         }
 
     def _generate(

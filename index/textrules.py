@@ -1,0 +1,166 @@
+"""Every rule about words and sentences, in one place: stopwords, months, sentence
+spans, citation markers, names and figures.
+
+Ingest (chunking, BM25 queries), question analysis, the support check, citations
+and briefs must agree on what a sentence, a name or a "[2]" is; a rule kept in
+two modules drifts, and then a sentence the chunker split is judged whole by the
+check. Pure functions over strings, no dependencies beyond `re`.
+"""
+
+from __future__ import annotations
+
+import re
+
+# ---- words ---------------------------------------------------------------------
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+
+# Question and function words: in a BM25 OR-query they carry no evidence and rank
+# chunks by how often they say "what" or "the".
+SEARCH_STOPWORDS = frozenset(
+    "a an and are as at be been but by did do does for from had has have how i in is it its "
+    "of on or s that the their there these they this to was were what when where which who "
+    "whom why will with would according articles article reported report said says".split()
+)
+
+# For judging claims, also words that every news sentence uses ("said", "plans",
+# "new") and answer words ("yes"): matching them proves nothing.
+CLAIM_STOPWORDS = SEARCH_STOPWORDS | frozenset(
+    "about after also any before being between both can could each he here her his if into itself more most much "
+    "no not one only other our over she so some such than them then those through under up very we while "
+    "you your source sources reports plans plan set new yes thousand million billion trillion per cent percent"
+    .split()
+)
+
+MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+               "october", "november", "december")
+MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, start=1)}
+# "Sept." and "Oct" as well as the full names; keys are lower case.
+MONTH_ABBREVIATIONS = {name[:3]: number for name, number in MONTHS.items()} | {"sept": 9}
+MONTH_PATTERN = "|".join(name.capitalize() for name in MONTH_NAMES)  # for regexes over article text
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_SCALES = {"thousand": "k", "k": "k", "million": "m", "mn": "m", "m": "m", "billion": "b", "bn": "b",
+           "trillion": "t", "tn": "t"}
+_SCALED = re.compile(r"(\d+(?:[.,]\d+)*)(?:\s*(thousand|million|billion|trillion|mn|bn|tn)|(k|m))\b", re.IGNORECASE)
+_KEY_PREFIX = 6
+_SUFFIXES = ("ing", "ed", "es", "s")
+
+
+def word_key(word: str) -> str:
+    """A crude stem: "opened", "opens" and "opening" meet at "open"; compared by a 6-letter prefix."""
+    word = word.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    return word[:_KEY_PREFIX]
+
+
+def is_content_word(word: str) -> bool:
+    """Words that carry meaning: 3+ letters, or a 2-letter acronym ("US", "UK", "EV")."""
+    lower = word.lower()
+    return (len(word) > 2 or (len(word) == 2 and word.isupper())) and lower not in CLAIM_STOPWORDS \
+        and lower not in MONTHS
+
+
+def content_keys(text: str) -> set[str]:
+    return {word_key(w) for w in WORD.findall(text) if is_content_word(w)}
+
+
+def _figure(digits: str) -> str:
+    return digits.replace(",", "").lstrip("0") or "0"
+
+
+def numbers(text: str) -> set[str]:
+    """Figures, without thousands separators or leading zeros ("06" = "6" = "June"); a scaled figure
+    also with its scale, so "$5 million" = "$5m" = "5mn" while "$5 billion" is another figure."""
+    figures = {_figure(n) for n in _NUMBER.findall(text)}
+    figures |= {_figure(m.group(1)) + _SCALES[(m.group(2) or m.group(3)).lower()] for m in _SCALED.finditer(text)}
+    return figures | {str(MONTHS[w.lower()]) for w in WORD.findall(text) if w.lower() in MONTHS}
+
+
+# ---- sentences -----------------------------------------------------------------
+# A sentence ends at . ! ? (plus closing quotes/brackets) before white space, or at a line break.
+_BOUNDARY = re.compile(r"([.!?][\"”’)\]]*)\s+|\n\s*")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence or line in `text`, white space trimmed."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        end = m.end(1) if m.group(1) else m.start()
+        if text[start:end].strip():
+            spans.append((start, end))
+        start = m.end()
+    if text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return spans
+
+
+# ---- citation markers ----------------------------------------------------------
+MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
+OPEN_MARKER = re.compile(r"\[[\d,; ]*$")  # an unfinished "[12" at the end of streamed text
+
+
+def marker_numbers(marker: re.Match[str]) -> list[int]:
+    return [int(n) for n in re.split(r"[,;]", marker.group(1))]
+
+
+def cited_numbers(text: str) -> list[int]:
+    """Source numbers cited in `text`, in order, each once ("[2] … [1, 2]" → [2, 1])."""
+    return list(dict.fromkeys(n for m in MARKER.finditer(text) for n in marker_numbers(m)))
+
+
+def strip_markers(text: str) -> str:
+    return MARKER.sub("", text).strip()
+
+
+# ---- names ---------------------------------------------------------------------
+_NAME_RUN = re.compile(r"(?:[A-Z][\w&'’.-]*)(?:\s+(?:[A-Z][\w&'’.-]*|of|de))*")
+_CLAUSE = re.compile(r"(?:^|[.!?:;]\s+|\n)")
+
+
+def name_keys(text: str) -> set[str]:
+    """Keys of capitalised words not opening a sentence: the companies, places and people a claim is about."""
+    found = set()
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        words = WORD.findall(sentence)
+        found.update(word_key(w) for w in words[1:]
+                     if w[0].isupper() and w.lower() not in CLAIM_STOPWORDS and w.lower() not in MONTHS)
+    return found
+
+
+def named_keys(text: str) -> set[str]:
+    """Keys of the names in `text`, its first word included when capitalised ("Rivian will…")."""
+    first = WORD.findall(text)[:1]
+    subject = content_keys(first[0]) if first and first[0][:1].isupper() else set()
+    return (name_keys(text) | subject) & content_keys(text)
+
+
+def name_runs(text: str) -> tuple[str, ...]:
+    """Whole names as written ("Jaguar Land Rover", "BMW"): runs of capitalised words, where a
+    clause-initial single word counts only if it is an acronym ("BMW", not "Collaboration")."""
+    text = MARKER.sub("", text)
+    starts = {m.end() for m in _CLAUSE.finditer(text)}
+    found = []
+    for match in _NAME_RUN.finditer(text):
+        name = re.sub(r"['’]s$", "", match.group().strip(" .'’"))
+        single = " " not in name
+        if len(name) < 2 or (match.start() in starts and single and not name.isupper()):
+            continue
+        found.append(name)
+    return tuple(dict.fromkeys(found))
+
+
+def acronym_keys(text: str) -> set[str]:
+    """Initials of runs of capitalised words: "Jaguar Land Rover" also answers to "JLR"."""
+    found = set()
+    for run in re.findall(r"(?:[A-Z][\w'’-]*\s+){1,4}[A-Z][\w'’-]*", text):
+        words = run.split()
+        for i in range(len(words)):
+            for j in range(i + 2, len(words) + 1):
+                found.add(word_key("".join(w[0] for w in words[i:j])))
+    return found

@@ -1,0 +1,160 @@
+"""Retrieved articles → the numbered sentences a small model reads, and the check of what it picks.
+
+A 1.5B model reading six 200-token chunks spends ~20 s on the prompt and then
+loses the one sentence that answers. So the product picks the sentences that
+matter (similar to the question in meaning, sharing its rare words), keeps at
+least the best one of every article (a comparison needs both reports), and
+numbers them. The model answers by pointing at numbers; every pointer, or a
+quote from a backend that writes quotes, is checked against the article text
+exactly before anything is built on it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from index.textrules import content_keys, numbers, sentence_spans
+from rag.sources import Source
+
+# (query, texts) → cosine similarity of each text to the query
+Similarity = Callable[[str, list[str]], list[float]]
+
+_MIN_WORDS = 4
+_MAX_SENTENCE_CHARS = 600
+_SPACE = re.compile(r"\s+")
+_STAMP = re.compile(r"^\s*\d{4}-\d{2}-\d{2}T[\d:+-]+\s*(?:By\s+\S+(?:\s+\S+){0,3})?\s*$")  # a dateline, not a fact
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a retrieved article, as offsets into the article text."""
+
+    id: int  # the number the model sees (0 until numbered)
+    source_n: int  # the article's `Source.n`
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+def _flat(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def candidates(sources: Sequence[Source]) -> list[Sentence]:
+    """Every sentence of the retrieved passages worth reading (not a bare caption or byline)."""
+    found = []
+    for source in sources:
+        for passage in source.passages:
+            for a, b in sentence_spans(passage.text):
+                text = passage.text[a:b]
+                if (len(text.split()) < _MIN_WORDS and not numbers(text)) or _STAMP.match(text):
+                    continue
+                if len(text) > _MAX_SENTENCE_CHARS:  # a run-on listing line: keep its head
+                    cut = text.rfind(" ", 0, _MAX_SENTENCE_CHARS)
+                    b = a + (cut if cut > 0 else _MAX_SENTENCE_CHARS)
+                    text = passage.text[a:b]
+                found.append(Sentence(0, source.n, passage.start + a, passage.start + b, text, 0.0))
+    return found
+
+
+def _lexical(question: str, sentences: list[Sentence]) -> list[float]:
+    """Share of the question's words a sentence holds, rare words (within these sentences) weighing more."""
+    wanted = content_keys(question) | numbers(question)
+    keyed = [content_keys(s.text) | numbers(s.text) for s in sentences]
+    if not wanted or not sentences:
+        return [0.0] * len(sentences)
+    weight = {k: math.log(1 + len(sentences) / (1 + sum(k in keys for keys in keyed))) for k in wanted}
+    total = sum(weight.values()) or 1.0
+    return [sum(weight[k] for k in wanted & keys) / total for keys in keyed]
+
+
+def select(
+    question: str, sources: Sequence[Source], similarity: Similarity | None, max_sentences: int, max_chars: int,
+    source_order: Sequence[int] | None = None,
+) -> list[Sentence]:
+    """The sentences to show the model, numbered from 1 in reading order (article by article).
+
+    Scored by meaning (`similarity`) plus rare shared words; the best sentence of every
+    article is kept first, then the best of the rest until `max_sentences` or `max_chars`.
+    `source_order` is the order articles are shown in (default: retrieval order).
+    """
+    pool = candidates(sources)
+    if not pool:
+        return []
+    lexical = _lexical(question, pool)
+    dense = similarity(question, [s.text for s in pool]) if similarity else [0.0] * len(pool)
+    scored = [Sentence(0, s.source_n, s.start, s.end, s.text, d + lex)
+              for s, d, lex in zip(pool, dense, lexical, strict=True)]
+    ranked = sorted(scored, key=lambda s: (-s.score, s.source_n, s.start))
+    chosen: list[Sentence] = []
+    used = 0
+    best_of_each = [next(s for s in ranked if s.source_n == n) for n in dict.fromkeys(s.source_n for s in ranked)]
+    for sentence in [*best_of_each, *ranked]:
+        if sentence in chosen or len(chosen) >= max_sentences:
+            continue
+        if chosen and used + len(sentence.text) > max_chars:
+            continue
+        chosen.append(sentence)
+        used += len(sentence.text)
+    order = {n: i for i, n in enumerate(source_order or [s.n for s in sources])}
+    chosen.sort(key=lambda s: (order.get(s.source_n, len(order)), s.start))
+    return [Sentence(i, s.source_n, s.start, s.end, s.text, s.score) for i, s in enumerate(chosen, start=1)]
+
+
+def format_numbered(sentences: Sequence[Sentence], sources: Sequence[Source]) -> str:
+    """Article headers (headline, outlet, date) with their numbered sentences under them."""
+    by_n = {s.n: s for s in sources}
+    lines: list[str] = []
+    current = None
+    for sentence in sentences:
+        if sentence.source_n != current:
+            current = sentence.source_n
+            source = by_n[current]
+            meta = ", ".join(x for x in (source.source, source.published_at[:10]) if x)
+            lines.append(f"Article: {_flat(source.title) or source.article_id}" + (f" ({meta})" if meta else ""))
+        lines.append(f"  {sentence.id}. {_flat(sentence.text)}")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class CheckedEvidence:
+    accepted: tuple[Sentence, ...]
+    rejected: tuple[str, ...]  # what the model pointed at or quoted that is not in the sources
+
+
+def check(picked: Sequence[object], sentences: Sequence[Sentence], sources: Sequence[Source]) -> CheckedEvidence:
+    """Keep the picks that are really in the sources: a number shown to the model, or a quote
+    found verbatim (white space aside) in a retrieved passage. Anything else is rejected."""
+    by_id = {s.id: s for s in sentences}
+    accepted: list[Sentence] = []
+    rejected: list[str] = []
+    for pick in picked:
+        found: Sentence | None = None
+        if isinstance(pick, bool):
+            pass
+        elif isinstance(pick, int) or (isinstance(pick, str) and pick.strip().isdigit()):
+            found = by_id.get(int(pick))
+        elif isinstance(pick, str) and len(_flat(pick)) >= 8:
+            found = _find_quote(_flat(pick), sentences, sources)
+        if found is None:
+            rejected.append(str(pick))
+        elif found not in accepted:
+            accepted.append(found)
+    return CheckedEvidence(tuple(accepted), tuple(rejected))
+
+
+def _find_quote(quote: str, sentences: Sequence[Sentence], sources: Sequence[Source]) -> Sentence | None:
+    """The shown sentence holding `quote`, or a new one at the quote's exact place in a passage."""
+    for sentence in sentences:
+        if quote in _flat(sentence.text):
+            return sentence
+    pattern = re.compile(r"\s+".join(re.escape(word) for word in quote.split(" ")))
+    for source in sources:
+        for passage in source.passages:
+            if m := pattern.search(passage.text):
+                return Sentence(0, source.n, passage.start + m.start(), passage.start + m.end(), m.group(), 0.0)
+    return None

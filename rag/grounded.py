@@ -1,0 +1,133 @@
+"""Checked evidence and the model's reply → the answer a user reads, every sentence cited.
+
+The model has pointed at sentences and written a short answer. What reaches the
+user is built only on the pointers that passed the check:
+- a yes/no question gets "Yes" or "No" first, then each piece of evidence quoted
+  with its outlet and date, so the verdict is backed by what the reports say;
+- any other question gets the model's sentences, each kept only if the articles
+  of its evidence (or, failing them, another retrieved article) support it;
+- when nothing the model wrote survives the support check, the evidence itself is
+  quoted: a faithful answer instead of a refusal, because the evidence passed.
+No evidence, or a reply that says "unknown", is a refusal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from index.textrules import acronym_keys, content_keys, named_keys, sentence_spans
+from rag.citations import Citation, Verified, is_refusal, verify
+from rag.evidence import Sentence
+from rag.prompts import REFUSAL, UNKNOWN
+from rag.sources import Source
+
+_QUOTED_AT_MOST = 2
+
+
+@dataclass(frozen=True)
+class Grounded:
+    verified: Verified
+    mode: str  # "answer", "yes_no", "quoted" or "refused"
+
+
+def _quote(sentence: Sentence, source: Source, lead: str = "") -> str:
+    """'Lead The Verge (2023-10-01) reports: “…” [n].', the marker inside the sentence it backs.
+    Without an outlet the headline names the article, unless the quote is the headline itself."""
+    when = f" ({source.published_at[:10]})" if source.published_at else ""
+    text = " ".join(sentence.text.split()).rstrip(" .;:,!?")
+    title = " ".join(source.title.split())
+    if source.source:
+        who = f"{source.source}{when} reports"
+    elif title and title.rstrip(" .;:,!?") != text:
+        who = f"“{title}”{when} says"
+    else:
+        return f"{lead}“{text}”{when} [{source.n}]."
+    return f"{lead}{who}: “{text}” [{source.n}]."
+
+
+def _by_article(evidence: Sequence[Sentence]) -> list[Sentence]:
+    """The first evidence sentence of each article, in the order the model gave them."""
+    seen: dict[int, Sentence] = {}
+    for sentence in evidence:
+        seen.setdefault(sentence.source_n, sentence)
+    return list(seen.values())
+
+
+def _supported_only(verified: Verified, sources: list[Source], given: str) -> Verified:
+    """Drop sentences no retrieved article supports; they stay listed in `sentences`, flagged."""
+    if verified.refused or all(s.flag not in ("unsupported", "uncited") for s in verified.sentences):
+        return verified
+    kept = " ".join(s.text for s in verified.sentences if s.flag not in ("unsupported", "uncited"))
+    # `kept` is in display numbering; map back to the model's numbers to verify again.
+    display_to_model = {c.n: next(s.n for s in sources if s.article_id == c.article_id) for c in verified.citations}
+    kept = re.sub(r"\[(\d+)\]", lambda m: f"[{display_to_model.get(int(m.group(1)), 0)}]", kept)
+    again = verify(kept, sources, given)
+    dropped = [s for s in verified.sentences if s.flag in ("unsupported", "uncited")]
+    again.sentences = [*again.sentences, *(replace(s, flag="removed") for s in dropped)]
+    return again
+
+
+def ground(
+    reply: str, evidence: Sequence[Sentence], sources: list[Source], given: str, yes_no: bool,
+) -> Grounded:
+    """The verified answer for a model reply (`reply`: the answer field) and its checked evidence."""
+    by_n = {s.n: s for s in sources}
+    reply = " ".join(reply.split())
+    if not evidence or not reply or reply.lower().strip(" .") == UNKNOWN or (not yes_no and is_refusal(reply)):
+        return Grounded(Verified(REFUSAL, refused=True), "refused")
+    firsts = _by_article(evidence)
+    if yes_no:
+        if not _names_subjects(given, [by_n[s.source_n] for s in firsts], share=0.5):
+            return Grounded(Verified(REFUSAL, refused=True), "refused")  # a verdict about something else
+        verdict = "Yes" if reply.lower().startswith("yes") else "No"
+        draft = " ".join(_quote(s, by_n[s.source_n], f"{verdict}: " if i == 0 else "")
+                         for i, s in enumerate(firsts))
+        return Grounded(_with_evidence_spans(verify(draft, sources, given), evidence, sources), "yes_no")
+    markers = "".join(f"[{s.source_n}]" for s in firsts)
+    sentences = [reply[a:b] for a, b in sentence_spans(reply)] or [reply]
+    draft = " ".join(_marked(sentence, markers) for sentence in sentences)
+    verified = _supported_only(verify(draft, sources, given), sources, given)
+    if verified.refused:
+        if not _names_subjects(given, [by_n[s.source_n] for s in firsts]):
+            return Grounded(verified, "refused")  # evidence about something else: quoting it would mislead
+        quoted = " ".join(_quote(s, by_n[s.source_n]) for s in firsts[:_QUOTED_AT_MOST])
+        return Grounded(_with_evidence_spans(verify(quoted, sources, given), evidence, sources), "quoted")
+    return Grounded(_with_evidence_spans(verified, evidence, sources), "answer")
+
+
+def _names_subjects(question: str, sources: list[Source], share: float = 1.0) -> bool:
+    """Do these articles name (at least `share` of) the companies, places and people the question
+    names ("Tesla", "Giga Berlin")?"""
+    subjects = named_keys(question)
+    text = "\n".join(s.evidence for s in sources)
+    return not subjects or len(subjects & (content_keys(text) | acronym_keys(text))) >= share * len(subjects)
+
+
+def _marked(sentence: str, markers: str) -> str:
+    """A model sentence with the evidence articles' markers before its closing punctuation."""
+    body = sentence.rstrip()
+    closing = re.search(r"[.!?]+$", body)
+    core = body[: closing.start()] if closing else body
+    return f"{core} {markers}{closing.group() if closing else '.'}"
+
+
+def _with_evidence_spans(verified: Verified, evidence: Sequence[Sentence], sources: list[Source]) -> Verified:
+    """Point each citation at the evidence sentence of its article (the highlighted span)."""
+    if verified.refused:
+        return verified
+    by_article = {s.article_id: s for s in sources}
+    citations: list[Citation] = []
+    for citation in verified.citations:
+        source = by_article.get(citation.article_id)
+        mine = [s for s in evidence if source is not None and s.source_n == source.n]
+        if source is not None and mine:
+            best = next((s for s in mine if s.start <= citation.start < s.end), mine[0])
+            passage = next((p for p in source.passages if p.start <= best.start < p.end), source.passages[0])
+            citation = replace(citation, start=best.start, end=best.end, quote=best.text,
+                               chunk_id=passage.chunk_at(best.start).chunk_id,
+                               spans=tuple((s.start, s.end) for s in mine))
+        citations.append(citation)
+    verified.citations = citations
+    return verified

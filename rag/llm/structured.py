@@ -1,0 +1,103 @@
+"""JSON replies that always parse: a schema per backend, and the "answer" field read as it streams.
+
+llama.cpp turns a JSON schema into a grammar, so the embedded model can only
+write sentence numbers that exist and an answer of the allowed form. OpenAI-
+compatible servers (vLLM, llama.cpp server) take the schema as `response_format`,
+Ollama as `format`. A backend that ignores it still gets a lenient parse.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from langchain_core.language_models.chat_models import BaseChatModel
+
+_ANSWER_KEY = re.compile(r'"answer"\s*:\s*"')
+_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def evidence_schema(sentence_ids: list[int], yes_no: bool, max_evidence: int, max_answer_chars: int) -> dict[str, Any]:
+    answer: dict[str, Any] = {"enum": ["Yes", "No"]} if yes_no else {"type": "string", "maxLength": max_answer_chars}
+    return {
+        "type": "object",
+        "properties": {
+            "evidence": {"type": "array", "items": {"enum": sentence_ids}, "maxItems": max_evidence},
+            "answer": answer,
+        },
+        "required": ["evidence", "answer"],
+    }
+
+
+def schema_kwargs(chat_model: BaseChatModel, schema: dict[str, Any]) -> dict[str, Any]:
+    """The call arguments that make this backend follow `schema`."""
+    kind = chat_model._llm_type
+    if kind == "llama_cpp":
+        return {"response_format": {"type": "json_object", "schema": schema}}
+    if "ollama" in kind:
+        return {"format": schema}
+    if "openai" in kind:
+        return {"response_format": {"type": "json_schema",
+                                    "json_schema": {"name": "evidence", "schema": schema, "strict": False}}}
+    return {}
+
+
+def parse_reply(text: str) -> dict[str, Any] | None:
+    """The JSON object in a reply (the whole reply, or its first {...} block), or None."""
+    text = text.strip()
+    for candidate in (text, text[text.find("{"): text.rfind("}") + 1] if "{" in text else ""):
+        if not candidate:
+            continue
+        try:
+            value = json.loads(candidate)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(value, dict):
+            return value
+    return None
+
+
+class AnswerFieldStream:
+    """Feeds on the raw JSON as it streams and returns the new characters of its "answer" string,
+    so a user sees the answer being written, not braces and sentence numbers."""
+
+    def __init__(self) -> None:
+        self._raw = ""
+        self._start: int | None = None
+        self._pos = 0
+        self.done = False
+
+    def feed(self, delta: str) -> str:
+        self._raw += delta
+        if self.done:
+            return ""
+        if self._start is None:
+            m = _ANSWER_KEY.search(self._raw)
+            if m is None:
+                return ""
+            self._start = self._pos = m.end()
+        out = []
+        raw = self._raw
+        while self._pos < len(raw):
+            char = raw[self._pos]
+            if char == '"':
+                self.done = True
+                break
+            if char == "\\":
+                if self._pos + 1 >= len(raw):
+                    break  # the escape's second half has not arrived
+                code = raw[self._pos + 1]
+                if code == "u":
+                    if self._pos + 6 > len(raw):
+                        break
+                    digits = raw[self._pos + 2:self._pos + 6]
+                    out.append(chr(int(digits, 16)) if re.fullmatch(r"[0-9a-fA-F]{4}", digits) else "")
+                    self._pos += 6
+                    continue
+                out.append(_ESCAPES.get(code, code))
+                self._pos += 2
+                continue
+            out.append(char)
+            self._pos += 1
+        return "".join(out)

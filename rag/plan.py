@@ -1,0 +1,70 @@
+"""An analysed question → the chunks to answer from: its filters, one search per report, newest first.
+
+- Outlets and dates the question names become filters, unless the user set their
+  own (those win); a filter that finds nothing is dropped rather than refusing.
+- A question about two reports ("Does The Verge … while TechCrunch …?") searches
+  each report with its own outlet and date, so both reach the model even when one
+  outlet's article would outrank the other's for the whole question.
+- "Most recent" questions keep the articles about as relevant as the best one and
+  put the newest first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rag.query import Query
+from rag.retriever import Hit, RetrievalFilters, SupportsRetrieve
+
+_RECENT_POOL = 3  # × k candidates for a "most recent" question
+_RECENT_MARGIN = 0.12  # cosine below the best that still counts as "about as relevant"
+
+
+def combine(base: RetrievalFilters, extra: RetrievalFilters) -> RetrievalFilters:
+    """Both filters at once: the narrower date range; the base's outlets unless it has none."""
+    since = max((d for d in (base.since, extra.since) if d), default=None)
+    until = min((d for d in (base.until, extra.until) if d), default=None)
+    return RetrievalFilters(base.sources or extra.sources, since, until)
+
+
+def _search(retriever: SupportsRetrieve, text: str, k: int, filters: RetrievalFilters,
+            fallback: RetrievalFilters) -> list[Hit]:
+    hits = retriever.retrieve(text, k=k, filters=filters)
+    return hits or (retriever.retrieve(text, k=k, filters=fallback) if fallback != filters else [])
+
+
+def _interleave(rankings: list[list[Hit]], k: int) -> list[Hit]:
+    """Round-robin over per-report rankings, each chunk once."""
+    merged: list[Hit] = []
+    seen: set[str] = set()
+    for rank in range(max((len(r) for r in rankings), default=0)):
+        for ranking in rankings:
+            if rank < len(ranking) and ranking[rank].chunk.chunk_id not in seen:
+                seen.add(ranking[rank].chunk.chunk_id)
+                merged.append(ranking[rank])
+    return merged[:k]
+
+
+def _newest_first(hits: list[Hit], k: int) -> list[Hit]:
+    best = max((h.dense_score for h in hits if h.dense_score is not None), default=None)
+    relevant = [h for h in hits if best is None or (h.dense_score or 0.0) >= best - _RECENT_MARGIN] or hits
+    return sorted(relevant, key=lambda h: h.chunk.published_at, reverse=True)[:k]
+
+
+def retrieve(retriever: SupportsRetrieve, query: Query, k: int, user: RetrievalFilters | None) -> list[Hit]:
+    """The hits to answer `query` from; `user` filters (chat controls, CLI flags, an eval's as-of) always hold."""
+    user = user or RetrievalFilters()
+    # The user's own outlet choice wins over outlets read from the question.
+    asked = query.filters if not user.sources else replace(query.filters, sources=())
+    if query.multi_report:
+        per_report = max(2, k // len(query.reports))
+        rankings = [
+            _search(retriever, query.search, per_report, combine(user, report.filters()),
+                    combine(user, RetrievalFilters(report.outlets)))
+            for report in query.reports
+        ]
+        return _interleave(rankings, max(k, per_report * len(query.reports)))
+    if query.prefer_recent:
+        pool = _search(retriever, query.search, k * _RECENT_POOL, combine(user, asked), user)
+        return _newest_first(pool, k)
+    return _search(retriever, query.search, k, combine(user, asked), user)

@@ -1,0 +1,286 @@
+"""Question → a typed query: what to search for, what kind of answer, which outlets and dates.
+
+A small model answers badly when it must also work out that "according to The
+Verge" is a filter, that "in late 2023" is a date range, or that "Does A suggest
+X while B suggests Y?" wants "Yes" or "No" about two separate reports. These are
+rules, cheap and predictable, checked against the index's own list of outlets;
+the user sees what was understood ("searched for …; outlets …; dates …").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from index.textrules import MONTH_ABBREVIATIONS, MONTHS, name_runs
+from rag.retriever import RetrievalFilters
+
+QuestionKind = Literal["fact", "comparison", "temporal", "list", "summary"]
+
+_AUX = r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|might|must)"
+_WH = r"(?:which|what|who|whom|whose|where|when|how|why)"
+_YES_NO_START = re.compile(rf"^\s*{_AUX}\b", re.IGNORECASE)
+_YES_NO_CLAUSE = re.compile(rf",\s*{_AUX}\s+(?:the|a|an|both|all|\w+)\b", re.IGNORECASE)
+_WH_CLAUSE = re.compile(rf"(?:^|[,;:]\s*|\b(?:and|but)\s+){_WH}\b", re.IGNORECASE)
+_COMPARISON = re.compile(r"\b(?:compare|compared|comparison|both|similar|similarly|different|differ|same|"
+                         r"consistent|consistency|while|whereas|as well as|unlike|than)\b", re.IGNORECASE)
+_TEMPORAL = re.compile(r"\b(?:before|after|earlier|later|first|last|prior|subsequent|following|order|"
+                       r"sequence|when|since|until|most recent|latest|newest|recently|change|changed)\b",
+                       re.IGNORECASE)
+_LIST = re.compile(r"^\s*(?:which|what)\s+(?:are|were|\w+s)\b|^\s*(?:list|name)\b|\bwhat are the\b",
+                   re.IGNORECASE)
+_SUMMARY = re.compile(r"^\s*(?:summari[sz]e|give an overview|overview|tell me about|what happened|what is happening|"
+                      r"what(?:'s| is) the latest|what are the latest)\b", re.IGNORECASE)
+_RECENCY = re.compile(r"\b(?:most recent(?:ly)?|latest|newest|recently|lately|current(?:ly)?)\b", re.IGNORECASE)
+
+_MONTH_WORD = "|".join(sorted({*MONTHS, *MONTH_ABBREVIATIONS}, key=len, reverse=True))
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_MONTH_DAY = re.compile(rf"\b({_MONTH_WORD})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?", re.IGNORECASE)
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_WORD})\.?(?:,?\s+(\d{{4}}))?\b", re.IGNORECASE)
+_MONTH_YEAR = re.compile(rf"\b({_MONTH_WORD})\.?\s+(?:of\s+)?(\d{{4}})\b", re.IGNORECASE)
+_SEASON_YEAR = re.compile(r"\b(early|mid|late|end of|beginning of|start of)[- ]+(\d{4})\b", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:in|during|of|throughout)\s+((?:19|20)\d{2})\b", re.IGNORECASE)
+_RELATIVE = re.compile(r"\b(this|last|past|previous)\s+(week|month|year)\b|\b(yesterday|today)\b", re.IGNORECASE)
+_SEASONS = {"early": (1, 4), "beginning of": (1, 3), "start of": (1, 3), "mid": (5, 8), "late": (9, 12),
+            "end of": (10, 12)}
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive ISO date range a question names, and the words that named it."""
+
+    since: str
+    until: str
+    text: str
+    position: int  # where in the question it was written (to pair dates with outlets)
+
+
+@dataclass(frozen=True)
+class Report:
+    """One report a question refers to: its outlet(s) and, if given, its date range."""
+
+    outlets: tuple[str, ...]
+    since: str | None = None
+    until: str | None = None
+    mention: str = ""
+
+    def filters(self) -> RetrievalFilters:
+        return RetrievalFilters(self.outlets, self.since, self.until)
+
+
+@dataclass(frozen=True)
+class Query:
+    question: str
+    search: str  # the text retrieval searches for
+    kind: QuestionKind
+    yes_no: bool  # the answer starts with "Yes" or "No"
+    entities: tuple[str, ...]
+    outlets: tuple[str, ...]  # index outlets the question names
+    periods: tuple[Period, ...]
+    reports: tuple[Report, ...] = field(default=())  # ≥ 2 for a question about separate reports
+    prefer_recent: bool = False
+    as_of: str = ""
+
+    @property
+    def filters(self) -> RetrievalFilters:
+        """Outlets and dates as one filter: every named outlet, the span of every named period."""
+        since = min((p.since for p in self.periods), default=None)
+        until = max((p.until for p in self.periods), default=None)
+        return RetrievalFilters(self.outlets, since, until)
+
+    @property
+    def multi_report(self) -> bool:
+        return len(self.reports) >= 2
+
+    def describe(self) -> str:
+        """What was understood, in words, for the UI and `ask --json`."""
+        parts = [f"searched for: {self.search}", f"kind: {self.kind}" + (" (yes/no)" if self.yes_no else "")]
+        if self.outlets:
+            parts.append("outlets: " + ", ".join(self.outlets))
+        if self.periods:
+            parts.append("dates: " + ", ".join(f"{p.text} = {p.since}…{p.until}" for p in self.periods))
+        if self.multi_report:
+            parts.append(f"{len(self.reports)} reports searched separately")
+        if self.prefer_recent:
+            parts.append(f"most recent first (as of {self.as_of or 'the newest article'})")
+        return "; ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        filters = self.filters
+        return {
+            "search": self.search, "kind": self.kind, "yes_no": self.yes_no, "entities": list(self.entities),
+            "outlets": list(self.outlets),
+            "dates": [{"text": p.text, "since": p.since, "until": p.until} for p in self.periods],
+            "filters": {"sources": list(filters.sources), "since": filters.since, "until": filters.until},
+            "reports": [{"outlets": list(r.outlets), "since": r.since, "until": r.until, "mention": r.mention}
+                        for r in self.reports],
+            "prefer_recent": self.prefer_recent, "as_of": self.as_of, "understood": self.describe(),
+        }
+
+
+def _outlet_aliases(outlet: str) -> set[str]:
+    """"The Independent - Life and Style" is also "The Independent" and "Independent"."""
+    head = re.split(r"\s+[-|:]\s+|\s*\|\s*", outlet)[0].strip()
+    aliases = {outlet.strip(), head}
+    aliases |= {re.sub(r"^the\s+", "", a, flags=re.IGNORECASE) for a in aliases}
+    aliases |= {re.sub(r"\.(com|co\.uk|org|net)$", "", a, flags=re.IGNORECASE) for a in aliases}
+    return {a for a in aliases if len(a) >= 3}
+
+
+class OutletMatcher:
+    """Finds the index's outlets in a question ("according to The Verge", "'TechCrunch'", "CNN")."""
+
+    def __init__(self, outlets: list[str]) -> None:
+        self._by_alias: dict[str, list[str]] = {}
+        for outlet in outlets:
+            for alias in _outlet_aliases(outlet):
+                self._by_alias.setdefault(alias.lower(), []).append(outlet)
+        aliases = sorted(self._by_alias, key=len, reverse=True)
+        self._pattern = re.compile(
+            r"(?<![\w-])(?:the\s+)?(" + "|".join(re.escape(a) for a in aliases) + r")(?![\w-])", re.IGNORECASE
+        ) if aliases else None
+
+    def find(self, question: str) -> list[tuple[int, str, tuple[str, ...]]]:
+        """(position, words, outlets) for each mention, in order. A mention must be capitalised
+        as written, so "a fortune" is not the outlet Fortune."""
+        if self._pattern is None:
+            return []
+        found = []
+        for m in self._pattern.finditer(question):
+            if not m.group(1)[:1].isupper():
+                continue
+            found.append((m.start(), m.group(0), tuple(self._by_alias[m.group(1).lower()])))
+        return found
+
+
+def _iso(year: int, month: int, day: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _month_number(word: str) -> int:
+    word = word.lower().rstrip(".")
+    return MONTHS.get(word) or MONTH_ABBREVIATIONS[word[:4] if word[:4] == "sept" else word[:3]]
+
+
+def _month_end(year: int, month: int) -> str:
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    return (following - timedelta(days=1)).isoformat()
+
+
+def _day_window(day: str, slack: int = 1) -> tuple[str, str]:
+    """A day named in a question, widened by a day either side: outlets date by their own time zone."""
+    d = date.fromisoformat(day)
+    return (d - timedelta(days=slack)).isoformat(), (d + timedelta(days=slack)).isoformat()
+
+
+def find_periods(question: str, as_of: str) -> list[Period]:
+    """The dates and ranges a question names, resolved against `as_of` (YYYY-MM-DD) where relative."""
+    today = date.fromisoformat(as_of[:10]) if as_of else None
+    default_year = today.year if today else None
+    taken: list[tuple[int, int]] = []
+    periods: list[Period] = []
+
+    def add(m: re.Match[str], since: str | None, until: str | None) -> None:
+        if since and until and not any(a < m.end() and m.start() < b for a, b in taken):
+            taken.append((m.start(), m.end()))
+            periods.append(Period(since, until, m.group(0).strip(" ,"), m.start()))
+
+    for m in _ISO_DATE.finditer(question):
+        day = _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        add(m, *(_day_window(day) if day else (None, None)))
+    for pattern, order in ((_MONTH_DAY, "md"), (_DAY_MONTH, "dm")):
+        for m in pattern.finditer(question):
+            month_word, day_text = (m.group(1), m.group(2)) if order == "md" else (m.group(2), m.group(1))
+            year = int(m.group(3)) if m.group(3) else default_year
+            if year is None:
+                continue
+            day = _iso(year, _month_number(month_word), int(day_text))
+            add(m, *(_day_window(day) if day else (None, None)))
+    for m in _MONTH_YEAR.finditer(question):
+        year, month = int(m.group(2)), _month_number(m.group(1))
+        add(m, _iso(year, month, 1), _month_end(year, month))
+    for m in _SEASON_YEAR.finditer(question):
+        first, last = _SEASONS[m.group(1).lower()]
+        year = int(m.group(2))
+        add(m, _iso(year, first, 1), _month_end(year, last))
+    for m in _YEAR.finditer(question):
+        year = int(m.group(1))
+        add(m, _iso(year, 1, 1), _iso(year, 12, 31))
+    if today is not None:
+        for m in _RELATIVE.finditer(question):
+            word, unit, single = (m.group(1) or "").lower(), (m.group(2) or "").lower(), (m.group(3) or "").lower()
+            if single:
+                day = today - timedelta(days=single == "yesterday")
+                add(m, day.isoformat(), day.isoformat())
+                continue
+            span = {"week": 7, "month": 31, "year": 366}[unit]
+            end = today if word in ("this", "past") else today - timedelta(days=span if unit != "week" else 0)
+            start = end - timedelta(days=span)
+            add(m, start.isoformat(), end.isoformat())
+    return sorted(periods, key=lambda p: p.position)
+
+
+def _is_yes_no(question: str) -> bool:
+    """"Does …?", "Is …?", or "After the report …, did TechCrunch …?", but not "…, which …?"."""
+    if _WH_CLAUSE.search(question) and not _YES_NO_START.match(question):
+        return False
+    return bool(_YES_NO_START.match(question) or _YES_NO_CLAUSE.search(question))
+
+
+def _reports(mentions: list[tuple[int, str, tuple[str, ...]]], periods: list[Period]) -> list[Report]:
+    """One report per outlet mention, with the dates written between it and the next mention
+    (or, before the first mention, the dates that lead into it)."""
+    reports = []
+    for i, (position, words, outlets) in enumerate(mentions):
+        end = mentions[i + 1][0] if i + 1 < len(mentions) else 10**9
+        start = position if i else -1
+        own = [p for p in periods if start <= p.position < end] or \
+              [p for p in periods if i == 0 and p.position < position]
+        reports.append(Report(outlets, min((p.since for p in own), default=None),
+                              max((p.until for p in own), default=None), words))
+    # Two dates for one outlet ("TechCrunch's November 6 … and December 15 articles") are two reports.
+    if len(reports) == 1 and len(periods) >= 2:
+        return [Report(reports[0].outlets, p.since, p.until, f"{reports[0].mention} {p.text}") for p in periods]
+    return reports
+
+
+class QueryAnalyzer:
+    """Turns a standalone question into a `Query`, knowing the index's outlets."""
+
+    def __init__(self, outlets: list[str]) -> None:
+        self.outlets = OutletMatcher(outlets)
+
+    def analyze(self, question: str, as_of: str = "") -> Query:
+        question = " ".join(question.split())
+        mentions = self.outlets.find(question)
+        named = tuple(dict.fromkeys(o for _, _, outlets in mentions for o in outlets))
+        periods = find_periods(question, as_of)
+        yes_no = _is_yes_no(question)
+        reports = _reports(mentions, periods)
+        distinct_reports = {(r.outlets, r.since, r.until) for r in reports}
+        if _SUMMARY.search(question):
+            kind: QuestionKind = "summary"
+        elif len(distinct_reports) >= 2 and (yes_no or _COMPARISON.search(question) or
+                                             re.search(r"\bbetween\b", question, re.IGNORECASE)):
+            kind = "temporal" if _TEMPORAL.search(question) and not _COMPARISON.search(question) else "comparison"
+        elif _TEMPORAL.search(question) and (periods or re.search(r"\b(first|before|after|most recent|latest)\b",
+                                                                  question, re.IGNORECASE)):
+            kind = "temporal"
+        elif _LIST.search(question) and not yes_no:
+            kind = "list"
+        else:
+            kind = "fact"
+        outlet_words = {w.lower() for _, words, _ in mentions for w in words.split()}
+        entities = tuple(n for n in name_runs(question) if n.lower() not in outlet_words
+                         and n.split()[0].lower() not in MONTHS and not re.fullmatch(_AUX, n, re.IGNORECASE))
+        return Query(
+            question=question, search=question, kind=kind, yes_no=yes_no, entities=entities, outlets=named,
+            periods=tuple(periods),
+            reports=tuple(reports) if kind in ("comparison", "temporal") and len(distinct_reports) >= 2 else (),
+            prefer_recent=bool(_RECENCY.search(question)) and not periods, as_of=as_of[:10],
+        )

@@ -1,0 +1,94 @@
+"""Evidence-first answers from the real 1.5B model over a small corpus with outlets and dates.
+
+tests/data/outlets.jsonl holds eight short EV-industry reports from two outlets
+(Electrek, Reuters) across 2023–2025, among them two reports of one story (Ford
+pausing, then restarting, its Marshall battery plant) and three dated reports on
+Hyundai's Georgia Metaplant.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rag.pipeline import ingest, make_answerer, open_search
+from tests.conftest import ROOT, make_settings
+
+pytestmark = pytest.mark.slow
+CORPUS = ROOT / "tests" / "data" / "outlets.jsonl"
+
+
+@pytest.fixture(scope="module")
+def outlets_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    index = tmp_path_factory.mktemp("outlets") / "index"
+    report = ingest(make_settings(index), [CORPUS])
+    assert not report.problems
+    return index
+
+
+@pytest.fixture(scope="module")
+def answerer(outlets_index: Path):  # noqa: ANN201
+    settings = make_settings(outlets_index)
+    return make_answerer(settings, open_search(settings))
+
+
+def _cited_ids(answer) -> set[str]:  # noqa: ANN001
+    return {c.article_id for c in answer.citations}
+
+
+def _assert_quotes_are_verbatim(answer, outlets_index: Path) -> None:  # noqa: ANN001
+    for citation in answer.citations:
+        assert citation.quote.strip(), citation
+        source = next(s for s in answer.sources if s.article_id == citation.article_id)
+        assert any(citation.quote in p.text for p in source.passages), citation.quote
+
+
+def test_comparison_of_two_dated_reports_retrieves_and_cites_both(answerer, outlets_index: Path) -> None:  # noqa: ANN001
+    answer = answerer.ask("Did Electrek report on September 25, 2023 that Ford paused its Marshall battery plant, "
+                          "while Reuters reported on November 21, 2023 that construction resumed?")
+    assert answer.query.multi_report and [r.outlets for r in answer.query.reports] == [("Electrek",), ("Reuters",)]
+    assert {"ev-01", "ev-02"} <= {s.article_id for s in answer.sources}
+    assert not answer.refused, answer.to_dict()
+    assert answer.text.startswith("Yes"), answer.text
+    assert {"ev-01", "ev-02"} <= _cited_ids(answer), answer.to_dict()["citations"]
+    _assert_quotes_are_verbatim(answer, outlets_index)
+
+
+def test_yes_no_question_answers_yes_or_no_first_with_a_citation(answerer, outlets_index: Path) -> None:  # noqa: ANN001
+    answer = answerer.ask("Is Volkswagen building a battery gigafactory in St. Thomas, Ontario?")
+    assert answer.query.yes_no
+    assert answer.text.split(":")[0] in ("Yes", "No") and answer.text.startswith("Yes"), answer.text
+    assert _cited_ids(answer) & {"ev-03", "ev-04"}
+    assert "[1]" in answer.text
+    _assert_quotes_are_verbatim(answer, outlets_index)
+
+
+def test_outlet_and_period_filters_are_visible_in_ask_json(outlets_index: Path, cli_env: dict[str, str]) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "rag.cli", "ask", "According to Reuters, what happened to Ford's Marshall battery "
+         "plant in late 2023?", "--json", "--index", str(outlets_index)],
+        capture_output=True, text=True, env=cli_env, timeout=600,
+    )
+    assert run.returncode == 0, run.stderr
+    answer = json.loads(run.stdout)
+    query = answer["query"]
+    assert query["filters"] == {"sources": ["Reuters"], "since": "2023-09-01", "until": "2023-12-31"}
+    assert "outlets: Reuters" in query["understood"] and "late 2023" in query["understood"]
+    assert {r["article_id"] for r in answer["retrieved"]} == {"ev-02"}  # the only Reuters report in that period
+    assert not answer["refused"] and "20" in answer["answer"] or "resum" in answer["answer"].lower()
+
+
+def test_most_recent_question_gets_the_newest_relevant_report(answerer) -> None:  # noqa: ANN001
+    answer = answerer.ask("What is the most recent news about Hyundai's Metaplant in Georgia?")
+    assert answer.query.prefer_recent
+    assert answer.sources[0].article_id == "ev-07"  # 2025-01-09, newer than the two October 2024 reports
+    assert not answer.refused and "ev-07" in _cited_ids(answer), answer.to_dict()
+
+
+def test_unanswerable_question_is_refused(answerer) -> None:  # noqa: ANN001
+    answer = answerer.ask("How many workers will Rivian employ at its Georgia factory?")
+    assert answer.refused and answer.citations == []

@@ -1,0 +1,107 @@
+"""Question analysis, the evidence check and the JSON answer stream: rules, no model."""
+
+from __future__ import annotations
+
+import json
+
+from eval.anatomy import classify
+from eval.metrics import contains_alias
+from index.textrules import numbers
+from rag.evidence import Sentence, check
+from rag.llm.structured import AnswerFieldStream, evidence_schema, parse_reply
+from rag.query import QueryAnalyzer
+from rag.sources import Passage, Source
+from rag.support import support_score
+
+OUTLETS = ["TechCrunch", "The Verge", "The Independent - Life and Style", "Fortune", "Reuters", "Electrek"]
+
+
+def analyze(question: str, as_of: str = "2023-12-31"):  # noqa: ANN201
+    return QueryAnalyzer(OUTLETS).analyze(question, as_of)
+
+
+def test_outlet_and_period_become_filters() -> None:
+    q = analyze("According to The Verge, what did Valve announce in late 2023?")
+    assert q.outlets == ("The Verge",)
+    assert (q.filters.since, q.filters.until) == ("2023-09-01", "2023-12-31")
+    assert "outlets: The Verge" in q.describe() and "late 2023" in q.describe()
+
+
+def test_outlet_alias_and_capitalisation() -> None:
+    assert analyze("What did The Independent report about sleep?").outlets == ("The Independent - Life and Style",)
+    assert analyze("Did he make a fortune on the trade?").outlets == ()  # "fortune" is not the outlet
+
+
+def test_comparison_of_two_reports_is_decomposed_with_their_dates() -> None:
+    q = analyze("Does the TechCrunch article from October 5, 2023 say the trial started, while the Fortune "
+                "report of November 2, 2023 says it ended?")
+    assert q.yes_no and q.kind == "comparison" and q.multi_report
+    first, second = q.reports
+    assert first.outlets == ("TechCrunch",) and first.since <= "2023-10-05" <= first.until
+    assert second.outlets == ("Fortune",) and second.since <= "2023-11-02" <= second.until
+
+
+def test_question_kinds() -> None:
+    assert analyze("Is Ford building a battery plant in Michigan?").yes_no
+    assert not analyze("Between the TechCrunch and The Verge articles, which one reported a lawsuit?").yes_no
+    assert analyze("Which models will Nissan build in Sunderland?").kind == "list"
+    assert analyze("What is the most recent news about Hyundai's Georgia plant?").prefer_recent
+    assert analyze("Where is Tata's UK gigafactory?").kind == "fact"
+
+
+def test_relative_dates_count_from_the_as_of_date() -> None:
+    q = analyze("What did Reuters report last week about Ford?", as_of="2023-11-24")
+    assert q.filters.until == "2023-11-24" and q.filters.since == "2023-11-17"
+
+
+def test_scaled_figures_match_in_other_words() -> None:
+    assert numbers("$5 million") == numbers("$5m")
+    assert support_score("Ford will invest $3.5 billion in Marshall.", "Ford's $3.5bn Marshall plant") >= 0.5
+    assert support_score("Ford will invest $3.5 million in Marshall.", "Ford's $3.5bn Marshall plant") == 0.0
+
+
+def _source() -> Source:
+    text = "Ford paused the Marshall plant. It was to employ 2,500 people."
+    return Source(1, "a1", "a1.txt", "Ford pauses plant", "Electrek", "", "2023-09-25", "", (Passage(0, len(text), text, ()),), 1.0)
+
+
+def test_evidence_check_rejects_invented_numbers_and_quotes() -> None:
+    source = _source()
+    shown = [Sentence(1, 1, 0, 31, "Ford paused the Marshall plant.", 1.0)]
+    checked = check([1, 7, "Ford cancelled the Marshall plant for good", "employ 2,500   people"], shown, [source])
+    assert [s.id for s in checked.accepted] == [1, 0]  # the number shown, and a verbatim quote
+    assert checked.accepted[1].text == "employ 2,500 people"
+    assert checked.rejected == ("7", "Ford cancelled the Marshall plant for good")
+
+
+def test_answer_field_streams_out_of_partial_json() -> None:
+    reply = json.dumps({"evidence": [2, 3], "answer": 'It is "Lyon"\nnow \u00e9t\u00e9'})
+    stream, seen = AnswerFieldStream(), ""
+    for i in range(0, len(reply), 3):
+        seen += stream.feed(reply[i:i + 3])
+    assert seen == 'It is "Lyon"\nnow été'
+    assert parse_reply("noise " + reply + " tail") == json.loads(reply)
+
+
+def test_schema_limits_pointers_to_shown_sentences() -> None:
+    schema = evidence_schema([1, 2, 3], yes_no=True, max_evidence=4, max_answer_chars=100)
+    assert schema["properties"]["evidence"]["items"] == {"enum": [1, 2, 3]}
+    assert schema["properties"]["answer"] == {"enum": ["Yes", "No"]}
+
+
+def test_alias_match_is_whole_words() -> None:
+    assert not contains_alias("It is not clear", ["no"])
+    assert contains_alias("No: Reuters reports …", ["no"])
+
+
+def test_failure_anatomy_classes() -> None:
+    base = {"id": "q", "question": "?", "type": "single", "gold_answer": "Lyon", "answer_aliases": ["Lyon"],
+            "answer": "x", "correct": False, "refused": True, "first_hit_rank": 2, "draft": ""}
+    assert classify({**base, "first_hit_rank": None, "evidence_in_context": False}) == "not_retrieved"
+    assert classify({**base, "evidence_in_context": False}) == "not_in_prompt"
+    assert classify({**base, "evidence_in_context": True, "model_refused": True}) == "model_refused"
+    assert classify({**base, "evidence_in_context": True, "model_refused": False,
+                     "draft": '{"answer": "Lyon"}'}) == "removed_by_verification"
+    assert classify({**base, "evidence_in_context": True, "refused": False, "answer": "Paris"}) == "wrong_answer"
+    assert classify({**base, "type": "null", "refused": False}) == "answered_unanswerable"
+    assert classify({**base, "correct": True}) is None
