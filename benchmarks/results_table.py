@@ -9,12 +9,13 @@ import json
 import sys
 from pathlib import Path
 
-COLUMNS = ("hits@1", "hits@4", "hits@5", "hits@10", "mrr@10", "evidence_recall@10", "answer_accuracy",
-           "refusal_rate", "token_f1", "citation_precision", "citation_recall",
-           "latency_first_token_s_p50", "latency_total_s_p50", "latency_total_s_p95")
+COLUMNS = ("hits@1", "hits@5", "hits@10", "mrr@10", "answer_accuracy", "refusal_rate", "null_refusal_rate",
+           "token_f1", "citation_precision", "draft_citation_precision", "citation_recall",
+           "latency_first_token_s_p50", "latency_first_token_s_p95", "latency_total_s_p50", "latency_total_s_p95")
 SHORT = {"evidence_recall@10": "ev.rec@10", "answer_accuracy": "answer acc", "refusal_rate": "refusal",
          "citation_precision": "cit.prec", "draft_citation_precision": "cit.prec (model)",
          "citation_recall": "cit.rec", "latency_first_token_s_p50": "1st token p50 s",
+         "latency_first_token_s_p95": "1st token p95 s", "null_refusal_rate": "null refused",
          "latency_total_s_p50": "total p50 s", "latency_total_s_p95": "total p95 s"}
 
 
@@ -31,7 +32,8 @@ def main() -> None:
     for directory in map(Path, sys.argv[1:]):
         summary = json.loads((directory / "summary.json").read_text())
         config = json.loads((directory / "run.json").read_text())
-        system = "LangChain textbook" if config["backend"] == "langchain" else "newsrag"
+        mode = config["settings"].get("answer", {}).get("mode", "draft")
+        system = "LangChain textbook" if config["backend"] == "langchain" else f"newsrag ({mode})"
         system += " (retrieval only)" if config["retrieval_only"] else f" + {config['preset']} 1.5B" \
             if config["preset"] == "default" else f" + {config['preset']}"
         row = [directory.name, Path(config["gold"]).parent.name, system, str(summary["questions"])]

@@ -122,8 +122,10 @@ def summarise(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         summary[key] = _mean([r["retrieval"][key] for r in with_evidence])
     summary["answer_accuracy"] = _mean([float(r["correct"]) for r in answered])
     summary["refusal_rate"] = _mean([float(r["refused"]) for r in answerable])
+    summary["null_refusal_rate"] = _mean([float(r["refused"]) for r in answered if r["type"] == "null"])
     summary["token_f1"] = _mean([r["token_f1"] for r in answered])
-    pairs = [p for r in answered for p in r.get("citation_checks", [])]
+    shown = [r for r in answered if not r["refused"]]  # a refusal shows no sentence and no citation
+    pairs = [p for r in shown for p in r.get("citation_checks", [])]
     summary["citation_precision"] = _mean([float(p["supported"]) for p in pairs])
     draft_pairs = [p for r in answered for p in r.get("draft_citation_checks", [])]
     summary["draft_citation_precision"] = _mean([float(p["supported"]) for p in draft_pairs])

@@ -14,7 +14,7 @@ from eval.metrics import summarise_by_type
 from eval.runner import RUN, SUMMARY, load_results
 
 HEADLINE = ("hits@1", "hits@4", "hits@5", "hits@10", "mrr@10", "evidence_recall@10", "answer_accuracy",
-            "refusal_rate", "token_f1", "citation_precision", "draft_citation_precision", "citation_recall")
+            "refusal_rate", "null_refusal_rate", "token_f1", "citation_precision", "draft_citation_precision", "citation_recall")
 LATENCY = ("retrieval_s", "first_token_s", "total_s")
 
 

@@ -65,9 +65,9 @@ def citation_checks(answer: Answer, given: str) -> list[dict[str, Any]]:
 def draft_citation_checks(answer: Answer, given: str) -> list[dict[str, Any]]:
     """The same check on the model's own citations, before verification corrected them."""
     by_n = {s.n: s for s in answer.sources}
-    pairs = []
-    if answer.refused and not answer.sentences:
-        return pairs
+    pairs: list[dict[str, Any]] = []
+    if (answer.refused and not answer.sentences) or answer.mode != "draft":
+        return pairs  # evidence-mode replies cite by pointing at sentences, checked in rag/evidence.py
     for start, end in answer_sentences(answer.draft):
         sentence = answer.draft[start:end]
         for n in cited_numbers(sentence):

@@ -6,9 +6,11 @@ user is built only on the pointers that passed the check:
   with its outlet and date, so the verdict is backed by what the reports say;
 - any other question gets the model's sentences, each kept only if the articles
   of its evidence (or, failing them, another retrieved article) support it;
-- when nothing the model wrote survives the support check, the evidence itself is
-  quoted: a faithful answer instead of a refusal, because the evidence passed.
-No evidence, or a reply that says "unknown", is a refusal.
+- when nothing the model wrote survives the support check, or it only restates the
+  question, the evidence itself is quoted (if it names what the question asks
+  about): a faithful answer instead of a refusal, because the evidence passed.
+No evidence, a reply that says "unknown", or evidence that does not name what the
+question asks about (most of its companies, places, people) is a refusal.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from index.textrules import acronym_keys, content_keys, named_keys, sentence_spans
+from index.textrules import acronym_keys, content_keys, named_keys, numbers, sentence_spans, strip_markers
 from rag.citations import Citation, Verified, is_refusal, verify
 from rag.evidence import Sentence
 from rag.prompts import REFUSAL, UNKNOWN
@@ -85,16 +87,26 @@ def ground(
         draft = " ".join(_quote(s, by_n[s.source_n], f"{verdict}: " if i == 0 else "")
                          for i, s in enumerate(firsts))
         return Grounded(_with_evidence_spans(verify(draft, sources, given), evidence, sources), "yes_no")
+    if not _names_subjects(given, [by_n[s.source_n] for s in firsts], share=0.75):
+        return Grounded(Verified(REFUSAL, refused=True), "refused")  # e.g. Hyundai's plant for a Rivian question
     markers = "".join(f"[{s.source_n}]" for s in firsts)
     sentences = [reply[a:b] for a, b in sentence_spans(reply)] or [reply]
     draft = " ".join(_marked(sentence, markers) for sentence in sentences)
     verified = _supported_only(verify(draft, sources, given), sources, given)
-    if verified.refused:
+    if verified.refused or _restates(verified.text, given):
         if not _names_subjects(given, [by_n[s.source_n] for s in firsts]):
             return Grounded(verified, "refused")  # evidence about something else: quoting it would mislead
         quoted = " ".join(_quote(s, by_n[s.source_n]) for s in firsts[:_QUOTED_AT_MOST])
         return Grounded(_with_evidence_spans(verify(quoted, sources, given), evidence, sources), "quoted")
     return Grounded(_with_evidence_spans(verified, evidence, sources), "answer")
+
+
+def _restates(answer: str, question: str) -> bool:
+    """An answer that only repeats the question's words ("BMW builds batteries in Germany and the US"
+    for "where in Germany and the US…") answers nothing; its evidence may."""
+    plain = strip_markers(answer)
+    said = content_keys(plain) | numbers(plain)
+    return said <= content_keys(question) | numbers(question)
 
 
 def _names_subjects(question: str, sources: list[Source], share: float = 1.0) -> bool:

@@ -1,0 +1,61 @@
+"""Time to first token and total time per question, round 1's "draft" answers vs evidence-first ones.
+
+Same index, model, questions and machine state, one mode after the other, so the
+two columns compare like with like. Also prints the prompt each mode sends (in
+the model's own tokens): on a CPU, reading the prompt is most of the wait.
+
+    python benchmarks/answer_latency.py --index .newsrag/index --gold ../shared/datasets/seed/gold_dev.jsonl -n 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+from pathlib import Path
+
+from eval.gold import load_gold
+from eval.metrics import percentile
+from rag.answer import Answerer, Done
+from rag.pipeline import make_answerer, open_search
+from rag.settings import AnswerSettings, Settings
+
+
+def _prompt_tokens(answerer: Answerer) -> int:
+    """Tokens of the last prompt llama.cpp evaluated (its cache holds prompt + reply)."""
+    llama = getattr(answerer.chat_model, "llama", None)
+    return int(llama.n_tokens) if llama is not None else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", default=".newsrag/index")
+    parser.add_argument("--gold", required=True)
+    parser.add_argument("-n", type=int, default=10, help="questions (the first N answerable ones)")
+    parser.add_argument("--preset", default="default", choices=["default", "fast"])
+    args = parser.parse_args()
+
+    questions = [q for q in load_gold(Path(args.gold)) if q.type != "null"][: args.n]
+    base = Settings(index=Path(args.index), llm={"preset": args.preset})
+    stack = open_search(base)
+    rows = []
+    for mode in ("draft", "evidence"):
+        answerer = make_answerer(base.model_copy(update={"answer": AnswerSettings(mode=mode)}), stack)
+        answerer.ask("warm-up: which plants are mentioned?")  # model load and first-call costs
+        first, total, tokens = [], [], []
+        for q in questions:
+            for event in answerer.stream(q.question):
+                if isinstance(event, Done):
+                    first.append(event.answer.timings.get("first_token_s", event.answer.timings["total_s"]))
+                    total.append(event.answer.timings["total_s"])
+                    tokens.append(_prompt_tokens(answerer))
+        rows.append((mode, percentile(first, 50), percentile(first, 95), percentile(total, 50),
+                     percentile(total, 95), statistics.median(tokens)))
+    print(f"{len(questions)} questions from {args.gold}, preset {args.preset}, index {args.index}\n")
+    print("| mode | first token p50 s | p95 s | total p50 s | p95 s | prompt+reply tokens, median |")
+    print("|---|---|---|---|---|---|")
+    for mode, f50, f95, t50, t95, tok in rows:
+        print(f"| {mode} | {f50:.1f} | {f95:.1f} | {t50:.1f} | {t95:.1f} | {tok:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
