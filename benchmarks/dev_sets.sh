@@ -9,7 +9,13 @@ D=../shared/datasets
 N=.venv/bin/newsrag
 LIMIT_LLM=${LIMIT_LLM:-20}
 
+# Round 2 (evidence-first answers) was measured with one llama.cpp thread per run and two
+# runs side by side (NEWSRAG_LLM__THREADS=1), so latencies compare only within that setting;
+# "before" rows were run the same way from round 1's code (a git worktree of commit 007c089).
+# NEWSRAG_ANSWER__MODE=draft reproduces round 1's answers with today's code.
+
 # seed (29 questions, the whole set)
+$N eval --gold $D/seed/gold_dev.jsonl --corpus data/sample --out runs/seed-evidence
 $N eval --gold $D/seed/gold_dev.jsonl --corpus data/sample --out runs/seed-newsrag
 $N eval --gold $D/seed/gold_dev.jsonl --corpus data/sample --preset fast --out runs/seed-newsrag-fast
 $N eval --gold $D/seed/gold_dev.jsonl --corpus data/sample --baseline langchain --out runs/seed-langchain
@@ -17,6 +23,7 @@ $N eval --gold $D/seed/gold_dev.jsonl --corpus data/sample --baseline langchain 
 # MultiHop-RAG (250 questions): retrieval on all, answers on the first $LIMIT_LLM
 $N eval --gold $D/multihop_rag/gold_dev.jsonl --corpus $D/multihop_rag/corpus.jsonl --retrieval-only --out runs/multihop-newsrag-retrieval
 $N eval --gold $D/multihop_rag/gold_dev.jsonl --corpus $D/multihop_rag/corpus.jsonl --retrieval-only --baseline langchain --out runs/multihop-langchain-retrieval
+$N eval --gold $D/multihop_rag/gold_dev.jsonl --corpus $D/multihop_rag/corpus.jsonl --limit 100 --out runs/multihop-evidence
 $N eval --gold $D/multihop_rag/gold_dev.jsonl --corpus $D/multihop_rag/corpus.jsonl --limit "$LIMIT_LLM" --out runs/multihop-newsrag
 $N eval --gold $D/multihop_rag/gold_dev.jsonl --corpus $D/multihop_rag/corpus.jsonl --limit "$LIMIT_LLM" --baseline langchain --out runs/multihop-langchain
 

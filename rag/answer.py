@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -27,8 +27,16 @@ from rag import plan
 from rag.citations import Citation, Renumberer, SentenceCheck, is_refusal, verify
 from rag.evidence import Sentence, Similarity
 from rag.grounded import ground
-from rag.llm.structured import AnswerFieldStream, evidence_schema, parse_reply, schema_kwargs
-from rag.prompts import REFUSAL, answer_messages, condense_messages, evidence_messages, format_source
+from rag.llm.structured import AnswerFieldStream, answer_schema, evidence_schema, parse_reply, schema_kwargs
+from rag.prompts import (
+    REFUSAL,
+    answer_messages,
+    condense_messages,
+    evidence_messages,
+    format_source,
+    from_evidence_messages,
+    select_messages,
+)
 from rag.query import Query, QueryAnalyzer
 from rag.retriever import RetrievalFilters, SupportsRetrieve
 from rag.settings import AnswerSettings
@@ -219,7 +227,8 @@ class Answerer:
 
     def _from_evidence(self, answer: Answer, question: str, understood: Query, timings: dict[str, float],
                        started: float) -> Iterator[Event]:
-        """Numbered sentences → the model points and answers (JSON) → pointers checked → grounded answer."""
+        """Numbered sentences → the model points at the ones that answer (JSON) → pointers checked → the
+        answer written from the checked sentences alone (a yes/no verdict comes with the pointers) → grounded."""
         sources = answer.sources
         cfg = self.settings
         t0 = time.perf_counter()
@@ -236,23 +245,26 @@ class Answerer:
             yield Done(answer)
             return
         form = "yes_no" if understood.yes_no else understood.kind
-        messages = evidence_messages(question, evidence_mod.format_numbered(context, sources), form,
-                                     understood.prefer_recent)
-        schema = evidence_schema([s.id for s in context], understood.yes_no, cfg.max_evidence, cfg.max_answer_chars)
-        field_stream = AnswerFieldStream()
-        raw: list[str] = []
-        for chunk in self.chat_model.stream(messages, **schema_kwargs(self.chat_model, schema)):
-            if "first_llm_token_s" not in timings:
-                timings["first_llm_token_s"] = time.perf_counter() - started
-            raw.append(str(chunk.content))
-            if text := field_stream.feed(raw[-1]):
-                timings.setdefault("first_token_s", time.perf_counter() - started)
-                yield Token(text)
-        reply_text = "".join(raw).strip()
+        numbered = evidence_mod.format_numbered(context, sources)
+        ids = [s.id for s in context]
+        if understood.yes_no:  # one call: the pointers, then the verdict they back
+            messages = evidence_messages(question, numbered, form, understood.prefer_recent)
+            schema = evidence_schema(ids, True, cfg.max_evidence, cfg.max_answer_chars)
+        else:  # step 1: only the pointers (a few tokens)
+            messages = select_messages(question, numbered, understood.prefer_recent)
+            schema = evidence_schema(ids, False, cfg.max_evidence, cfg.max_answer_chars, with_answer=False)
+        reply_text = yield from self._json_call(messages, schema, timings, started, stream_answer=understood.yes_no)
         reply = parse_reply(reply_text) or {}
         picked = reply.get("evidence") if isinstance(reply.get("evidence"), list) else []
-        model_answer = str(reply.get("answer", "")) if reply else reply_text
         checked = evidence_mod.check(picked, context, sources)
+        model_answer = str(reply.get("answer", "")) if reply else reply_text
+        if not understood.yes_no and checked.accepted:  # step 2: the answer from the checked evidence alone
+            quoted = evidence_mod.format_numbered(list(checked.accepted), sources, numbered=False)
+            answer_text = yield from self._json_call(from_evidence_messages(question, quoted, form),
+                                                     answer_schema(False, cfg.max_answer_chars), timings, started,
+                                                     stream_answer=True)
+            reply_text += "\n" + answer_text
+            model_answer = str((parse_reply(answer_text) or {}).get("answer", answer_text))
         grounded = ground(model_answer, checked.accepted, sources, question, understood.yes_no)
         verified = grounded.verified
         timings["total_s"] = time.perf_counter() - started
@@ -262,6 +274,19 @@ class Answerer:
         answer.evidence, answer.rejected_evidence = list(checked.accepted), list(checked.rejected)
         answer.model_refused = not picked or model_answer.strip().lower().strip(" .") in ("", "unknown")
         yield Done(answer)
+
+    def _json_call(self, messages: list[Any], schema: dict[str, Any], timings: dict[str, float], started: float,
+                   stream_answer: bool) -> Generator[Event, None, str]:
+        """One schema-constrained call; streams its "answer" field as tokens; returns the whole reply."""
+        field_stream = AnswerFieldStream()
+        raw: list[str] = []
+        for chunk in self.chat_model.stream(messages, **schema_kwargs(self.chat_model, schema)):
+            timings.setdefault("first_llm_token_s", time.perf_counter() - started)
+            raw.append(str(chunk.content))
+            if stream_answer and (text := field_stream.feed(raw[-1])):
+                timings.setdefault("first_token_s", time.perf_counter() - started)
+                yield Token(text)
+        return "".join(raw).strip()
 
     def ask(self, question: str, filters: RetrievalFilters | None = None, k: int | None = None,
             history: Sequence[tuple[str, str]] = (), query: str | None = None, as_of: str | None = None) -> Answer:

@@ -105,8 +105,8 @@ def select(
     return [Sentence(i, s.source_n, s.start, s.end, s.text, s.score) for i, s in enumerate(chosen, start=1)]
 
 
-def format_numbered(sentences: Sequence[Sentence], sources: Sequence[Source]) -> str:
-    """Article headers (headline, outlet, date) with their numbered sentences under them."""
+def format_numbered(sentences: Sequence[Sentence], sources: Sequence[Source], numbered: bool = True) -> str:
+    """Article headers (headline, outlet, date) with their (numbered) sentences under them."""
     by_n = {s.n: s for s in sources}
     lines: list[str] = []
     current = None
@@ -116,7 +116,7 @@ def format_numbered(sentences: Sequence[Sentence], sources: Sequence[Source]) ->
             source = by_n[current]
             meta = ", ".join(x for x in (source.source, source.published_at[:10]) if x)
             lines.append(f"Article: {_flat(source.title) or source.article_id}" + (f" ({meta})" if meta else ""))
-        lines.append(f"  {sentence.id}. {_flat(sentence.text)}")
+        lines.append(f"  {sentence.id}. {_flat(sentence.text)}" if numbered else f"  - {_flat(sentence.text)}")
     return "\n".join(lines)
 
 

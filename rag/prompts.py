@@ -41,6 +41,24 @@ Article: Rival plans (Auto News, 2021-02-11)
 Question: Where did Acme open its battery plant, and how many people work there?
 {{"evidence": [1, 2], "answer": "Acme opened its 2 GWh battery plant in Lyon, France, where it employs 300 people."}}"""
 
+SELECT_SYSTEM = """You find evidence in news. You get numbered sentences, grouped under the headline, outlet and \
+date of the article they come from. Reply with JSON only: "evidence", the numbers of the 1 to 4 sentences that \
+answer the question, the one that answers it most directly first (for a question about two reports, at least one \
+sentence from each report). If no sentence answers the question, reply {"evidence": []}.
+
+Example
+Article: Acme opens battery plant (Daily Wire, 2021-03-01)
+  1. Acme's chief executive praised the team.
+  2. Acme has opened a 2 GWh battery plant in Lyon, France.
+Article: Rival plans (Auto News, 2021-02-11)
+  3. Globex is considering a site in Spain.
+Question: Where did Acme open its battery plant?
+{"evidence": [2]}"""
+
+FROM_EVIDENCE_SYSTEM = """You answer a question about news from the evidence given, and from nothing else. \
+Reply with JSON only: {"answer": "..."}. Answer the question directly; copy names, places, figures and dates \
+exactly as the evidence writes them."""
+
 ANSWER_FORMS = {
     "yes_no": 'The question is a yes/no question: "answer" is "Yes" if the sentences show what it asks, '
               'otherwise "No".',
@@ -77,6 +95,18 @@ def evidence_messages(question: str, numbered: str, form: str, recent_first: boo
         SystemMessage(EVIDENCE_SYSTEM),
         HumanMessage(f"{numbered}\n\nQuestion: {question}\n{notes}"),
     ]
+
+
+def select_messages(question: str, numbered: str, recent_first: bool = False) -> list[BaseMessage]:
+    """Step 1 of an answer: which numbered sentences answer the question (the system prompt is a reusable prefix)."""
+    note = f"\n{RECENT_FIRST}" if recent_first else ""
+    return [SystemMessage(SELECT_SYSTEM), HumanMessage(f"{numbered}\n\nQuestion: {question}{note}")]
+
+
+def from_evidence_messages(question: str, evidence: str, form: str) -> list[BaseMessage]:
+    """Step 2: the answer, from the checked evidence alone."""
+    return [SystemMessage(FROM_EVIDENCE_SYSTEM),
+            HumanMessage(f"Evidence:\n{evidence}\n\nQuestion: {question}\n{ANSWER_FORMS[form]}")]
 
 
 def condense_messages(history: list[tuple[str, str]], follow_up: str) -> list[BaseMessage]:

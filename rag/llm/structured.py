@@ -18,16 +18,19 @@ _ANSWER_KEY = re.compile(r'"answer"\s*:\s*"')
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
 
-def evidence_schema(sentence_ids: list[int], yes_no: bool, max_evidence: int, max_answer_chars: int) -> dict[str, Any]:
+def evidence_schema(sentence_ids: list[int], yes_no: bool, max_evidence: int, max_answer_chars: int,
+                    with_answer: bool = True) -> dict[str, Any]:
+    """Pointers to shown sentences only; with `with_answer`, then the answer ("Yes"/"No" for yes/no)."""
+    properties: dict[str, Any] = {
+        "evidence": {"type": "array", "items": {"enum": sentence_ids}, "maxItems": max_evidence}}
+    if with_answer:
+        properties["answer"] = answer_schema(yes_no, max_answer_chars)["properties"]["answer"]
+    return {"type": "object", "properties": properties, "required": list(properties)}
+
+
+def answer_schema(yes_no: bool, max_answer_chars: int) -> dict[str, Any]:
     answer: dict[str, Any] = {"enum": ["Yes", "No"]} if yes_no else {"type": "string", "maxLength": max_answer_chars}
-    return {
-        "type": "object",
-        "properties": {
-            "evidence": {"type": "array", "items": {"enum": sentence_ids}, "maxItems": max_evidence},
-            "answer": answer,
-        },
-        "required": ["evidence", "answer"],
-    }
+    return {"type": "object", "properties": {"answer": answer}, "required": ["answer"]}
 
 
 def schema_kwargs(chat_model: BaseChatModel, schema: dict[str, Any]) -> dict[str, Any]:
