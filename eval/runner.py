@@ -66,7 +66,7 @@ def draft_citation_checks(answer: Answer, given: str) -> list[dict[str, Any]]:
     """The same check on the model's own citations, before verification corrected them."""
     by_n = {s.n: s for s in answer.sources}
     pairs: list[dict[str, Any]] = []
-    if (answer.refused and not answer.sentences) or answer.mode != "draft":
+    if (answer.refused and not answer.sentences) or answer.mode not in ("", "draft"):
         return pairs  # evidence-mode replies cite by pointing at sentences, checked in rag/evidence.py
     for start, end in answer_sentences(answer.draft):
         sentence = answer.draft[start:end]

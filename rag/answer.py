@@ -27,7 +27,14 @@ from rag import plan
 from rag.citations import Citation, Renumberer, SentenceCheck, is_refusal, verify
 from rag.evidence import Sentence, Similarity
 from rag.grounded import ground
-from rag.llm.structured import AnswerFieldStream, answer_schema, evidence_schema, parse_reply, schema_kwargs
+from rag.llm.structured import (
+    AnswerFieldStream,
+    answer_schema,
+    evidence_schema,
+    is_format_refusal,
+    parse_reply,
+    schema_kwargs,
+)
 from rag.prompts import (
     REFUSAL,
     answer_messages,
@@ -278,15 +285,23 @@ class Answerer:
     def _json_call(self, messages: list[Any], schema: dict[str, Any], timings: dict[str, float], started: float,
                    stream_answer: bool) -> Generator[Event, None, str]:
         """One schema-constrained call; streams its "answer" field as tokens; returns the whole reply."""
-        field_stream = AnswerFieldStream()
-        raw: list[str] = []
-        for chunk in self.chat_model.stream(messages, **schema_kwargs(self.chat_model, schema)):
-            timings.setdefault("first_llm_token_s", time.perf_counter() - started)
-            raw.append(str(chunk.content))
-            if stream_answer and (text := field_stream.feed(raw[-1])):
-                timings.setdefault("first_token_s", time.perf_counter() - started)
-                yield Token(text)
-        return "".join(raw).strip()
+        options = schema_kwargs(self.chat_model, schema)
+        for attempt, kwargs in enumerate(options):
+            field_stream = AnswerFieldStream()
+            raw: list[str] = []
+            try:
+                for chunk in self.chat_model.stream(messages, **kwargs):
+                    timings.setdefault("first_llm_token_s", time.perf_counter() - started)
+                    raw.append(str(chunk.content))
+                    if stream_answer and (text := field_stream.feed(raw[-1])):
+                        timings.setdefault("first_token_s", time.perf_counter() - started)
+                        yield Token(text)
+            except Exception as exc:  # noqa: BLE001 - servers reject formats with many error types
+                if raw or attempt == len(options) - 1 or not is_format_refusal(exc):
+                    raise
+                continue  # this server takes another form of the schema: try the next one
+            return "".join(raw).strip()
+        return ""
 
     def ask(self, question: str, filters: RetrievalFilters | None = None, k: int | None = None,
             history: Sequence[tuple[str, str]] = (), query: str | None = None, as_of: str | None = None) -> Answer:

@@ -151,11 +151,12 @@ def test_named_ask_api_via_gradio_client(server: str) -> None:
     from gradio_client import Client
 
     result = Client(server, verbose=False).predict(
-        "Where will Jaguar Land Rover manufacture its electric drive units?", api_name="/ask"
+        "Which company did Honda agree to collaborate with on lithium-ion batteries?", api_name="/ask"
     )
-    assert set(result) >= {"answer", "refused", "citations"}
-    assert not result["refused"] and "Wolverhampton" in result["answer"]
-    assert any("Wolverhampton" in c["quote"] for c in result["citations"])
+    assert set(result) >= {"answer", "refused", "citations", "query", "evidence"}
+    assert not result["refused"] and "GS Yuasa" in result["answer"], result
+    assert any("GS Yuasa" in c["quote"] for c in result["citations"])
+    assert result["query"]["understood"].startswith("searched for: Which company did Honda")
 
 
 def test_failures_appear_in_the_chat_as_one_line(sample_index: Path, browser, tmp_path: Path) -> None:  # noqa: ANN001

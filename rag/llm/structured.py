@@ -33,17 +33,26 @@ def answer_schema(yes_no: bool, max_answer_chars: int) -> dict[str, Any]:
     return {"type": "object", "properties": {"answer": answer}, "required": ["answer"]}
 
 
-def schema_kwargs(chat_model: BaseChatModel, schema: dict[str, Any]) -> dict[str, Any]:
-    """The call arguments that make this backend follow `schema`."""
+def schema_kwargs(chat_model: BaseChatModel, schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """The call arguments that make this backend follow `schema`, best first. OpenAI-compatible servers
+    differ: OpenAI and vLLM take `json_schema`, llama.cpp's server only `json_object` with a schema;
+    the last resort is no constraint and a lenient parse."""
     kind = chat_model._llm_type
     if kind == "llama_cpp":
-        return {"response_format": {"type": "json_object", "schema": schema}}
+        return [{"response_format": {"type": "json_object", "schema": schema}}]
     if "ollama" in kind:
-        return {"format": schema}
+        return [{"format": schema}, {}]
     if "openai" in kind:
-        return {"response_format": {"type": "json_schema",
-                                    "json_schema": {"name": "evidence", "schema": schema, "strict": False}}}
-    return {}
+        return [{"response_format": {"type": "json_schema",
+                                     "json_schema": {"name": "evidence", "schema": schema, "strict": False}}},
+                {"response_format": {"type": "json_object", "schema": schema}}, {}]
+    return [{}]
+
+
+def is_format_refusal(exc: Exception) -> bool:
+    """Did the server reject the request's output format (not the model, the key or the network)?"""
+    text = str(exc).lower()
+    return "response_format" in text or "json_schema" in text or "format" in text and "400" in text
 
 
 def parse_reply(text: str) -> dict[str, Any] | None:
