@@ -76,11 +76,11 @@ def select(
     question: str, sources: Sequence[Source], similarity: Similarity | None, max_sentences: int, max_chars: int,
     source_order: Sequence[int] | None = None,
 ) -> list[Sentence]:
-    """The sentences to show the model, numbered from 1 in reading order (article by article).
+    """The sentences to show the model, numbered from 1, grouped by article, most relevant first.
 
     Scored by meaning (`similarity`) plus rare shared words; the best sentence of every
     article is kept first, then the best of the rest until `max_sentences` or `max_chars`.
-    `source_order` is the order articles are shown in (default: retrieval order).
+    `source_order` fixes the order articles are shown in (default: by their best sentence).
     """
     pool = candidates(sources)
     if not pool:
@@ -100,8 +100,13 @@ def select(
             continue
         chosen.append(sentence)
         used += len(sentence.text)
-    order = {n: i for i, n in enumerate(source_order or [s.n for s in sources])}
-    chosen.sort(key=lambda s: (order.get(s.source_n, len(order)), s.start))
+    # Most relevant first: articles by their best sentence, sentences by score. Small models lean
+    # on the first numbers they see; this way that bias points at the likeliest evidence.
+    best = {}
+    for sentence in chosen:
+        best[sentence.source_n] = max(best.get(sentence.source_n, -1e9), sentence.score)
+    order = {n: i for i, n in enumerate(source_order)} if source_order else {n: -score for n, score in best.items()}
+    chosen.sort(key=lambda s: (order.get(s.source_n, len(order)), -s.score, s.start))
     return [Sentence(i, s.source_n, s.start, s.end, s.text, s.score) for i, s in enumerate(chosen, start=1)]
 
 
