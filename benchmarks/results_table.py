@@ -1,6 +1,7 @@
 """Print the dev-set results table from run directories (summary.json + run.json).
 
 Usage: python benchmarks/results_table.py runs/seed-newsrag runs/seed-langchain ...
+       python benchmarks/results_table.py --anatomy runs/...   (failure classes per run)
 """
 
 from __future__ import annotations
@@ -26,11 +27,31 @@ def _cell(value: object) -> str:
         else str(value)
 
 
+def anatomy_table(directories: list[Path]) -> None:
+    """Failure classes per run (eval/anatomy.py), from the stored records."""
+    from eval.anatomy import CLASSES, anatomy
+    from eval.runner import load_results
+
+    print("| run | answered | correct | " + " | ".join(CLASSES) + " |")
+    print("|---|---|---|" + "---|" * len(CLASSES))
+    for directory in directories:
+        records = [r for r in load_results(directory) if r.get("answer") is not None]
+        counts = anatomy(records)
+        print(f"| {directory.name} | {len(records)} | {sum(bool(r['correct']) for r in records)} | "
+              + " | ".join(str(counts[c]) for c in CLASSES) + " |")
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--anatomy"]:
+        anatomy_table([Path(d) for d in sys.argv[2:]])
+        return
     print("| run | set | system | n | " + " | ".join(SHORT.get(c, c) for c in COLUMNS) + " |")
     print("|---|---|---|---|" + "---|" * len(COLUMNS))
     for directory in map(Path, sys.argv[1:]):
-        summary = json.loads((directory / "summary.json").read_text())
+        from eval.metrics import summarise_by_type
+        from eval.runner import load_results
+
+        summary = summarise_by_type(load_results(directory))  # today's scoring rules, also for older runs
         config = json.loads((directory / "run.json").read_text())
         mode = config["settings"].get("answer", {}).get("mode", "draft")
         system = "LangChain textbook" if config["backend"] == "langchain" else f"newsrag ({mode})"

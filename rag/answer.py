@@ -264,6 +264,10 @@ class Answerer:
         reply = parse_reply(reply_text) or {}
         picked = reply.get("evidence") if isinstance(reply.get("evidence"), list) else []
         checked = evidence_mod.check(picked, context, sources)
+        if understood.multi_report and checked.accepted:
+            reports = [r.outlets for r in understood.reports]
+            checked = replace(checked, accepted=tuple(evidence_mod.cover_reports(checked.accepted, context, sources,
+                                                                                 reports)))
         model_answer = str(reply.get("answer", "")) if reply else reply_text
         if not understood.yes_no and checked.accepted:  # step 2: the answer from the checked evidence alone
             quoted = evidence_mod.format_numbered(list(checked.accepted), sources, numbered=False)

@@ -163,3 +163,18 @@ def _find_quote(quote: str, sentences: Sequence[Sentence], sources: Sequence[Sou
             if m := pattern.search(passage.text):
                 return Sentence(0, source.n, passage.start + m.start(), passage.start + m.end(), m.group(), 0.0)
     return None
+
+
+def cover_reports(accepted: Sequence[Sentence], context: Sequence[Sentence], sources: Sequence[Source],
+                  reports: Sequence[tuple[str, ...]]) -> list[Sentence]:
+    """For a question about several reports, every report needs evidence of its own: a report (its
+    outlets) the model pointed at nothing from gets its article's best-scoring shown sentence."""
+    outlet_of = {s.n: s.source for s in sources}
+    covered = list(accepted)
+    for outlets in reports:
+        if any(outlet_of.get(s.source_n) in outlets for s in covered):
+            continue
+        mine = [s for s in context if outlet_of.get(s.source_n) in outlets]
+        if mine:
+            covered.append(max(mine, key=lambda s: s.score))
+    return covered
