@@ -199,10 +199,7 @@ class Answerer:
         answer = Answer(question, REFUSAL, refused=True, sources=sources, standalone_question=standalone,
                         query=understood)
         if not sources:
-            timings["total_s"] = time.perf_counter() - started
-            answer.timings, answer.mode = timings, "refused"
-            yield Token(REFUSAL)
-            yield Done(answer)
+            yield from _nothing_to_answer_from(answer, timings, started)
             return
         if self.settings.mode == "draft":
             yield from self._draft(answer, standalone, query, timings, started)
@@ -246,10 +243,7 @@ class Answerer:
         timings["evidence_select_s"] = time.perf_counter() - t0
         answer.context = context
         if not context:
-            timings["total_s"] = time.perf_counter() - started
-            answer.timings, answer.mode = timings, "refused"
-            yield Token(REFUSAL)
-            yield Done(answer)
+            yield from _nothing_to_answer_from(answer, timings, started)
             return
         form = "yes_no" if understood.yes_no else understood.kind
         numbered = evidence_mod.format_numbered(context, sources)
@@ -313,6 +307,14 @@ class Answerer:
             if isinstance(event, Done):
                 return event.answer
         raise RuntimeError("answer stream ended without a result")
+
+
+def _nothing_to_answer_from(answer: Answer, timings: dict[str, float], started: float) -> Iterator[Event]:
+    """The refusal, without asking the model, when retrieval or evidence selection found nothing."""
+    timings["total_s"] = time.perf_counter() - started
+    answer.timings, answer.mode = timings, "refused"
+    yield Token(REFUSAL)
+    yield Done(answer)
 
 
 def _renumbered(sources: list[Source]) -> list[Source]:
