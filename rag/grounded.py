@@ -9,8 +9,8 @@ user is built only on the pointers that passed the check:
 - when nothing the model wrote survives the support check, or it only restates the
   question, the evidence itself is quoted (if it names what the question asks
   about): a faithful answer instead of a refusal, because the evidence passed.
-No evidence, a reply that says "unknown", or evidence that does not name what the
-question asks about (most of its companies, places, people) is a refusal.
+No evidence, a reply that says "unknown", or retrieved articles that do not name what
+the question asks about (most of its companies, places, people) is a refusal.
 """
 
 from __future__ import annotations
@@ -81,14 +81,16 @@ def ground(
         return Grounded(Verified(REFUSAL, refused=True), "refused")
     firsts = _by_article(evidence)
     if yes_no:
-        if not _names_subjects(given, [by_n[s.source_n] for s in firsts], share=0.5):
+        if not _names_subjects(given, sources, share=0.5):
             return Grounded(Verified(REFUSAL, refused=True), "refused")  # a verdict about something else
         verdict = "Yes" if reply.lower().startswith("yes") else "No"
         draft = " ".join(_quote(s, by_n[s.source_n], f"{verdict}: " if i == 0 else "")
                          for i, s in enumerate(firsts))
         return Grounded(_with_evidence_spans(verify(draft, sources, given), evidence, sources), "yes_no")
-    if not _names_subjects(given, [by_n[s.source_n] for s in firsts], share=0.75):
-        return Grounded(Verified(REFUSAL, refused=True), "refused")  # e.g. Hyundai's plant for a Rivian question
+    # The retrieved articles must be about what the question names (a Rivian question answered from
+    # Hyundai's Georgia plant is not an answer); a long question's names spread over several articles.
+    if not _names_subjects(given, sources, share=0.75):
+        return Grounded(Verified(REFUSAL, refused=True), "refused")
     markers = "".join(f"[{s.source_n}]" for s in firsts)
     sentences = [reply[a:b] for a, b in sentence_spans(reply)] or [reply]
     draft = " ".join(_marked(sentence, markers) for sentence in sentences)
