@@ -39,10 +39,10 @@ def _quote(sentence: Sentence, source: Source, lead: str = "") -> str:
     Without an outlet the headline names the article, unless the quote is the headline itself."""
     when = f" ({source.published_at[:10]})" if source.published_at else ""
     text = " ".join(sentence.text.split()).rstrip(" .;:,!?")
-    title = " ".join(source.title.split())
+    title = " ".join(source.title.split()).rstrip(" .;:,!?")  # a full stop inside the quotes would end the sentence
     if source.source:
         who = f"{source.source}{when} reports"
-    elif title and title.rstrip(" .;:,!?") != text:
+    elif title and title != text:
         who = f"“{title}”{when} says"
     else:
         return f"{lead}“{text}”{when} [{source.n}]."
