@@ -74,13 +74,11 @@ def _lexical(question: str, sentences: list[Sentence]) -> list[float]:
 
 def select(
     question: str, sources: Sequence[Source], similarity: Similarity | None, max_sentences: int, max_chars: int,
-    source_order: Sequence[int] | None = None,
 ) -> list[Sentence]:
     """The sentences to show the model, numbered from 1, grouped by article, most relevant first.
 
     Scored by meaning (`similarity`) plus rare shared words; the best sentence of every
     article is kept first, then the best of the rest until `max_sentences` or `max_chars`.
-    `source_order` fixes the order articles are shown in (default: by their best sentence).
     """
     pool = candidates(sources)
     if not pool:
@@ -102,11 +100,10 @@ def select(
         used += len(sentence.text)
     # Most relevant first: articles by their best sentence, sentences by score. Small models lean
     # on the first numbers they see; this way that bias points at the likeliest evidence.
-    best = {}
+    best: dict[int, float] = {}
     for sentence in chosen:
         best[sentence.source_n] = max(best.get(sentence.source_n, -1e9), sentence.score)
-    order = {n: i for i, n in enumerate(source_order)} if source_order else {n: -score for n, score in best.items()}
-    chosen.sort(key=lambda s: (order.get(s.source_n, len(order)), -s.score, s.start))
+    chosen.sort(key=lambda s: (-best[s.source_n], s.source_n, -s.score, s.start))
     return [Sentence(i, s.source_n, s.start, s.end, s.text, s.score) for i, s in enumerate(chosen, start=1)]
 
 
