@@ -189,10 +189,7 @@ class Answerer:
             hits = self.retriever.retrieve(understood.search, k=k, filters=filters)
         else:
             hits = plan.retrieve(self.retriever, understood, k, filters)
-        sources = build_sources(hits, self.article_text)
-        if understood.prefer_recent:
-            sources = _renumbered(sorted(sources, key=lambda s: s.published_at, reverse=True))
-        sources = _fit(sources, self.context_window, self.max_tokens)
+        sources = _fit(build_sources(hits, self.article_text), self.context_window, self.max_tokens)
         timings["retrieval_s"] = time.perf_counter() - t0
         yield Retrieved(standalone, sources, understood)
 
@@ -315,8 +312,3 @@ def _nothing_to_answer_from(answer: Answer, timings: dict[str, float], started: 
     answer.timings, answer.mode = timings, "refused"
     yield Token(REFUSAL)
     yield Done(answer)
-
-
-def _renumbered(sources: list[Source]) -> list[Source]:
-    """Sources numbered 1… in their new order."""
-    return [replace(s, n=n) for n, s in enumerate(sources, start=1)]

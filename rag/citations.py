@@ -10,11 +10,10 @@ article that supports it and flags sentences whose source does not.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from rag.prompts import REFUSAL
-from rag.sources import Source
 from index.textrules import (
     MARKER,
     OPEN_MARKER,
@@ -25,6 +24,8 @@ from index.textrules import (
     sentence_spans,
     strip_markers,
 )
+from rag.prompts import REFUSAL
+from rag.sources import Source
 from rag.support import SUPPORT_THRESHOLD, best_span, support_score
 
 _REFUSAL_PATTERNS = re.compile(
@@ -156,16 +157,16 @@ def _check(sentence: str, sources: dict[int, Source], given: str) -> tuple[str, 
     if not backed and len(cited) > 1:  # a sentence joining facts from several articles
         together = support_score(claim, "\n".join(sources[n].evidence for n in cited), given)
         if together >= SUPPORT_THRESHOLD:
-            return _place_markers(claim, cited), cited, together, None
+            return place_markers(claim, cited), cited, together, None
     if backed:
-        return _place_markers(claim, backed), backed, max(scores[n] for n in backed), None
+        return place_markers(claim, backed), backed, max(scores[n] for n in backed), None
     best = max(scores, key=lambda n: (scores[n], -n))
     if scores[best] < SUPPORT_THRESHOLD:
         return sentence, cited, max((scores[n] for n in cited), default=0.0), "unsupported" if cited else "uncited"
-    return _place_markers(claim, [best]), [best], scores[best], "corrected" if cited else "attributed"
+    return place_markers(claim, [best]), [best], scores[best], "corrected" if cited else "attributed"
 
 
-def _place_markers(claim: str, cited: list[int]) -> str:
+def place_markers(claim: str, cited: Sequence[int]) -> str:
     """'Claim text [1][2].': markers before the closing punctuation, stray words after it dropped."""
     end = re.search(r"[.!?]", claim)
     while end and not content_keys(claim[end.end():]) and not numbers(claim[end.end():]):
@@ -200,11 +201,13 @@ def check_sentences(draft: str, sources: list[Source], given: str = "") -> list[
             for text, cited, score, flag in (_check(draft[a:b], by_n, given) for a, b in answer_sentences(draft))]
 
 
-def verify(draft: str, sources: list[Source], given: str = "") -> Verified:
+def verify(draft: str, sources: list[Source], given: str = "", drop_unsupported: bool = False) -> Verified:
     """Check each sentence of an answer (in the model's numbering) against the sources.
 
     Returns the final text renumbered in order of first use, one citation per article
-    pointing at the span that supports it, and a check per sentence.
+    pointing at the span that supports it, and a check per sentence. With
+    `drop_unsupported`, sentences no article supports leave the text and stay listed,
+    flagged "removed"; otherwise they stay in the text, flagged.
     """
     draft = draft.strip()
     if not draft or is_refusal(draft):
@@ -216,6 +219,8 @@ def verify(draft: str, sources: list[Source], given: str = "") -> Verified:
         return Verified(REFUSAL, refused=True, sentences=[
             SentenceCheck(c.text, c.cited, round(c.support, 3), c.flag) for c in checked
         ])
+    removed = [c for c in checked if drop_unsupported and not c.backed]
+    checked = [c for c in checked if c not in removed]
     renumberer = Renumberer(set(by_n))
     text = renumberer.rewrite(" ".join(c.text for c in checked))
     citations: dict[int, Citation] = {}
@@ -228,4 +233,5 @@ def verify(draft: str, sources: list[Source], given: str = "") -> Verified:
             support = support_score(claim, by_n[n].evidence, given)
             if display not in citations or support > citations[display].support:
                 citations[display] = citation_for(display, by_n[n], claim, support)
+    checks += [SentenceCheck(c.text, c.cited, round(c.support, 3), "removed") for c in removed]
     return Verified(text, refused=False, citations=[citations[d] for d in sorted(citations)], sentences=checks)

@@ -15,12 +15,11 @@ the question asks about (most of its companies, places, people) is a refusal.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from index.textrules import acronym_keys, content_keys, named_keys, numbers, sentence_spans, strip_markers
-from rag.citations import Citation, Verified, is_refusal, verify
+from rag.citations import Citation, Verified, is_refusal, place_markers, verify
 from rag.evidence import Sentence
 from rag.prompts import REFUSAL, UNKNOWN
 from rag.sources import Source
@@ -57,20 +56,6 @@ def _by_article(evidence: Sequence[Sentence]) -> list[Sentence]:
     return list(seen.values())
 
 
-def _supported_only(verified: Verified, sources: list[Source], given: str) -> Verified:
-    """Drop sentences no retrieved article supports; they stay listed in `sentences`, flagged."""
-    if verified.refused or all(s.flag not in ("unsupported", "uncited") for s in verified.sentences):
-        return verified
-    kept = " ".join(s.text for s in verified.sentences if s.flag not in ("unsupported", "uncited"))
-    # `kept` is in display numbering; map back to the model's numbers to verify again.
-    display_to_model = {c.n: next(s.n for s in sources if s.article_id == c.article_id) for c in verified.citations}
-    kept = re.sub(r"\[(\d+)\]", lambda m: f"[{display_to_model.get(int(m.group(1)), 0)}]", kept)
-    again = verify(kept, sources, given)
-    dropped = [s for s in verified.sentences if s.flag in ("unsupported", "uncited")]
-    again.sentences = [*again.sentences, *(replace(s, flag="removed") for s in dropped)]
-    return again
-
-
 def ground(
     reply: str, evidence: Sequence[Sentence], sources: list[Source], given: str, yes_no: bool,
 ) -> Grounded:
@@ -91,10 +76,10 @@ def ground(
     # Hyundai's Georgia plant is not an answer); a long question's names spread over several articles.
     if not _names_subjects(given, sources, share=0.75):
         return Grounded(Verified(REFUSAL, refused=True), "refused")
-    markers = "".join(f"[{s.source_n}]" for s in firsts)
+    cited = [s.source_n for s in firsts]
     sentences = [reply[a:b] for a, b in sentence_spans(reply)] or [reply]
-    draft = " ".join(_marked(sentence, markers) for sentence in sentences)
-    verified = _supported_only(verify(draft, sources, given), sources, given)
+    draft = " ".join(place_markers(sentence, cited) for sentence in sentences)
+    verified = verify(draft, sources, given, drop_unsupported=True)
     if verified.refused or _restates(verified.text, given):
         if not _names_subjects(given, [by_n[s.source_n] for s in firsts]):
             return Grounded(verified, "refused")  # evidence about something else: quoting it would mislead
@@ -117,14 +102,6 @@ def _names_subjects(question: str, sources: list[Source], share: float = 1.0) ->
     subjects = named_keys(question)
     text = "\n".join(s.evidence for s in sources)
     return not subjects or len(subjects & (content_keys(text) | acronym_keys(text))) >= share * len(subjects)
-
-
-def _marked(sentence: str, markers: str) -> str:
-    """A model sentence with the evidence articles' markers before its closing punctuation."""
-    body = sentence.rstrip()
-    closing = re.search(r"[.!?]+$", body)
-    core = body[: closing.start()] if closing else body
-    return f"{core} {markers}{closing.group() if closing else '.'}"
 
 
 def _with_evidence_spans(verified: Verified, evidence: Sequence[Sentence], sources: list[Source]) -> Verified:

@@ -112,3 +112,14 @@ def test_only_questions_that_lean_on_the_conversation_are_condensed() -> None:
     assert needs_context("What about Nissan?")
     assert not needs_context("Where will Jaguar Land Rover manufacture its electric drive units?")
     assert not needs_context("Which company did Honda agree to collaborate with on lithium-ion batteries?")
+
+
+def test_unsupported_sentences_can_be_dropped_and_stay_listed(sources) -> None:  # noqa: ANN001
+    jlr = _n(sources, "004_")
+    draft = (f"Jaguar Land Rover will build the units in Wolverhampton [{jlr}]. "
+             f"Tesla will also build 900,000 units in Texas [{jlr}].")
+    kept = verify(draft, sources, drop_unsupported=True)
+    assert not kept.refused and "Tesla" not in kept.text and "Wolverhampton" in kept.text
+    assert [s.flag for s in kept.sentences] == [None, "removed"]
+    flagged = verify(draft, sources)
+    assert "Tesla" in flagged.text and flagged.sentences[-1].flag == "unsupported"
