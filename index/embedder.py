@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 PACKAGED_MODEL_NAMES = {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}
+BACKEND = "torch"
+PRECISIONS = ("fp32", "bf16")
+# Vectors of one text from two precisions agree at least this well (cosine) for an index
+# built with one to be searched with the other; fp32 vs bf16 MiniLM measured >= 0.996.
+SAME_VECTORS_COSINE = 0.99
 
 
 def resolve_model_path(model: str) -> str:
@@ -37,21 +42,32 @@ def resolve_model_path(model: str) -> str:
 
 
 class Embedder:
-    """Maps texts to L2-normalised float32 vectors (inner product = cosine)."""
+    """Maps texts to L2-normalised float32 vectors (inner product = cosine).
 
-    def __init__(self, model: str, batch_size: int = 32) -> None:
+    `precision` is the dtype the model computes in: bf16 runs on the AVX-512/AMX
+    units of recent CPUs at ~2.6x the fp32 speed here, for vectors within
+    SAME_VECTORS_COSINE of fp32's; the output is float32 either way.
+    """
+
+    def __init__(self, model: str, batch_size: int = 32, precision: str = "fp32") -> None:
+        if precision not in PRECISIONS:
+            raise NewsragError(f"embedding.precision {precision!r}: use one of {', '.join(PRECISIONS)}")
         self.model_id = model
         self.batch_size = batch_size
+        self.backend = BACKEND
+        self.precision = precision
 
     @cached_property
     def _model(self) -> SentenceTransformer:
+        import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()  # a per-load bar on stderr is noise in a CLI
         path = resolve_model_path(self.model_id)
         try:
-            return SentenceTransformer(path, device="cpu", local_files_only=True)
+            model_kwargs = {"dtype": torch.bfloat16} if self.precision == "bf16" else {}
+            return SentenceTransformer(path, device="cpu", local_files_only=True, model_kwargs=model_kwargs)
         except (OSError, ValueError) as exc:
             hint = "a local directory" if Path(path).exists() else "a local path or an installed model"
             raise NewsragError(

