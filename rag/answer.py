@@ -43,6 +43,7 @@ from rag.prompts import (
     format_source,
     from_evidence_messages,
     select_messages,
+    warm_up_messages,
 )
 from rag.query import Query, QueryAnalyzer
 from rag.retriever import RetrievalFilters, SupportsRetrieve
@@ -297,6 +298,11 @@ class Answerer:
                 continue  # this server takes another form of the schema: try the next one
             return "".join(raw).strip()
         return ""
+
+    def warm_up(self) -> None:
+        """Load the model and read the fixed system prompts now, not on the first question."""
+        for messages in warm_up_messages(self.settings.mode):
+            self.chat_model.invoke(messages, max_tokens=1)
 
     def ask(self, question: str, filters: RetrievalFilters | None = None, k: int | None = None,
             history: Sequence[tuple[str, str]] = (), query: str | None = None, as_of: str | None = None) -> Answer:

@@ -109,6 +109,13 @@ def from_evidence_messages(question: str, evidence: str, form: str) -> list[Base
             HumanMessage(f"Evidence:\n{evidence}\n\nQuestion: {question}\n{ANSWER_FORMS[form]}")]
 
 
+def warm_up_messages(mode: str) -> list[list[BaseMessage]]:
+    """One tiny request per fixed system prompt a mode sends: answered once at start-up,
+    they load the model and leave each system prompt in llama.cpp's prompt cache."""
+    systems = [ANSWER_SYSTEM] if mode == "draft" else [SELECT_SYSTEM, EVIDENCE_SYSTEM, FROM_EVIDENCE_SYSTEM]
+    return [[SystemMessage(system), HumanMessage("Question: ?")] for system in systems]
+
+
 def condense_messages(history: list[tuple[str, str]], follow_up: str) -> list[BaseMessage]:
     turns = "\n".join(f"User: {q}\nAssistant: {a}" for q, a in history[-3:])
     return [

@@ -49,10 +49,15 @@ def _citation_choices(answer: Answer) -> list[str]:
     return [f"[{c.n}] {c.title or c.article_id}" for c in answer.citations]
 
 
-def build_app(settings: Settings) -> gr.Blocks:
+def build_app(settings: Settings, warm: bool = False) -> gr.Blocks:
+    """The app; with `warm`, models load in the background while the page comes up."""
+    import threading
+
     import gradio as gr
 
     service = ChatService(settings)
+    if warm:
+        threading.Thread(target=service.warm_up, name="newsrag-warm-up", daemon=True).start()
 
     def respond(
         message: str, chat: list[dict[str, Any]], pairs: list[tuple[str, str]], outlets: list[str],
@@ -174,6 +179,6 @@ def serve(settings: Settings, host: str, port: int, auth: str | None, insecure: 
             f"--host {host} exposes the index beyond this machine; add --auth USER:PASSWORD "
             "(or NEWSRAG_AUTH), or --insecure to serve without a password"
         )
-    app = build_app(settings)
+    app = build_app(settings, warm=True)
     app.launch(server_name=host, server_port=port, auth=credentials, css=PANEL_CSS, footer_links=["api"],
                show_error=False, quiet=False)

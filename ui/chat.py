@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -52,6 +53,18 @@ class ChatService:
                 llm = self.settings.llm.model_copy(update={"preset": preset})
                 self._answerers[preset] = make_answerer(self.settings.model_copy(update={"llm": llm}), stack)
             return self._answerers[preset]
+
+    def warm_up(self) -> None:
+        """Open the index, load the embedder and the LLM, and read the system prompts, so the
+        first question pays none of it; a failure here is only logged (the chat explains it)."""
+        started = time.perf_counter()
+        try:
+            self.stack().embedder.embed_query("warm up")
+            self.answerer().warm_up()
+        except Exception:  # noqa: BLE001 - the first question reports the same failure as one line
+            log.warning("warm-up failed; the first question will retry and explain", exc_info=True)
+            return
+        log.info("models loaded and system prompts cached in %.1f s", time.perf_counter() - started)
 
     def info_line(self) -> str:
         try:
