@@ -69,7 +69,7 @@ def spec_from_manifest(manifest: dict[str, Any]) -> IndexSpec:
 
 
 def write_manifest(directory: Path, spec: IndexSpec, counts: dict[str, int], generation: int,
-                   vectors_sha256: str) -> None:
+                   vectors_sha256: str, vector_index: dict[str, Any]) -> None:
     manifest = {
         "format_version": FORMAT_VERSION,
         "embedding": {"model": spec.embedding_model, "dim": spec.embedding_dim,
@@ -78,6 +78,7 @@ def write_manifest(directory: Path, spec: IndexSpec, counts: dict[str, int], gen
         "counts": counts,
         "generation": generation,
         "checksums": {"vectors.faiss": vectors_sha256},
+        "vector_index": vector_index,  # kind (flat | ivfpq), bytes of vectors.faiss, vectors it was trained on
     }
     atomic_write_bytes(Path(directory) / MANIFEST, json.dumps(manifest, indent=2).encode("utf-8"))
 

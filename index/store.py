@@ -2,9 +2,12 @@
 
 SQLite is the source of truth: articles, chunks, their embeddings (float32
 blobs, which double as the content-hash cache) and an FTS5 table for BM25.
-`vectors.faiss` is derived from it and written after each committed change; the
-manifest records the SQLite generation and the FAISS file's SHA-256, so a crash
-between the two is detected on open and the vectors are rebuilt from SQLite.
+`vectors.faiss` (a `VectorIndex`: flat, or IVF-PQ for large indexes) is derived
+from it: a writer records which chunk ids each transaction added and removed
+and applies them to the index at the next sync, instead of rebuilding it. The
+manifest records the SQLite generation the file reflects, its size and its
+SHA-256 (written, not re-hashed on every open), so a crash between the two is
+detected on open and the vectors are rebuilt from SQLite.
 Every file is replaced atomically (write, fsync, rename), and one writer at a
 time holds a lock, so nothing already indexed is lost or half-written.
 """
@@ -18,18 +21,20 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-
+from typing import Any
 import numpy as np
 
 from index.article import Article, Chunk
 from index.errors import NewsragError
 from index.files import atomic_write_bytes, sha256_file
-from index.manifest import MANIFEST, IndexSpec, check_compatible, read_manifest, spec_from_manifest, write_manifest
 from index.fts import fts_query
+from index.manifest import MANIFEST, IndexSpec, check_compatible, read_manifest, spec_from_manifest, write_manifest
+from index.vectors import VectorIndex, choose_kind, rescore
 
-if TYPE_CHECKING:
-    import faiss
+# A change to the vectors since the last sync: ("remove", ids, None) or ("add", ids, vectors).
+_VectorOp = tuple[str, np.ndarray, "np.ndarray | None"]
+_RETRAIN_GROWTH = 4  # an IVF-PQ index is retrained once it holds this many times what it was trained on
+_TRAINING_SAMPLE = 100_000
 
 SCHEMA_VERSION = 1
 VECTORS, DATABASE, LOCK = "vectors.faiss", "chunks.sqlite", ".lock"
@@ -74,17 +79,23 @@ class StoredChunk:
 class IndexStore:
     """An index directory opened for reading, or for writing under a lock."""
 
-    def __init__(self, directory: Path, spec: IndexSpec, db: sqlite3.Connection) -> None:
+    def __init__(self, directory: Path, spec: IndexSpec, db: sqlite3.Connection, vector_index: str = "auto") -> None:
         self.directory = directory
         self.spec = spec
+        self.vector_index_setting = vector_index
         self._db = db
-        self._faiss: faiss.Index | None = None
+        self._vectors: VectorIndex | None = None
         self._lock_fd: int | None = None
+        self._synced_generation = 0  # the generation the vectors file (or self._vectors) reflects
+        self._unsynced: list[_VectorOp] = []  # committed since then, in order
+        self._transaction_ops: list[_VectorOp] | None = None
 
     # ---- opening -------------------------------------------------------
     @classmethod
-    def open(cls, directory: Path, expected: IndexSpec | None = None, *, write: bool = False) -> IndexStore:
-        """Open an index; with `write`, create it if absent and take the writer's lock."""
+    def open(cls, directory: Path, expected: IndexSpec | None = None, *, write: bool = False,
+             vector_index: str = "auto") -> IndexStore:
+        """Open an index; with `write`, create it if absent and take the writer's lock
+        (`vector_index`: the kind a writer keeps, "auto" by size)."""
         directory = Path(directory)
         exists = (directory / MANIFEST).exists()
         if not exists and not write:
@@ -100,11 +111,12 @@ class IndexStore:
         if write:
             directory.mkdir(parents=True, exist_ok=True)
         db = cls._connect(directory / DATABASE, write=write)
-        store = cls(directory, spec, db)
+        store = cls(directory, spec, db, vector_index)
         if write:
             store._lock()
             db.executescript(_SCHEMA)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            store._synced_generation = store._generation()
             if not exists:
                 store._commit_vectors()
         else:
@@ -156,15 +168,21 @@ class IndexStore:
     # ---- writing -------------------------------------------------------
     @contextlib.contextmanager
     def transaction(self, sync_vectors: bool = True) -> Iterator[sqlite3.Connection]:
-        """One atomic change. The FAISS file follows unless `sync_vectors` is off (a batch
+        """One atomic change. The vectors follow unless `sync_vectors` is off (a batch
         of a larger ingest, which calls `sync_vectors()` once at the end; until then the
         manifest's generation marks the vectors stale and readers rebuild them)."""
-        with self._db:
-            yield self._db
-            self._db.execute(
-                "INSERT INTO meta(key, value) VALUES('generation', '1') ON CONFLICT(key) "
-                "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
-            )
+        ops: list[_VectorOp] = []
+        self._transaction_ops = ops
+        try:
+            with self._db:
+                yield self._db
+                self._db.execute(
+                    "INSERT INTO meta(key, value) VALUES('generation', '1') ON CONFLICT(key) "
+                    "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+                )
+        finally:
+            self._transaction_ops = None
+        self._unsynced.extend(ops)  # only for a committed transaction: a rolled-back one changed nothing
         if sync_vectors:
             self._commit_vectors()
 
@@ -174,8 +192,13 @@ class IndexStore:
 
     def ensure_vectors(self) -> None:
         """Load the vectors, rewriting them first if they are stale (a writer repairs, a reader rebuilds in memory)."""
-        self._faiss = None
+        self._vectors = None
         self._load_vectors()
+
+    def _record(self, op: _VectorOp) -> None:
+        if self._transaction_ops is None:
+            raise RuntimeError("index changes happen inside IndexStore.transaction()")
+        self._transaction_ops.append(op)
 
     def origin_hash(self, origin: str) -> str | None:
         row = self._db.execute("SELECT input_hash FROM origins WHERE origin = ?", (origin,)).fetchone()
@@ -199,6 +222,10 @@ class IndexStore:
 
     def _delete_origin(self, db: sqlite3.Connection, origin: str) -> int:
         ids = [r[0] for r in db.execute("SELECT id FROM articles WHERE origin = ?", (origin,))]
+        chunk_ids = [r[0] for r in db.execute(
+            "SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id WHERE a.origin = ?", (origin,))]
+        if chunk_ids:
+            self._record(("remove", np.array(chunk_ids, dtype=np.int64), None))
         for article_id in ids:
             db.execute(
                 "DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM chunks WHERE article_id = ?)", (article_id,)
@@ -223,6 +250,7 @@ class IndexStore:
             [(a.id, a.origin, a.title, a.source, a.author, a.published_at, a.url, a.text, a.content_hash)
              for a in articles],
         )
+        rowids = []
         for chunk, vector in zip(chunks, vectors, strict=True):
             cur = db.execute(
                 "INSERT INTO chunks(chunk_id, article_id, seq, start, end, text, text_hash, embedding) "
@@ -231,60 +259,103 @@ class IndexStore:
                  chunk.text_hash, np.ascontiguousarray(vector, dtype=np.float32).tobytes()),
             )
             db.execute("INSERT INTO chunks_fts(rowid, text) VALUES (?, ?)", (cur.lastrowid, chunk.text))
+            rowids.append(cur.lastrowid)
+        if rowids:
+            self._record(("add", np.array(rowids, dtype=np.int64), np.asarray(vectors, dtype=np.float32)))
 
     def remove_origin(self, origin: str) -> int:
         """Delete what `origin` added; returns how many articles went."""
         with self.transaction() as db:
             return self._delete_origin(db, origin)
 
-    # ---- the derived FAISS file and the manifest ------------------------
+    # ---- the derived vectors file and the manifest ----------------------
     def _generation(self) -> int:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         return int(row[0]) if row else 0
 
-    def _build_faiss(self) -> faiss.Index:
-        import faiss
+    def _stored_vectors(self, where: str = "", params: tuple = ()) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, vectors) from SQLite in blocks, so a large index is never held twice in memory."""
+        cursor = self._db.execute(f"SELECT id, embedding FROM chunks {where}", params)
+        while rows := cursor.fetchmany(50_000):
+            yield (np.array([r[0] for r in rows], dtype=np.int64),
+                   np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows]))
 
-        index = faiss.IndexIDMap2(faiss.IndexFlatIP(self.spec.embedding_dim))
-        rows = self._db.execute("SELECT id, embedding FROM chunks ORDER BY id").fetchall()
-        if rows:
-            ids = np.array([r[0] for r in rows], dtype=np.int64)
-            vectors = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
-            index.add_with_ids(vectors, ids)
+    def _build_vectors(self, kind: str) -> VectorIndex:
+        training = None
+        if kind == "ivfpq":
+            sample = [v for _, v in self._stored_vectors("ORDER BY random() LIMIT ?", (_TRAINING_SAMPLE,))]
+            training = np.vstack(sample) if sample else None
+            if training is None:
+                kind = "flat"  # nothing to train on yet
+        index = VectorIndex.create(kind, self.spec.embedding_dim, training)
+        for ids, vectors in self._stored_vectors("ORDER BY id"):
+            index.add(ids, vectors)
         return index
 
-    def _commit_vectors(self) -> None:
-        import faiss
+    def _updatable(self, kind: str, count: int) -> VectorIndex | None:
+        """The vectors as of the last sync, if the pending changes can be applied to them."""
+        base = self._vectors if self._vectors is not None else self._read_vectors_file(self._synced_generation)
+        if base is None or base.kind != kind:
+            return None
+        if kind == "ivfpq" and count > _RETRAIN_GROWTH * max(self._vector_info().get("trained_on", 0), 1):
+            return None
+        return base
 
-        index = self._build_faiss()
-        atomic_write_bytes(self.directory / VECTORS, faiss.serialize_index(index).tobytes())
-        write_manifest(self.directory, self.spec, self.counts(), self._generation(), sha256_file(self.directory / VECTORS))
-        self._faiss = index
+    def _commit_vectors(self) -> None:
+        count = self.counts()["chunks"]
+        kind = choose_kind(self.vector_index_setting, count)
+        index = self._updatable(kind, count)
+        if index is not None:
+            for op, ids, vectors in self._unsynced:
+                if op == "remove":
+                    index.remove(ids)
+                else:
+                    index.add(ids, vectors)
+            trained_on = self._vector_info().get("trained_on", 0)
+        else:
+            index = self._build_vectors(kind)
+            trained_on = min(count, _TRAINING_SAMPLE) if index.kind == "ivfpq" else count
+        data = index.to_bytes()
+        atomic_write_bytes(self.directory / VECTORS, data)
+        write_manifest(self.directory, self.spec, self.counts(), self._generation(), sha256_file(self.directory / VECTORS),
+                       {"kind": index.kind, "bytes": len(data), "trained_on": trained_on})
+        self._vectors, self._unsynced, self._synced_generation = index, [], self._generation()
+
+    def _vector_info(self) -> dict[str, Any]:
+        """The manifest's record of vectors.faiss and the generation it reflects ({} before the first write)."""
+        if not (self.directory / MANIFEST).exists():
+            return {}
+        manifest = read_manifest(self.directory)
+        return {**manifest.get("vector_index", {}), "generation": manifest.get("generation")}
+
+    def _read_vectors_file(self, generation: int) -> VectorIndex | None:
+        """vectors.faiss if the manifest says it reflects `generation` and its size is the one
+        written (the SHA-256 is recorded at write time, not recomputed on every open)."""
+        info = self._vector_info()
+        path = self.directory / VECTORS
+        if info.get("generation") != generation or not path.exists() or path.stat().st_size != info.get("bytes"):
+            return None
+        try:
+            return VectorIndex.from_bytes(np.fromfile(path, dtype=np.uint8))
+        except RuntimeError:  # FAISS refuses a damaged file: rebuild it from SQLite
+            return None
 
     @property
-    def faiss_index(self) -> faiss.Index:
-        """The vectors, verified against the manifest; rebuilt from SQLite if stale or damaged."""
+    def vectors(self) -> VectorIndex:
+        """The vectors, checked against the manifest; rebuilt from SQLite if stale or damaged."""
         return self._load_vectors()
 
-    def _load_vectors(self) -> faiss.Index:
-        if self._faiss is None:
-            import faiss
-
-            manifest = read_manifest(self.directory)
-            path = self.directory / VECTORS
-            fresh = (
-                path.exists()
-                and manifest.get("generation") == self._generation()
-                and manifest.get("checksums", {}).get(VECTORS) == sha256_file(path)
-            )
-            if fresh:
-                self._faiss = faiss.deserialize_index(np.fromfile(path, dtype=np.uint8))
+    def _load_vectors(self) -> VectorIndex:
+        if self._vectors is None:
+            loaded = self._read_vectors_file(self._generation())
+            if loaded is not None:
+                self._vectors = loaded
             elif self._lock_fd is not None:
                 self._commit_vectors()
             else:
-                self._faiss = self._build_faiss()
-        assert self._faiss is not None
-        return self._faiss
+                self._vectors = self._build_vectors(choose_kind(self.vector_index_setting, self.counts()["chunks"]))
+        assert self._vectors is not None
+        return self._vectors
 
     # ---- reading -------------------------------------------------------
     def counts(self) -> dict[str, int]:
@@ -314,14 +385,16 @@ class IndexStore:
         return np.array([r[0] for r in rows], dtype=np.int64)
 
     def search_dense(self, vector: np.ndarray, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        import faiss
+        """(row id, cosine) of the `n` nearest chunks among `allowed`; approximate indexes'
+        candidates are re-scored from the stored vectors."""
+        index = self.vectors
+        found = index.search(vector, n, allowed)
+        return found if index.exact else rescore(vector, found, n, self._embeddings_of)
 
-        index = self.faiss_index
-        if index.ntotal == 0 or n <= 0 or (allowed is not None and len(allowed) == 0):
-            return []
-        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed)) if allowed is not None else None
-        scores, ids = index.search(vector.reshape(1, -1).astype(np.float32), min(n, index.ntotal), params=params)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]
+    def _embeddings_of(self, rowids: list[int]) -> np.ndarray:
+        marks = ",".join("?" * len(rowids))
+        rows = dict(self._db.execute(f"SELECT id, embedding FROM chunks WHERE id IN ({marks})", rowids).fetchall())
+        return np.vstack([np.frombuffer(rows[i], dtype=np.float32) for i in rowids])
 
     def search_bm25(self, query: str, n: int) -> list[tuple[int, float]]:
         expression = fts_query(query)

@@ -94,28 +94,53 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_sources(answer: Any) -> None:
-    if answer.refused:
-        closest = ", ".join(f"{s.title} ({s.origin})" for s in answer.sources[:3])
+def _print_sources(answer: dict[str, Any]) -> None:
+    """The sources of an answer in its `ask --json` form (local or from a running server)."""
+    if answer["refused"]:
+        closest = ", ".join(f"{s['title']} ({s['origin']})" for s in answer["retrieved"][:3])
         if closest:
             print(f"\nClosest articles found: {closest}")
         return
     print("\nSources:")
-    for c in answer.citations:
-        meta = ", ".join(x for x in (c.source, c.published_at[:10]) if x)
-        print(f"[{c.n}] {c.title}" + (f" — {meta}" if meta else "") + f" ({c.origin}) {c.url}".rstrip())
-        print(f"    “{' '.join(c.quote.split())}”  [{c.chunk_id} {c.start}:{c.end}]")
-    for s in answer.sentences:
-        if s.flag in ("unsupported", "uncited"):
-            print(f"! not supported by the cited articles: {s.text}")
+    for c in answer["citations"]:
+        meta = ", ".join(x for x in (c["source"], c["published_at"][:10]) if x)
+        print(f"[{c['n']}] {c['title']}" + (f" — {meta}" if meta else "") + f" ({c['origin']}) {c['url']}".rstrip())
+        print(f"    “{' '.join(c['quote'].split())}”  [{c['chunk_id']} {c['start']}:{c['end']}]")
+    for s in answer["sentences"]:
+        if s["flag"] in ("unsupported", "uncited"):
+            print(f"! not supported by the cited articles: {s['text']}")
+
+
+def _ask_running_server(args: argparse.Namespace, settings: Any) -> dict[str, Any] | None:
+    """The answer from a `newsrag serve` already running on this index with these settings, if any."""
+    from rag.remote import ask_server, find_server
+
+    server = None if args.local else find_server(settings)
+    if server is None:
+        return None
+    try:
+        answer = ask_server(server, args.question, _filters(args), args.k)
+    except ConnectionError as exc:
+        print(f"newsrag: {exc}; answering here instead", file=sys.stderr)
+        return None
+    print(f"newsrag: answered by the newsrag serve running at {server.url} (--local to answer here)", file=sys.stderr)
+    return answer
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if (served := _ask_running_server(args, settings)) is not None:
+        if args.json:
+            print(json.dumps(served, ensure_ascii=False))
+        else:
+            print(served["answer"])
+            _print_sources(served)
+        return 0
+
     from rag.answer import Done, Token
     from rag.llm.factory import explain_llm_error
     from rag.pipeline import make_answerer, open_search
 
-    settings = _settings(args)
     answerer = make_answerer(settings, open_search(settings))
     try:
         if args.json:
@@ -132,7 +157,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 print()
                 if answer.text != streamed.strip():
                     print(f"\nVerified answer: {answer.text}")
-                _print_sources(answer)
+                _print_sources(answer.to_dict())
     except NewsragError:
         raise
     except Exception as exc:  # noqa: BLE001 - LLM client errors come in many types
@@ -237,6 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer a question with cited sources")
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print one JSON object: answer, refused, citations, …")
+    p.add_argument("--local", action="store_true",
+                   help="answer in this process even when a newsrag serve on this index could (warm) answer")
     _add_index(p)
     _add_filters(p)
     _add_llm(p)

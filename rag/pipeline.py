@@ -69,13 +69,14 @@ def check_same_vectors(store: IndexStore, embedder: Embedder) -> None:
 
 def ingest(settings: Settings, paths: Iterable[Path], progress: bool = False) -> IngestReport:
     embedder = make_embedder(settings)
-    with IndexStore.open(settings.index, index_spec(settings, embedder), write=True) as store:
+    with IndexStore.open(settings.index, index_spec(settings, embedder), write=True,
+                         vector_index=settings.retrieval.vector_index) as store:
         check_same_vectors(store, embedder)
         return Ingester(store, embedder, make_chunker(settings)).ingest(paths, progress=progress)
 
 
 def remove(settings: Settings, origin: str) -> int:
-    with IndexStore.open(settings.index, write=True) as store:
+    with IndexStore.open(settings.index, write=True, vector_index=settings.retrieval.vector_index) as store:
         return store.remove_origin(origin)
 
 

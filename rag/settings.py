@@ -47,6 +47,10 @@ class RetrievalSettings(BaseModel):
     )
     hybrid: bool = Field(True, description="fuse dense search with SQLite FTS5 BM25 (reciprocal rank)")
     candidates: int = Field(60, gt=0, description="hits taken from each retriever before fusion")
+    vector_index: Literal["auto", "flat", "ivfpq"] = Field(
+        "auto", description="vector index an ingest keeps: flat (exact) or ivfpq (48 bytes a vector, candidates "
+        "re-scored exactly); auto = flat up to 200,000 chunks",
+    )
 
 
 class AnswerSettings(BaseModel):

@@ -109,7 +109,7 @@ def test_damaged_vectors_file_is_detected_and_rebuilt_from_sqlite(index_copy: Pa
     stack = open_search(make_settings(index_copy))
     assert stack.retriever.retrieve("Kokomo Indiana gigafactory")[0].chunk.article_id.endswith("#11")
     with IndexStore.open(index_copy, stack.store.spec, write=True) as store:
-        assert store.faiss_index.ntotal == store.counts()["chunks"]  # the writer repaired the file
+        assert store.vectors.ntotal == store.counts()["chunks"]  # the writer repaired the file
     manifest = json.loads((index_copy / MANIFEST).read_text())
     assert len(vectors.read_bytes()) > 1000 and manifest["checksums"][VECTORS]
 
@@ -173,3 +173,45 @@ def test_bad_inputs_get_one_line_each_and_the_rest_is_indexed(tmp_path: Path, sa
     assert page is not None and page.title == "Volvo opens Ghent battery line"
     assert page.author == "Ana Lopez" and page.published_at.startswith("2024-02-01")
     assert "Ghent plant in Belgium" in page.text and "Subscribe" not in page.text
+
+
+def test_ivfpq_index_round_trips_updates_in_place_and_filters_exactly(tmp_path: Path, sample_dir: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = make_settings(tmp_path / "index", retrieval={"vector_index": "ivfpq"})
+    ingest(settings, [sample_dir])
+    manifest = json.loads((tmp_path / "index" / MANIFEST).read_text())
+    assert manifest["vector_index"]["kind"] == "ivfpq" and manifest["vector_index"]["trained_on"] > 0
+    assert (tmp_path / "index" / VECTORS).read_bytes()[:4] != b"IxM2"
+    stack = open_search(settings)
+    assert stack.store.vectors.kind == "ivfpq" and not stack.store.vectors.exact
+    hits = stack.retriever.retrieve("Kokomo Indiana gigafactory")
+    assert hits[0].chunk.article_id.endswith("#11"), "re-scored candidates rank like the exact index"
+    vector = stack.embedder.embed_query("battery plant")
+    exact = sorted(((float(v @ vector), i) for i, v in zip(*_all_vectors(stack.store))), reverse=True)[:5]
+    assert [i for _, i in exact] == [i for i, _ in stack.store.search_dense(vector, 5)]
+    benzinga = stack.store.rowids_matching(["Benzinga"], None, None)
+    filtered = stack.store.search_dense(vector, 5, benzinga)
+    assert filtered and {i for i, _ in filtered} <= set(benzinga.tolist())
+
+    # a removal and a changed file update the trained index in place: nothing is rebuilt
+    monkeypatch.setattr(IndexStore, "_build_vectors", lambda *_: pytest.fail("rebuilt instead of updated"))
+    assert remove(settings, "000_9a5092abaffa30a2.txt") == 20
+    corpus = tmp_path / "corpus"
+    shutil.copytree(sample_dir, corpus)
+    (corpus / "000_9a5092abaffa30a2.txt").unlink()
+    changed = corpus / "002_fee8f80bb4d154f2.txt"
+    changed.write_text(changed.read_text().replace("1,000 jobs", "2,500 jobs"), encoding="utf-8")
+    ingest(settings, [corpus])
+    stack = open_search(settings)
+    assert stack.store.vectors.ntotal == stack.store.counts()["chunks"]
+    texts = [h.chunk.text for h in stack.retriever.retrieve("GM TDK battery plant jobs", k=10)]
+    assert any("2,500 jobs" in t for t in texts) and not any("1,000 jobs" in t for t in texts)
+    assert all(not h.chunk.origin.startswith("000_") for h in stack.retriever.retrieve("Nissan Sunderland", k=10))
+
+
+def _all_vectors(store: IndexStore) -> tuple[list[int], list[np.ndarray]]:
+    ids, vectors = [], []
+    for block_ids, block in store._stored_vectors():
+        ids.extend(block_ids.tolist())
+        vectors.extend(block)
+    return ids, vectors

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -157,6 +158,26 @@ def test_named_ask_api_via_gradio_client(server: str) -> None:
     assert not result["refused"] and "GS Yuasa" in result["answer"], result
     assert any("GS Yuasa" in c["quote"] for c in result["citations"])
     assert result["query"]["understood"].startswith("searched for: Which company did Honda")
+
+
+def test_ask_answers_through_the_running_server_with_its_filters(server: str, ui_index: Path,
+                                                               cli_env: dict[str, str]) -> None:
+    ask = [sys.executable, "-m", "rag.cli", "ask", "--json", "--index", str(ui_index), "--preset", "fast",
+           "Which company did Honda agree to collaborate with on lithium-ion batteries?"]
+    run = subprocess.run(ask, capture_output=True, text=True, timeout=300, env=cli_env)
+    assert run.returncode == 0, run.stderr
+    assert f"answered by the newsrag serve running at {server.rstrip('/')}" in run.stderr
+    served = json.loads(run.stdout)
+    assert not served["refused"] and "GS Yuasa" in served["answer"], served
+    # the CLI's filters travel with the question: nothing is published after 2030
+    run = subprocess.run([*ask, "--since", "2030-01-01"], capture_output=True, text=True, timeout=300, env=cli_env)
+    assert "answered by the newsrag serve" in run.stderr and json.loads(run.stdout)["refused"]
+    # another preset is another model: ask answers locally rather than take the server's
+    from rag.remote import find_server
+
+    assert find_server(make_settings(ui_index, llm={"preset": "fast"})).url == server.rstrip("/")
+    assert find_server(make_settings(ui_index, llm={"preset": "default"})) is None
+    assert find_server(make_settings(ui_index.parent / "other", llm={"preset": "fast"})) is None
 
 
 def test_failures_appear_in_the_chat_as_one_line(sample_index: Path, browser, tmp_path: Path) -> None:  # noqa: ANN001

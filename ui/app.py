@@ -104,10 +104,11 @@ def build_app(settings: Settings, warm: bool = False) -> gr.Blocks:
         citation = next((c for c in answer.citations if c.n == n), None)
         return citation_detail(answer.sources, citation) if citation else ""
 
-    def ask(question: str) -> dict:
-        """Answer one question from the index: the same JSON object as `newsrag ask --json`."""
+    def ask(question: str, outlets: list[str] | None = None, since: str = "", until: str = "", k: int = 0) -> dict:
+        """Answer one question from the index: the same JSON object as `newsrag ask --json`
+        (optional: outlets to keep, a YYYY-MM-DD date range, chunks to retrieve)."""
         try:
-            return service.ask_json(question)
+            return service.ask_json(question, outlets or (), since, until, int(k or 0) or None)
         except NewsragError as exc:
             raise gr.Error(str(exc)) from exc
 
@@ -179,6 +180,19 @@ def serve(settings: Settings, host: str, port: int, auth: str | None, insecure: 
             f"--host {host} exposes the index beyond this machine; add --auth USER:PASSWORD "
             "(or NEWSRAG_AUTH), or --insecure to serve without a password"
         )
+    import signal
+    import sys
+
+    from rag.remote import announce, withdraw
+
     app = build_app(settings, warm=True)
     app.launch(server_name=host, server_port=port, auth=credentials, css=PANEL_CSS, footer_links=["api"],
-               show_error=False, quiet=False)
+               show_error=False, quiet=False, prevent_thread_lock=True)
+    # `newsrag ask` on the same index answers through this process's warm models
+    local = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{app.server_port}"
+    announcement = announce(settings, local, has_auth=credentials is not None)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        app.block_thread()
+    finally:
+        withdraw(announcement)

@@ -97,9 +97,10 @@ class ChatService:
             message = explain_llm_error(exc, self.settings.llm) or f"{exc.__class__.__name__}: {exc}"
             raise NewsragError(message) from exc
 
-    def ask_json(self, question: str) -> dict[str, Any]:
+    def ask_json(self, question: str, outlets: Sequence[str] = (), since: str | None = None,
+                 until: str | None = None, k: int | None = None) -> dict[str, Any]:
         """The `newsrag ask --json` object, for the /ask API."""
-        for event in self.stream(question):
+        for event in self.stream(question, (), outlets, since, until, k):
             if isinstance(event, Done):
                 return event.answer.to_dict()
         raise NewsragError("the answer stream ended without a result")

@@ -1,0 +1,59 @@
+"""Prompt and generation tokens/s of the installed llama.cpp build on the packaged GGUFs.
+
+Run it once per build to compare CMake flags (the product's build is in the
+Makefile); put another build first on the path to measure it without
+installing it, e.g.
+
+    pip wheel --no-deps --no-binary llama-cpp-python llama-cpp-python==0.3.36 -w /tmp/w   # with CMAKE_ARGS
+    pip install --no-deps --target /tmp/llama-x /tmp/w/*.whl
+    PYTHONPATH=/tmp/llama-x python benchmarks/llama_build.py --label "AVX-512"
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from rag.llm.factory import gguf_path
+from rag.settings import LLMSettings, Settings
+
+PROMPT = ("Ford said on Tuesday it would build a battery plant in Michigan with CATL technology, "
+          "employing 2,500 people from 2026. ") * 40
+
+
+def _measure(model_path: Path, threads: int | None) -> tuple[float, float, int]:
+    from llama_cpp import Llama
+
+    llama = Llama(model_path=str(model_path), n_ctx=2048, n_threads=threads, n_threads_batch=threads, verbose=False)
+    tokens = llama.tokenize(PROMPT.encode())[:600]
+    start = time.perf_counter()
+    llama.eval(tokens)
+    prompt_s = time.perf_counter() - start
+    generated, start = 0, time.perf_counter()
+    for _ in llama.generate([], temp=0.0, reset=False):
+        generated += 1
+        if generated == 64:
+            break
+    return len(tokens) / prompt_s, generated / (time.perf_counter() - start), len(tokens)
+
+
+def main() -> None:
+    import llama_cpp
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--label", default="installed build")
+    parser.add_argument("--presets", nargs="+", default=["fast", "default"])
+    parser.add_argument("--threads", type=int, default=None)
+    args = parser.parse_args()
+    cache_dir = Settings().cache_dir
+    print(f"llama_cpp {llama_cpp.__version__} from {Path(llama_cpp.__file__).parent}")
+    print("| build | preset | prompt tokens/s | generation tokens/s |")
+    print("|---|---|---|---|")
+    for preset in args.presets:
+        prompt_tps, gen_tps, _ = _measure(gguf_path(LLMSettings(preset=preset), cache_dir), args.threads)
+        print(f"| {args.label} | {preset} | {prompt_tps:.1f} | {gen_tps:.1f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
