@@ -33,26 +33,27 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=10, help="questions (the first N answerable ones)")
     parser.add_argument("--preset", default="default", choices=["default", "fast"])
     parser.add_argument("--modes", nargs="+", default=["draft", "evidence"], choices=["draft", "evidence"])
-    parser.add_argument("--prompt-cache-mb", nargs="+", type=int, default=[256],
-                        help="llama.cpp prompt cache sizes to compare (0 = off)")
     args = parser.parse_args()
 
     questions = [q for q in load_gold(Path(args.gold)) if q.type != "null"][: args.n]
     base = Settings(index=Path(args.index), llm={"preset": args.preset})
     stack = open_search(base)
     rows = []
-    for mode, cache_mb in [(m, c) for m in args.modes for c in args.prompt_cache_mb]:
-        llm = base.llm.model_copy(update={"prompt_cache_mb": cache_mb})
-        answerer = make_answerer(base.model_copy(update={"answer": AnswerSettings(mode=mode), "llm": llm}), stack)
+    for mode in args.modes:
+        answerer = make_answerer(base.model_copy(update={"answer": AnswerSettings(mode=mode)}), stack)
         answerer.warm_up()  # what `newsrag serve` does at start: model load, system prompts read
-        first, total, tokens = [], [], []
+        first, total, tokens, stages = [], [], [], {}
         for q in questions:
             for event in answerer.stream(q.question):
                 if isinstance(event, Done):
                     first.append(event.answer.timings.get("first_token_s", event.answer.timings["total_s"]))
                     total.append(event.answer.timings["total_s"])
+                    for stage, seconds in event.answer.timings.items():
+                        stages.setdefault(stage, []).append(seconds)
                     tokens.append(_prompt_tokens(answerer))
-        rows.append((f"{mode}, prompt cache {cache_mb} MB", percentile(first, 50), percentile(first, 95), percentile(total, 50),
+        print(f"{mode}, median seconds per stage (from the question): "
+              + ", ".join(f"{k} {statistics.median(v):.2f}" for k, v in stages.items()))
+        rows.append((mode, percentile(first, 50), percentile(first, 95), percentile(total, 50),
                      percentile(total, 95), statistics.median(tokens)))
     print(f"{len(questions)} questions from {args.gold}, preset {args.preset}, index {args.index}\n")
     print("| mode | first token p50 s | p95 s | total p50 s | p95 s | prompt+reply tokens, median |")

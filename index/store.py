@@ -57,6 +57,13 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(text, tokenize='porter 
 """
 
 
+def embeddings_of(db: sqlite3.Connection, rowids: list[int]) -> np.ndarray:
+    """The stored float32 vectors of these chunk ids, in their order."""
+    marks = ",".join("?" * len(rowids))
+    rows = dict(db.execute(f"SELECT id, embedding FROM chunks WHERE id IN ({marks})", rowids).fetchall())
+    return np.vstack([np.frombuffer(rows[i], dtype=np.float32) for i in rowids])
+
+
 @dataclass(frozen=True)
 class StoredChunk:
     """A chunk as retrieved, with the metadata of its article needed to cite it."""
@@ -389,12 +396,7 @@ class IndexStore:
         candidates are re-scored from the stored vectors."""
         index = self.vectors
         found = index.search(vector, n, allowed)
-        return found if index.exact else rescore(vector, found, n, self._embeddings_of)
-
-    def _embeddings_of(self, rowids: list[int]) -> np.ndarray:
-        marks = ",".join("?" * len(rowids))
-        rows = dict(self._db.execute(f"SELECT id, embedding FROM chunks WHERE id IN ({marks})", rowids).fetchall())
-        return np.vstack([np.frombuffer(rows[i], dtype=np.float32) for i in rowids])
+        return found if index.exact else rescore(vector, found, n, lambda rowids: embeddings_of(self._db, rowids))
 
     def search_bm25(self, query: str, n: int) -> list[tuple[int, float]]:
         expression = fts_query(query)

@@ -112,7 +112,8 @@ class VectorIndex:
         if self.kind == "ivfpq":
             ivf = faiss.extract_index_ivf(self.index)
             # a filter keeping a fraction f of the vectors needs ~1/f times the lists for as many hits
-            share = 1.0 if allowed is None else max(len(allowed) / self.ntotal, 1e-9)
+            # (twice that: a filtered search has fewer candidates per list to re-score)
+            share = 1.0 if allowed is None else max(len(allowed) / self.ntotal, 1e-9) / 2
             params = faiss.SearchParametersIVF(sel=selector, nprobe=min(ivf.nlist, math.ceil(NPROBE / share)))
             n = n * RESCORE_FACTOR
         else:

@@ -263,7 +263,7 @@ class Answerer:
         model_answer = str(reply.get("answer", "")) if reply else reply_text
         if not understood.yes_no and checked.accepted:  # step 2: the answer from the checked evidence alone
             quoted = evidence_mod.format_numbered(list(checked.accepted), sources, numbered=False)
-            answer_text = yield from self._json_call(from_evidence_messages(question, quoted, form),
+            answer_text = yield from self._json_call(from_evidence_messages(messages, reply_text, question, quoted, form),
                                                      answer_schema(False, cfg.max_answer_chars), timings, started,
                                                      stream_answer=True)
             reply_text += "\n" + answer_text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from rag.sources import Source
 
@@ -55,7 +55,7 @@ Article: Rival plans (Auto News, 2021-02-11)
 Question: Where did Acme open its battery plant?
 {"evidence": [2]}"""
 
-FROM_EVIDENCE_SYSTEM = """You answer a question about news from the evidence given, and from nothing else. \
+FROM_EVIDENCE = """Now answer the question from the evidence below, and from nothing else. \
 Reply with JSON only: {"answer": "..."}. Answer the question directly; copy names, places, figures and dates \
 exactly as the evidence writes them."""
 
@@ -103,16 +103,19 @@ def select_messages(question: str, numbered: str, recent_first: bool = False) ->
     return [SystemMessage(SELECT_SYSTEM), HumanMessage(f"{numbered}\n\nQuestion: {question}{note}")]
 
 
-def from_evidence_messages(question: str, evidence: str, form: str) -> list[BaseMessage]:
-    """Step 2: the answer, from the checked evidence alone."""
-    return [SystemMessage(FROM_EVIDENCE_SYSTEM),
-            HumanMessage(f"Evidence:\n{evidence}\n\nQuestion: {question}\n{ANSWER_FORMS[form]}")]
+def from_evidence_messages(selection: list[BaseMessage], reply: str, question: str, evidence: str,
+                           form: str) -> list[BaseMessage]:
+    """Step 2, the answer from the checked evidence alone, as a follow-up turn of step 1's conversation:
+    llama.cpp still holds step 1's prompt and reply in its KV cache, so only this turn is read, and the
+    next question finds the selection system prompt still cached."""
+    return [*selection, AIMessage(reply),
+            HumanMessage(f"{FROM_EVIDENCE}\n\nEvidence:\n{evidence}\n\nQuestion: {question}\n{ANSWER_FORMS[form]}")]
 
 
 def warm_up_messages(mode: str) -> list[list[BaseMessage]]:
-    """One tiny request per fixed system prompt a mode sends: answered once at start-up,
-    they load the model and leave each system prompt in llama.cpp's prompt cache."""
-    systems = [ANSWER_SYSTEM] if mode == "draft" else [SELECT_SYSTEM, EVIDENCE_SYSTEM, FROM_EVIDENCE_SYSTEM]
+    """One tiny request per fixed system prompt a mode sends, answered at start-up: it loads the model,
+    and the last one (the most used) stays in llama.cpp's KV cache for the first question."""
+    systems = [ANSWER_SYSTEM] if mode == "draft" else [EVIDENCE_SYSTEM, SELECT_SYSTEM]
     return [[SystemMessage(system), HumanMessage("Question: ?")] for system in systems]
 
 

@@ -42,7 +42,7 @@ def _fingerprint(settings: Settings) -> dict[str, Any]:
     """What must match for a server's answer to equal a local one."""
     return {
         "index": str(Path(settings.index).resolve()),
-        "llm": settings.llm.model_dump(mode="json", exclude={"api_key", "timeout_s", "threads", "prompt_cache_mb"}),
+        "llm": settings.llm.model_dump(mode="json", exclude={"api_key", "timeout_s", "threads"}),
         "answer": settings.answer.model_dump(mode="json"),
         "retrieval": settings.retrieval.model_dump(mode="json"),
     }

@@ -78,8 +78,6 @@ class LLMSettings(BaseModel):
     max_tokens: int = Field(320, gt=0, description="answer length limit")
     context_window: int = Field(4096, gt=0, description="llama.cpp n_ctx")
     threads: int | None = Field(None, description="llama.cpp threads; default: all cores")
-    prompt_cache_mb: int = Field(256, ge=0, description="llama.cpp KV states kept in RAM so repeated prompt "
-                                 "prefixes (the system prompts) are not read again; 0 = off")
     timeout_s: float = Field(120.0, gt=0, description="HTTP backends' request timeout")
 
 

@@ -49,7 +49,7 @@ def make_chat_model(settings: LLMSettings, cache_dir: Path) -> BaseChatModel:
 
         return ChatLlamaCpp(
             model_path=str(gguf_path(settings, cache_dir)), n_ctx=settings.context_window,
-            n_threads=settings.threads, prompt_cache_mb=settings.prompt_cache_mb, temperature=settings.temperature, max_tokens=settings.max_tokens,
+            n_threads=settings.threads, temperature=settings.temperature, max_tokens=settings.max_tokens,
         )
     if settings.backend == "openai":
         try:

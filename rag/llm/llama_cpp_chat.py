@@ -22,30 +22,27 @@ if TYPE_CHECKING:
     from llama_cpp import Llama
 
 _ROLES = {"human": "user", "ai": "assistant", "system": "system"}
-_LOADED: dict[tuple[str, int, int | None, int], Llama] = {}
+_LOADED: dict[tuple[str, int, int | None], Llama] = {}
 _LOAD_LOCK = threading.Lock()
 
 
-def load_llama(model_path: str, n_ctx: int, n_threads: int | None, prompt_cache_mb: int = 0) -> Llama:
+def load_llama(model_path: str, n_ctx: int, n_threads: int | None) -> Llama:
     """The shared Llama for this file and context size (loaded once per process).
 
-    With `prompt_cache_mb`, the KV state after each call is kept in RAM keyed by its
-    tokens, and a new prompt starts from the longest cached prefix: the fixed system
-    prompts of the evidence and answer calls (about 200 tokens, 3 s of prompt reading
-    on 2 cores) are read once, not on every question.
+    llama.cpp reuses the part of its KV cache that the next prompt starts with, so
+    prompts are built to share prefixes (rag/prompts.py). Its RAM cache of saved
+    states is not used: each state copies the logits of every prompt token (152k
+    vocabulary: ~0.4 GB for a 700-token prompt), which cost more than it saved.
     """
-    key = (model_path, n_ctx, n_threads, prompt_cache_mb)
+    key = (model_path, n_ctx, n_threads)
     with _LOAD_LOCK:
         if key not in _LOADED:
-            from llama_cpp import Llama, LlamaRAMCache
+            from llama_cpp import Llama
 
-            llama = Llama(
+            _LOADED[key] = Llama(
                 model_path=model_path, n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads,
                 verbose=False,
             )
-            if prompt_cache_mb:
-                llama.set_cache(LlamaRAMCache(capacity_bytes=prompt_cache_mb << 20))
-            _LOADED[key] = llama
         return _LOADED[key]
 
 
@@ -55,7 +52,6 @@ class ChatLlamaCpp(BaseChatModel):
     model_path: str
     n_ctx: int = 4096
     n_threads: int | None = None
-    prompt_cache_mb: int = 0
     temperature: float = 0.0
     max_tokens: int = 320
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -72,7 +68,7 @@ class ChatLlamaCpp(BaseChatModel):
 
     @property
     def llama(self) -> Llama:
-        return load_llama(self.model_path, self.n_ctx, self.n_threads, self.prompt_cache_mb)
+        return load_llama(self.model_path, self.n_ctx, self.n_threads)
 
     def _request(self, messages: list[BaseMessage], stop: list[str] | None, **kwargs: Any) -> dict[str, Any]:
         return {
