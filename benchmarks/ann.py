@@ -69,6 +69,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument("--kinds", nargs="+", default=["flat", "ivfpq"], choices=["flat", "ivfpq"])
     parser.add_argument("--hnsw", action="store_true", help="also build HNSW (slow to build on 2 cores)")
     args = parser.parse_args()
     vectors, queries = _data(args.n, args.queries)
@@ -83,8 +84,9 @@ def main() -> None:
         kinds: list[tuple[str, Callable[[], VectorIndex]]] = [
             ("flat", lambda: VectorIndex.create("flat", DIM)),
             ("ivfpq", lambda: VectorIndex.create("ivfpq", DIM, vectors[rng.choice(args.n, min(args.n, 100_000),
-                                                                                      replace=False)])),
+                                                                                      replace=False)], args.n)),
         ]
+        kinds = [(kind, make) for kind, make in kinds if kind in args.kinds]
         for kind, make in kinds:
             start = time.perf_counter()
             index = make()

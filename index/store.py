@@ -294,7 +294,7 @@ class IndexStore:
             training = np.vstack(sample) if sample else None
             if training is None:
                 kind = "flat"  # nothing to train on yet
-        index = VectorIndex.create(kind, self.spec.embedding_dim, training)
+        index = VectorIndex.create(kind, self.spec.embedding_dim, training, expected=self.counts()["chunks"])
         for ids, vectors in self._stored_vectors("ORDER BY id"):
             index.add(ids, vectors)
         return index
