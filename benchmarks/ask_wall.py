@@ -1,0 +1,70 @@
+"""Wall time of the whole `newsrag ask` command: cold (in-process) vs through a running `newsrag serve`.
+
+    python benchmarks/ask_wall.py [--index .newsrag/index] [--preset default] [-n 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+QUESTIONS = [
+    "Where will Jaguar Land Rover manufacture its electric drive units?",
+    "How much did BMW's Cell Manufacturing Competence Centre in Parsdorf cost?",
+    "Which company did Honda agree to collaborate with on lithium-ion batteries?",
+    "Where did Nidec open new factories for EV components?",
+    "Who is the anchor client of Tata's UK battery gigafactory?",
+]
+NEWSRAG = [sys.executable, "-m", "rag.cli"]
+
+
+def _ask(index: Path, preset: str, question: str, local: bool) -> tuple[float, bool]:
+    start = time.perf_counter()
+    run = subprocess.run([*NEWSRAG, "ask", "--index", str(index), "--preset", preset, question,
+                          *(["--local"] if local else [])], capture_output=True, text=True, check=True)
+    return time.perf_counter() - start, "answered by the newsrag serve" in run.stderr
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", type=Path, default=Path(".newsrag/index"))
+    parser.add_argument("--preset", default="default", choices=["default", "fast"])
+    parser.add_argument("-n", type=int, default=5)
+    args = parser.parse_args()
+    questions = QUESTIONS[: args.n]
+    cold = [_ask(args.index, args.preset, q, local=True)[0] for q in questions]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen([*NEWSRAG, "serve", "--index", str(args.index), "--preset", args.preset,
+                               "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(180):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except OSError:
+                time.sleep(1)
+        _ask(args.index, args.preset, "What is EV36Zero?", local=False)  # waits out the server's warm-up
+        served = [_ask(args.index, args.preset, q, local=False) for q in questions]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    if not all(through for _, through in served):
+        raise SystemExit("some questions were not answered by the server")
+    print(f"{len(questions)} questions, preset {args.preset}, whole `newsrag ask` command, seconds")
+    print("| how | p50 | max |")
+    print("|---|---|---|")
+    print(f"| cold, in-process (--local) | {statistics.median(cold):.1f} | {max(cold):.1f} |")
+    times = [t for t, _ in served]
+    print(f"| through a running newsrag serve | {statistics.median(times):.1f} | {max(times):.1f} |")
+
+
+if __name__ == "__main__":
+    main()
