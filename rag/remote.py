@@ -63,6 +63,8 @@ def withdraw(path: Path) -> None:
 
 
 def _alive(pid: int) -> bool:
+    if pid <= 0:  # os.kill(0, …) would signal our own process group
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
