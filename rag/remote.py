@@ -13,7 +13,6 @@ import contextlib
 import hashlib
 import json
 import os
-import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
