@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.store import embeddings_of
+from index.vectors_file import embeddings_of
 from index.vectors import VectorIndex, rescore
 
 DIM, K = 384, 10

@@ -6,21 +6,14 @@
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
-QUESTIONS = [
-    "Where will Jaguar Land Rover manufacture its electric drive units?",
-    "How much did BMW's Cell Manufacturing Competence Centre in Parsdorf cost?",
-    "Which company did Honda agree to collaborate with on lithium-ion batteries?",
-    "Where did Nidec open new factories for EV components?",
-    "Who is the anchor client of Tata's UK battery gigafactory?",
-]
+from ui_latency import FIRST, QUESTIONS, serve  # the browser benchmark's questions and server start
+
 NEWSRAG = [sys.executable, "-m", "rag.cli"]
 
 
@@ -39,19 +32,9 @@ def main() -> None:
     args = parser.parse_args()
     questions = QUESTIONS[: args.n]
     cold = [_ask(args.index, args.preset, q, local=True)[0] for q in questions]
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen([*NEWSRAG, "serve", "--index", str(args.index), "--preset", args.preset,
-                               "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, _ = serve(args.index, args.preset)
     try:
-        for _ in range(180):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
-                break
-            except OSError:
-                time.sleep(1)
-        _ask(args.index, args.preset, "What is EV36Zero?", local=False)  # waits out the server's warm-up
+        _ask(args.index, args.preset, FIRST, local=False)  # waits out the server's warm-up
         served = [_ask(args.index, args.preset, q, local=False) for q in questions]
     finally:
         server.terminate()

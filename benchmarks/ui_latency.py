@@ -37,7 +37,7 @@ def _port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _serve(index: Path, preset: str) -> tuple[subprocess.Popen, str]:
+def serve(index: Path, preset: str) -> tuple[subprocess.Popen, str]:
     port = _port()
     proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "serve", "--index", str(index), "--port", str(port),
                              "--preset", preset], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -82,7 +82,7 @@ def main() -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         for preset in args.presets:
-            proc, url = _serve(args.index, preset)
+            proc, url = serve(args.index, preset)
             try:
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 page.goto(url)

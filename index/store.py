@@ -3,11 +3,8 @@
 SQLite is the source of truth: articles, chunks, their embeddings (float32
 blobs, which double as the content-hash cache) and an FTS5 table for BM25.
 `vectors.faiss` (a `VectorIndex`: flat, or IVF-PQ for large indexes) is derived
-from it: a writer records which chunk ids each transaction added and removed
-and applies them to the index at the next sync, instead of rebuilding it. The
-manifest records the SQLite generation the file reflects, its size and its
-SHA-256 (written, not re-hashed on every open), so a crash between the two is
-detected on open and the vectors are rebuilt from SQLite.
+from it and kept in step by `VectorsFile`; a crash between the two is detected
+on open and the vectors are rebuilt from SQLite.
 Every file is replaced atomically (write, fsync, rename), and one writer at a
 time holds a lock, so nothing already indexed is lost or half-written.
 """
@@ -21,24 +18,18 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from index.article import Article, Chunk
 from index.errors import NewsragError
-from index.files import atomic_write_bytes, sha256_file
 from index.fts import fts_query
-from index.manifest import MANIFEST, IndexSpec, check_compatible, read_manifest, spec_from_manifest, write_manifest
-from index.vectors import VectorIndex, choose_kind, rescore
-
-# A change to the vectors since the last sync: ("remove", ids, None) or ("add", ids, vectors).
-_VectorOp = tuple[str, np.ndarray, "np.ndarray | None"]
-_RETRAIN_GROWTH = 4  # an IVF-PQ index is retrained once it holds this many times what it was trained on
-_TRAINING_SAMPLE = 100_000
+from index.manifest import MANIFEST, IndexSpec, check_compatible, read_manifest, spec_from_manifest
+from index.vectors import VectorIndex, rescore
+from index.vectors_file import VECTORS, VectorsFile, embeddings_of
 
 SCHEMA_VERSION = 1
-VECTORS, DATABASE, LOCK = "vectors.faiss", "chunks.sqlite", ".lock"
+DATABASE, LOCK = "chunks.sqlite", ".lock"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -56,13 +47,6 @@ CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
 CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(text_hash);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(text, tokenize='porter unicode61 remove_diacritics 2');
 """
-
-
-def embeddings_of(db: sqlite3.Connection, rowids: list[int]) -> np.ndarray:
-    """The stored float32 vectors of these chunk ids, in their order."""
-    marks = ",".join("?" * len(rowids))
-    rows = dict(db.execute(f"SELECT id, embedding FROM chunks WHERE id IN ({marks})", rowids).fetchall())
-    return np.vstack([np.frombuffer(rows[i], dtype=np.float32) for i in rowids])
 
 
 @dataclass(frozen=True)
@@ -92,11 +76,8 @@ class IndexStore:
         self.spec = spec
         self.vector_index_setting = vector_index
         self._db = db
-        self._vectors: VectorIndex | None = None
         self._lock_fd: int | None = None
-        self._synced_generation = 0  # the generation the vectors file (or self._vectors) reflects
-        self._unsynced: list[_VectorOp] = []  # committed since then, in order
-        self._transaction_ops: list[_VectorOp] | None = None
+        self._vectors = VectorsFile(directory, spec, db, vector_index, self._generation, self.counts)
 
     # ---- opening -------------------------------------------------------
     @classmethod
@@ -124,9 +105,9 @@ class IndexStore:
             store._lock()
             db.executescript(_SCHEMA)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            store._synced_generation = store._generation()
+            store._vectors.start_writing()
             if not exists:
-                store._commit_vectors()
+                store._vectors.commit()
         else:
             store._check_schema()
         return store
@@ -179,34 +160,23 @@ class IndexStore:
         """One atomic change. The vectors follow unless `sync_vectors` is off (a batch
         of a larger ingest, which calls `sync_vectors()` once at the end; until then the
         manifest's generation marks the vectors stale and readers rebuild them)."""
-        ops: list[_VectorOp] = []
-        self._transaction_ops = ops
-        try:
-            with self._db:
-                yield self._db
-                self._db.execute(
-                    "INSERT INTO meta(key, value) VALUES('generation', '1') ON CONFLICT(key) "
-                    "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
-                )
-        finally:
-            self._transaction_ops = None
-        self._unsynced.extend(ops)  # only for a committed transaction: a rolled-back one changed nothing
+        with self._vectors.recording(), self._db:
+            yield self._db
+            self._db.execute(
+                "INSERT INTO meta(key, value) VALUES('generation', '1') ON CONFLICT(key) "
+                "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            )
         if sync_vectors:
-            self._commit_vectors()
+            self._vectors.commit()
 
     def sync_vectors(self) -> None:
         """Write vectors.faiss and the manifest for what SQLite holds now."""
-        self._commit_vectors()
+        self._vectors.commit()
 
     def ensure_vectors(self) -> None:
         """Load the vectors, rewriting them first if they are stale (a writer repairs, a reader rebuilds in memory)."""
-        self._vectors = None
-        self._load_vectors()
-
-    def _record(self, op: _VectorOp) -> None:
-        if self._transaction_ops is None:
-            raise RuntimeError("index changes happen inside IndexStore.transaction()")
-        self._transaction_ops.append(op)
+        self._vectors.forget()
+        self._vectors.load(writer=self._lock_fd is not None)
 
     def origin_hash(self, origin: str) -> str | None:
         row = self._db.execute("SELECT input_hash FROM origins WHERE origin = ?", (origin,)).fetchone()
@@ -233,7 +203,7 @@ class IndexStore:
         chunk_ids = [r[0] for r in db.execute(
             "SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id WHERE a.origin = ?", (origin,))]
         if chunk_ids:
-            self._record(("remove", np.array(chunk_ids, dtype=np.int64), None))
+            self._vectors.record(("remove", np.array(chunk_ids, dtype=np.int64), None))
         for article_id in ids:
             db.execute(
                 "DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM chunks WHERE article_id = ?)", (article_id,)
@@ -269,101 +239,21 @@ class IndexStore:
             db.execute("INSERT INTO chunks_fts(rowid, text) VALUES (?, ?)", (cur.lastrowid, chunk.text))
             rowids.append(cur.lastrowid)
         if rowids:
-            self._record(("add", np.array(rowids, dtype=np.int64), np.asarray(vectors, dtype=np.float32)))
+            self._vectors.record(("add", np.array(rowids, dtype=np.int64), np.asarray(vectors, dtype=np.float32)))
 
     def remove_origin(self, origin: str) -> int:
         """Delete what `origin` added; returns how many articles went."""
         with self.transaction() as db:
             return self._delete_origin(db, origin)
 
-    # ---- the derived vectors file and the manifest ----------------------
     def _generation(self) -> int:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         return int(row[0]) if row else 0
 
-    def _stored_vectors(self, where: str = "", params: tuple = ()) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """(ids, vectors) from SQLite in blocks, so a large index is never held twice in memory."""
-        cursor = self._db.execute(f"SELECT id, embedding FROM chunks {where}", params)
-        while rows := cursor.fetchmany(50_000):
-            yield (np.array([r[0] for r in rows], dtype=np.int64),
-                   np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows]))
-
-    def _build_vectors(self, kind: str) -> VectorIndex:
-        training = None
-        if kind == "ivfpq":
-            sample = [v for _, v in self._stored_vectors("ORDER BY random() LIMIT ?", (_TRAINING_SAMPLE,))]
-            training = np.vstack(sample) if sample else None
-            if training is None:
-                kind = "flat"  # nothing to train on yet
-        index = VectorIndex.create(kind, self.spec.embedding_dim, training, expected=self.counts()["chunks"])
-        for ids, vectors in self._stored_vectors("ORDER BY id"):
-            index.add(ids, vectors)
-        return index
-
-    def _updatable(self, kind: str, count: int) -> VectorIndex | None:
-        """The vectors as of the last sync, if the pending changes can be applied to them."""
-        base = self._vectors if self._vectors is not None else self._read_vectors_file(self._synced_generation)
-        if base is None or base.kind != kind:
-            return None
-        if kind == "ivfpq" and count > _RETRAIN_GROWTH * max(self._vector_info().get("trained_on", 0), 1):
-            return None
-        return base
-
-    def _commit_vectors(self) -> None:
-        count = self.counts()["chunks"]
-        kind = choose_kind(self.vector_index_setting, count)
-        index = self._updatable(kind, count)
-        if index is not None:
-            for op, ids, vectors in self._unsynced:
-                if op == "remove":
-                    index.remove(ids)
-                else:
-                    index.add(ids, vectors)
-            trained_on = self._vector_info().get("trained_on", 0)
-        else:
-            index = self._build_vectors(kind)
-            trained_on = min(count, _TRAINING_SAMPLE) if index.kind == "ivfpq" else count
-        data = index.to_bytes()
-        atomic_write_bytes(self.directory / VECTORS, data)
-        write_manifest(self.directory, self.spec, self.counts(), self._generation(), sha256_file(self.directory / VECTORS),
-                       {"kind": index.kind, "bytes": len(data), "trained_on": trained_on})
-        self._vectors, self._unsynced, self._synced_generation = index, [], self._generation()
-
-    def _vector_info(self) -> dict[str, Any]:
-        """The manifest's record of vectors.faiss and the generation it reflects ({} before the first write)."""
-        if not (self.directory / MANIFEST).exists():
-            return {}
-        manifest = read_manifest(self.directory)
-        return {**manifest.get("vector_index", {}), "generation": manifest.get("generation")}
-
-    def _read_vectors_file(self, generation: int) -> VectorIndex | None:
-        """vectors.faiss if the manifest says it reflects `generation` and its size is the one
-        written (the SHA-256 is recorded at write time, not recomputed on every open)."""
-        info = self._vector_info()
-        path = self.directory / VECTORS
-        if info.get("generation") != generation or not path.exists() or path.stat().st_size != info.get("bytes"):
-            return None
-        try:
-            return VectorIndex.from_bytes(np.fromfile(path, dtype=np.uint8))
-        except RuntimeError:  # FAISS refuses a damaged file: rebuild it from SQLite
-            return None
-
     @property
     def vectors(self) -> VectorIndex:
         """The vectors, checked against the manifest; rebuilt from SQLite if stale or damaged."""
-        return self._load_vectors()
-
-    def _load_vectors(self) -> VectorIndex:
-        if self._vectors is None:
-            loaded = self._read_vectors_file(self._generation())
-            if loaded is not None:
-                self._vectors = loaded
-            elif self._lock_fd is not None:
-                self._commit_vectors()
-            else:
-                self._vectors = self._build_vectors(choose_kind(self.vector_index_setting, self.counts()["chunks"]))
-        assert self._vectors is not None
-        return self._vectors
+        return self._vectors.load(writer=self._lock_fd is not None)
 
     # ---- reading -------------------------------------------------------
     def counts(self) -> dict[str, int]:

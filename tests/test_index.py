@@ -15,6 +15,7 @@ import pytest
 from index.errors import IndexMismatchError, NewsragError
 from index.manifest import MANIFEST, read_manifest, spec_from_manifest
 from index.store import DATABASE, VECTORS, IndexStore
+from index.vectors_file import VectorsFile, stored_vectors
 from rag.pipeline import ingest, open_search, remove
 from tests.conftest import make_settings
 
@@ -194,7 +195,7 @@ def test_ivfpq_index_round_trips_updates_in_place_and_filters_exactly(tmp_path: 
     assert filtered and {i for i, _ in filtered} <= set(benzinga.tolist())
 
     # a removal and a changed file update the trained index in place: nothing is rebuilt
-    monkeypatch.setattr(IndexStore, "_build_vectors", lambda *_: pytest.fail("rebuilt instead of updated"))
+    monkeypatch.setattr(VectorsFile, "_build", lambda *_: pytest.fail("rebuilt instead of updated"))
     assert remove(settings, "000_9a5092abaffa30a2.txt") == 20
     corpus = tmp_path / "corpus"
     shutil.copytree(sample_dir, corpus)
@@ -211,7 +212,7 @@ def test_ivfpq_index_round_trips_updates_in_place_and_filters_exactly(tmp_path: 
 
 def _all_vectors(store: IndexStore) -> tuple[list[int], list[np.ndarray]]:
     ids, vectors = [], []
-    for block_ids, block in store._stored_vectors():
+    for block_ids, block in stored_vectors(store._db):
         ids.extend(block_ids.tolist())
         vectors.extend(block)
     return ids, vectors
