@@ -14,8 +14,7 @@ from pathlib import Path
 from index.article import Article
 from index.embedder import Embedder
 from index.loaders import LoadedInput, load_inputs
-from index.store import StoredChunk
-from rag.retriever import Hit, RetrievalFilters
+from rag.retrieval.types import Hit, RetrievalFilters, RetrievedChunk
 
 CHUNK_SIZE, CHUNK_OVERLAP, TOP_K = 1000, 200, 4
 
@@ -52,7 +51,9 @@ class TextbookRetriever:
         article = self.articles.get(article_id)
         return article.text if article else None
 
-    def retrieve(self, query: str, k: int | None = None, filters: RetrievalFilters | None = None) -> list[Hit]:
+    def retrieve(self, query: str, k: int | None = None, filters: RetrievalFilters | None = None,
+                 as_of: str | None = None) -> list[Hit]:
+        """The textbook has no time prior: `as_of` is accepted and ignored."""
         k = k or TOP_K
         vector = self.embedder.embed_query(query).reshape(1, -1)
         scores, ids = self.index.search(vector, self.index.ntotal)
@@ -62,10 +63,10 @@ class TextbookRetriever:
             a = entry.article
             if filters and filters.until and a.published_at and a.published_at[:10] > filters.until:
                 continue
-            chunk = StoredChunk(
+            chunk = RetrievedChunk(
                 rowid=int(i), chunk_id=f"{a.id}::lc{i}", article_id=a.id, seq=int(i), start=entry.start,
                 end=entry.start + len(entry.text), text=entry.text, origin=a.origin, title=a.title,
-                source=a.source, author=a.author, published_at=a.published_at, url=a.url,
+                outlet=a.source, author=a.author, published_at=a.published_at, url=a.url,
             )
             hits.append(Hit(chunk, float(score), float(score), ("dense",)))
             if len(hits) == k:

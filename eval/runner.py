@@ -22,7 +22,7 @@ from index.files import atomic_write_bytes
 from index.textrules import cited_numbers, strip_markers
 from rag.answer import Answer, Answerer
 from rag.citations import answer_sentences
-from rag.retriever import RetrievalFilters, SupportsRetrieve
+from rag.retrieval.types import RetrievalFilters, SupportsRetrieve
 from rag.support import SUPPORT_THRESHOLD, support_score
 
 RESULTS, SUMMARY, RUN = "results.jsonl", "summary.json", "run.json"
@@ -101,7 +101,8 @@ class EvalRunner:
     def evaluate(self, question: GoldQuestion) -> dict[str, Any]:
         filters = RetrievalFilters(until=question.date[:10]) if self.config.as_of and question.date else None
         t0 = time.perf_counter()
-        hits = self.retriever.retrieve(question.question, k=RETRIEVE_K, filters=filters)
+        as_of = question.date[:10] if self.config.as_of and question.date else None
+        hits = self.retriever.retrieve(question.question, k=RETRIEVE_K, filters=filters, as_of=as_of)
         retrieval_s = time.perf_counter() - t0
         chunks = [{"article_id": h.chunk.article_id, "origin": h.chunk.origin, "chunk_id": h.chunk.chunk_id,
                    "title": h.chunk.title, "published_at": h.chunk.published_at, "score": round(h.score, 6),
@@ -121,7 +122,7 @@ class EvalRunner:
             return record
         mc = self.config.multiple_choice and bool(question.choices)
         answer = self.answerer.ask(_mc_question(question) if mc else question.question, filters=filters,
-                                   query=question.question, as_of=question.date[:10] if self.config.as_of else None)
+                                   query=question.question, as_of=as_of)
         checks = citation_checks(answer, question.question)
         context = [{"article_id": c["article_id"], "origin": c["origin"], "text": c["text"]}
                    for c in answer.to_dict()["context"]]

@@ -47,7 +47,3 @@ class Chunk:
     @property
     def chunk_id(self) -> str:
         return f"{self.article_id}::{self.seq}"
-
-    @property
-    def text_hash(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()

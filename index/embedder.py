@@ -8,6 +8,7 @@ Nothing may be downloaded at run time: the default model comes from the
 
 from __future__ import annotations
 
+import hashlib
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +26,19 @@ PRECISIONS = ("fp32", "bf16")
 # Vectors of one text from two precisions agree at least this well (cosine) for an index
 # built with one to be searched with the other; fp32 vs bf16 MiniLM measured >= 0.996.
 SAME_VECTORS_COSINE = 0.99
+# What a chunk's vector is computed from (recorded in the manifest; an index keeps its own).
+EMBEDDING_INPUTS = ("headline", "chunk")
+
+
+def document_text(chunk_text: str, headline: str, embedding_input: str) -> str:
+    """The text a chunk is embedded as: with "headline", its article's headline first, so
+    a chunk from the middle of an article still says which story it belongs to."""
+    return f"{headline}\n{chunk_text}" if embedding_input == "headline" and headline else chunk_text
+
+
+def text_key(text: str) -> str:
+    """The embedding cache's key: equal texts embed equally (same model, by construction)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def resolve_model_path(model: str) -> str:

@@ -21,7 +21,7 @@ import numpy as np
 
 from index.article import Article, Chunk
 from index.chunker import Chunker
-from index.embedder import Embedder
+from index.embedder import Embedder, document_text, text_key
 from index.errors import InputProblem
 from index.loaders import LoadedInput, count_inputs, load_inputs
 from index.store import IndexStore
@@ -62,15 +62,17 @@ class _Pending:
     loaded: LoadedInput
     articles: list[Article]
     chunks: list[Chunk]
+    texts: list[str]  # what each chunk is embedded as (index.embedder.document_text)
+    keys: list[str]  # their cache keys
     is_new: bool
 
 
 @dataclass
 class _Batch:
     pending: list[_Pending]
-    chunks: list[Chunk]
+    keys: list[str]
     cached: dict[str, np.ndarray]
-    missing: list[Chunk]
+    missing: dict[str, str]  # key → text, each distinct text once
 
 
 class Ingester:
@@ -110,6 +112,7 @@ class Ingester:
             if isinstance(item, InputProblem):
                 report.problems.append(item)
                 continue
+            report.problems.extend(item.warnings)
             pending = self._prepare(item, seen_hashes, report)
             if pending is None:
                 if bar is not None:
@@ -136,27 +139,32 @@ class Ingester:
                 continue
             seen.add(article.content_hash)
             articles.append(article)
-        chunks = [c for a in articles for c in self.chunker.chunk(a)]
-        return _Pending(loaded, articles, chunks, is_new=previous is None)
+        chunks, texts = [], []
+        recipe = self.store.spec.embedding_input
+        for article in articles:
+            for chunk in self.chunker.chunk(article):
+                chunks.append(chunk)
+                texts.append(document_text(chunk.text, article.title, recipe))
+        return _Pending(loaded, articles, chunks, texts, [text_key(t) for t in texts], is_new=previous is None)
 
     def _lookup(self, batch: list[_Pending]) -> _Batch:
         """The batch's chunks and which of them need embedding (SQLite is read here, on
         the ingest thread, never from the embedding worker)."""
-        chunks = [c for p in batch for c in p.chunks]
-        cached = self.store.cached_embeddings(c.text_hash for c in chunks)
-        missing = list({c.text_hash: c for c in chunks if c.text_hash not in cached}.values())
-        return _Batch(batch, chunks, cached, missing)
+        keys = [k for p in batch for k in p.keys]
+        cached = self.store.cached_embeddings(keys)
+        missing = {k: t for p in batch for k, t in zip(p.keys, p.texts, strict=True) if k not in cached}
+        return _Batch(batch, keys, cached, missing)
 
-    def _embed_missing(self, missing: list[Chunk]) -> np.ndarray:
-        return self.embedder.embed_documents([c.text for c in missing])
+    def _embed_missing(self, missing: dict[str, str]) -> np.ndarray:
+        return self.embedder.embed_documents(list(missing.values()))
 
     def _commit(self, batch: _Batch, fresh: Future[np.ndarray], report: IngestReport, bar: tqdm | None) -> None:
-        vectors_by_hash = dict(batch.cached)
-        vectors_by_hash.update({c.text_hash: v for c, v in zip(batch.missing, fresh.result(), strict=True)})
+        vectors_by_key = dict(batch.cached)
+        vectors_by_key.update(zip(batch.missing, fresh.result(), strict=True))
         report.chunks_embedded += len(batch.missing)
-        report.chunks_reused += len(batch.chunks) - len(batch.missing)
+        report.chunks_reused += len(batch.keys) - len(batch.missing)
         dim = self.store.spec.embedding_dim
-        vectors = (np.vstack([vectors_by_hash[c.text_hash] for c in batch.chunks]) if batch.chunks
+        vectors = (np.vstack([vectors_by_key[k] for k in batch.keys]) if batch.keys
                    else np.zeros((0, dim), np.float32))
         offset = 0
         with self.store.transaction(sync_vectors=False) as db:
@@ -164,7 +172,7 @@ class Ingester:
                 count = len(pending.chunks)
                 self.store.replace_origin(
                     db, pending.loaded.origin, pending.loaded.input_hash,
-                    pending.articles, pending.chunks, vectors[offset : offset + count],
+                    pending.articles, pending.chunks, vectors[offset : offset + count], pending.keys,
                 )
                 offset += count
         for pending in batch.pending:

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.article import Article
+from index.dates import normalise_date
 from index.errors import InputProblem
 from index.raw_text import parse_raw_text
 
 # Bump when parsing changes, so unchanged files are re-read with the new rules.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # 2: publication dates normalised to ISO 8601
 SUPPORTED = (".txt", ".jsonl", ".html", ".htm")
 _JSONL_FIELDS = ("title", "source", "author", "published_at", "url")
 
@@ -29,6 +30,8 @@ class LoadedInput:
     origin: str
     input_hash: str
     articles: list[Article]
+    # what was wrong but did not stop the input (an unparseable date: indexed without one)
+    warnings: tuple[InputProblem, ...] = ()
 
 
 def _hash(*parts: bytes) -> str:
@@ -98,7 +101,7 @@ def _load_html(path: Path) -> Iterator[LoadedInput | InputProblem]:
     article = Article(
         id=path.name, origin=path.name, text=text, title=record.get("title") or "",
         source=record.get("sitename") or record.get("hostname") or "", author=record.get("author") or "",
-        published_at=record.get("date") or "", url=record.get("source") or record.get("url") or "",
+        published_at=normalise_date(record.get("date") or "") or "", url=record.get("source") or record.get("url") or "",
     )
     yield LoadedInput(path.name, _hash(data), [article])
 
@@ -118,8 +121,14 @@ def _jsonl_record(path: Path, raw: bytes, number: int) -> LoadedInput | InputPro
         return InputProblem(str(path), "missing or empty 'text' field; every record needs the article text", number)
     origin = str(record.get("id") or f"{path.name}#{number}")
     fields = {f: str(record.get(f) or "") for f in _JSONL_FIELDS}
+    published = normalise_date(fields["published_at"])
+    warnings: tuple[InputProblem, ...] = ()
+    if published is None:
+        warnings = (InputProblem(str(path), f"published_at {fields['published_at'][:40]!r} is not a date; "
+                                 "indexed without one (write ISO 8601, e.g. 2024-05-01)", number),)
+    fields["published_at"] = published or ""
     article = Article(id=origin, origin=origin, text=text.strip(), **fields)
-    return LoadedInput(origin, _hash(json.dumps(record, sort_keys=True).encode("utf-8")), [article])
+    return LoadedInput(origin, _hash(json.dumps(record, sort_keys=True).encode("utf-8")), [article], warnings)
 
 
 def _load_jsonl(path: Path) -> Iterator[LoadedInput | InputProblem]:

@@ -30,6 +30,9 @@ class IndexSpec:
     # accepted when their vectors agree (checked on the index's own chunks at open).
     embedding_backend: str = "torch"
     embedding_precision: str = "fp32"
+    # What each chunk's vector was computed from (index.embedder.EMBEDDING_INPUTS); queries embed the
+    # same either way, so an index keeps its own and later ingests follow it. Indexes from before it: "chunk".
+    embedding_input: str = "chunk"
 
     def mismatch(self, other: IndexSpec) -> str | None:
         if self.embedding_model != other.embedding_model or self.embedding_dim != other.embedding_dim:
@@ -64,7 +67,7 @@ def spec_from_manifest(manifest: dict[str, Any]) -> IndexSpec:
     emb = manifest.get("embedding", {})
     return IndexSpec(
         str(emb.get("model")), int(emb.get("dim", 0)), dict(manifest.get("chunking", {})),
-        str(emb.get("backend", "torch")), str(emb.get("precision", "fp32")),
+        str(emb.get("backend", "torch")), str(emb.get("precision", "fp32")), str(emb.get("input", "chunk")),
     )
 
 
@@ -73,7 +76,8 @@ def write_manifest(directory: Path, spec: IndexSpec, counts: dict[str, int], gen
     manifest = {
         "format_version": FORMAT_VERSION,
         "embedding": {"model": spec.embedding_model, "dim": spec.embedding_dim,
-                      "backend": spec.embedding_backend, "precision": spec.embedding_precision},
+                      "backend": spec.embedding_backend, "precision": spec.embedding_precision,
+                      "input": spec.embedding_input},
         "chunking": spec.chunking,
         "counts": counts,
         "generation": generation,

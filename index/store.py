@@ -21,32 +21,17 @@ from pathlib import Path
 
 import numpy as np
 
+from index import schema, stories
 from index.article import Article, Chunk
+from index.catalog import ChunkCatalog
+from index.embedder import document_text
 from index.errors import NewsragError
 from index.fts import fts_query
 from index.manifest import MANIFEST, IndexSpec, check_compatible, read_manifest, spec_from_manifest
 from index.vectors import VectorIndex, rescore
 from index.vectors_file import VECTORS, VectorsFile, embeddings_of
 
-SCHEMA_VERSION = 1
 DATABASE, LOCK = "chunks.sqlite", ".lock"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS origins (origin TEXT PRIMARY KEY, input_hash TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS articles (
-    id TEXT PRIMARY KEY, origin TEXT NOT NULL, title TEXT, source TEXT, author TEXT,
-    published_at TEXT, url TEXT, text TEXT NOT NULL, content_hash TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS articles_origin ON articles(origin);
-CREATE INDEX IF NOT EXISTS articles_hash ON articles(content_hash);
-CREATE TABLE IF NOT EXISTS chunks (
-    id INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, article_id TEXT NOT NULL,
-    seq INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL, text TEXT NOT NULL,
-    text_hash TEXT NOT NULL, embedding BLOB NOT NULL);
-CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
-CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(text_hash);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(text, tokenize='porter unicode61 remove_diacritics 2');
-"""
 
 
 @dataclass(frozen=True)
@@ -66,6 +51,19 @@ class StoredChunk:
     author: str
     published_at: str
     url: str
+    story_id: str
+
+
+@dataclass(frozen=True)
+class StoryMember:
+    """Another article of a cited article's story: who else reported it."""
+
+    story_id: str
+    article_id: str
+    outlet: str
+    title: str
+    published_at: str
+    url: str
 
 
 class IndexStore:
@@ -77,6 +75,7 @@ class IndexStore:
         self.vector_index_setting = vector_index
         self._db = db
         self._lock_fd: int | None = None
+        self._catalog: tuple[int, ChunkCatalog] | None = None
         self._vectors = VectorsFile(directory, spec, db, vector_index, self._generation, self.counts)
 
     # ---- opening -------------------------------------------------------
@@ -103,13 +102,17 @@ class IndexStore:
         store = cls(directory, spec, db, vector_index)
         if write:
             store._lock()
-            db.executescript(_SCHEMA)
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if db.execute("PRAGMA user_version").fetchone()[0] == 0:
+                schema.create(db)
+            else:
+                store._check_schema(migrate=True)
             store._vectors.start_writing()
             if not exists:
                 store._vectors.commit()
-        else:
-            store._check_schema()
+        elif store._check_schema(migrate=False):
+            store.close()  # an older schema: upgrade it under the writer's lock, then read
+            cls.open(directory, expected, write=True, vector_index=vector_index).close()
+            return cls.open(directory, expected, vector_index=vector_index)
         return store
 
     @staticmethod
@@ -125,13 +128,17 @@ class IndexStore:
             db.execute("PRAGMA synchronous = FULL")
         return db
 
-    def _check_schema(self) -> None:
+    def _check_schema(self, migrate: bool) -> bool:
+        """Refuse a newer schema; migrate an older one (writer) or say it needs it (reader)."""
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version != SCHEMA_VERSION:
+        if version > schema.VERSION or version < 1:
             raise NewsragError(
-                f"{self.directory / DATABASE}: schema version {version}, expected {SCHEMA_VERSION}; "
-                "rebuild the index with newsrag ingest"
+                f"{self.directory / DATABASE}: schema version {version}, this newsrag reads 1 to {schema.VERSION}; "
+                "upgrade newsrag, or rebuild the index with newsrag ingest into a new --index directory"
             )
+        if version < schema.VERSION and migrate:
+            schema.migrate(self._db)
+        return version < schema.VERSION
 
     def _lock(self) -> None:
         fd = os.open(self.directory / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
@@ -189,13 +196,14 @@ class IndexStore:
         ).fetchone()
         return row[0] if row else None
 
-    def cached_embeddings(self, text_hashes: Iterable[str]) -> dict[str, np.ndarray]:
-        """Vectors already computed for these chunk texts (same model, by construction)."""
+    def cached_embeddings(self, keys: Iterable[str]) -> dict[str, np.ndarray]:
+        """Vectors already computed for these texts (by `index.embedder.text_key`; the
+        `text_hash` column holds the key of the text each chunk was embedded as)."""
         found: dict[str, np.ndarray] = {}
-        for text_hash in set(text_hashes):
-            row = self._db.execute("SELECT embedding FROM chunks WHERE text_hash = ? LIMIT 1", (text_hash,)).fetchone()
+        for key in set(keys):
+            row = self._db.execute("SELECT embedding FROM chunks WHERE text_hash = ? LIMIT 1", (key,)).fetchone()
             if row:
-                found[text_hash] = np.frombuffer(row[0], dtype=np.float32)
+                found[key] = np.frombuffer(row[0], dtype=np.float32)
         return found
 
     def _delete_origin(self, db: sqlite3.Connection, origin: str) -> int:
@@ -209,34 +217,40 @@ class IndexStore:
                 "DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM chunks WHERE article_id = ?)", (article_id,)
             )
             db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
+        stories.forget(db, ids)
         db.execute("DELETE FROM articles WHERE origin = ?", (origin,))
         db.execute("DELETE FROM origins WHERE origin = ?", (origin,))
         return len(ids)
 
     def replace_origin(
         self, db: sqlite3.Connection, origin: str, input_hash: str,
-        articles: list[Article], chunks: list[Chunk], vectors: np.ndarray,
+        articles: list[Article], chunks: list[Chunk], vectors: np.ndarray, keys: list[str],
     ) -> None:
-        """Swap everything indexed from `origin` for these articles (inside a transaction)."""
-        if vectors.shape != (len(chunks), self.spec.embedding_dim):
+        """Swap everything indexed from `origin` for these articles (inside a transaction);
+        `keys[i]` is the hash of the text `vectors[i]` was computed from (the embedding cache's key)."""
+        if vectors.shape != (len(chunks), self.spec.embedding_dim) or len(keys) != len(chunks):
             raise ValueError(f"vectors {vectors.shape} do not match {len(chunks)} chunks of dim {self.spec.embedding_dim}")
         self._delete_origin(db, origin)
         db.execute("INSERT INTO origins(origin, input_hash) VALUES (?, ?)", (origin, input_hash))
-        db.executemany(
-            "INSERT INTO articles(id, origin, title, source, author, published_at, url, text, content_hash) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(a.id, a.origin, a.title, a.source, a.author, a.published_at, a.url, a.text, a.content_hash)
-             for a in articles],
-        )
+        titles = {}
+        for a in articles:
+            story = stories.assign_story(db, a.id, f"{a.title}\n{a.text}")
+            db.execute(
+                "INSERT INTO articles(id, origin, title, source, author, published_at, url, text, content_hash, "
+                "story_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (a.id, a.origin, a.title, a.source, a.author, a.published_at, a.url, a.text, a.content_hash, story),
+            )
+            titles[a.id] = a.title
         rowids = []
-        for chunk, vector in zip(chunks, vectors, strict=True):
+        for chunk, vector, key in zip(chunks, vectors, keys, strict=True):
             cur = db.execute(
                 "INSERT INTO chunks(chunk_id, article_id, seq, start, end, text, text_hash, embedding) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (chunk.chunk_id, chunk.article_id, chunk.seq, chunk.start, chunk.end, chunk.text,
-                 chunk.text_hash, np.ascontiguousarray(vector, dtype=np.float32).tobytes()),
+                 key, np.ascontiguousarray(vector, dtype=np.float32).tobytes()),
             )
-            db.execute("INSERT INTO chunks_fts(rowid, text) VALUES (?, ?)", (cur.lastrowid, chunk.text))
+            db.execute("INSERT INTO chunks_fts(rowid, title, text) VALUES (?, ?, ?)",
+                       (cur.lastrowid, titles.get(chunk.article_id, ""), chunk.text))
             rowids.append(cur.lastrowid)
         if rowids:
             self._vectors.record(("add", np.array(rowids, dtype=np.int64), np.asarray(vectors, dtype=np.float32)))
@@ -266,9 +280,57 @@ class IndexStore:
     def sources(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT DISTINCT source FROM articles WHERE source != '' ORDER BY 1")]
 
-    def rowids_matching(self, sources: list[str] | None, since: str | None, until: str | None) -> np.ndarray:
+    @property
+    def catalog(self) -> ChunkCatalog:
+        """Per-chunk dates and outlets as arrays, re-read when the index changes."""
+        generation = self._generation()
+        if self._catalog is None or self._catalog[0] != generation:
+            self._catalog = (generation, ChunkCatalog.read(self._db))
+        return self._catalog[1]
+
+    def rowids_matching(self, sources: tuple[str, ...], since: str | None, until: str | None) -> np.ndarray:
         """Chunk ids whose article passes the outlet and date filters."""
-        clauses, params = [], []
+        catalog = self.catalog
+        return catalog.rowids[catalog.mask(tuple(sources), since, until)]
+
+    def search_dense(self, vector: np.ndarray, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """(row id, cosine) of the `n` nearest chunks among `allowed`; approximate indexes'
+        candidates are re-scored from the stored vectors."""
+        index = self.vectors
+        found = index.search(vector, n, allowed)
+        return found if index.exact else rescore(vector, found, n, lambda rowids: embeddings_of(self._db, rowids))
+
+    def search_bm25(self, query: str, n: int, title_weight: float = 1.0, sources: tuple[str, ...] = (),
+                    since: str | None = None, until: str | None = None) -> list[tuple[int, float]]:
+        """(row id, BM25 score) of the `n` best chunks, the headline column weighted
+        `title_weight` times the text; the filters run inside the query, so a narrow
+        filter still returns its best `n`."""
+        expression = fts_query(query)
+        if not expression:
+            return []
+        clauses, params = self._filter_sql(sources, since, until)
+        join = " JOIN chunks c ON c.id = f.rowid JOIN articles a ON a.id = c.article_id" if clauses else ""
+        rows = self._db.execute(
+            f"SELECT f.rowid, bm25(chunks_fts, ?, 1.0) AS score FROM chunks_fts f{join} "
+            f"WHERE chunks_fts MATCH ?{''.join(' AND ' + c for c in clauses)} ORDER BY score LIMIT ?",
+            (title_weight, expression, *params, n),
+        )
+        return [(int(r[0]), -float(r[1])) for r in rows]
+
+    def bm25_of(self, query: str, rowids: list[int], title_weight: float = 1.0) -> dict[int, float]:
+        """BM25 scores of these chunks for `query` (absent: no query word in them)."""
+        expression = fts_query(query)
+        if not expression or not rowids:
+            return {}
+        rows = self._db.execute(
+            f"SELECT rowid, bm25(chunks_fts, ?, 1.0) FROM chunks_fts WHERE chunks_fts MATCH ? "
+            f"AND rowid IN ({','.join('?' * len(rowids))})", (title_weight, expression, *rowids))
+        return {int(r[0]): -float(r[1]) for r in rows}
+
+    @staticmethod
+    def _filter_sql(sources: tuple[str, ...], since: str | None, until: str | None) -> tuple[list[str], list[str]]:
+        clauses: list[str] = []
+        params: list[str] = []
         if sources:
             clauses.append(f"a.source IN ({','.join('?' * len(sources))})")
             params.extend(sources)
@@ -278,36 +340,44 @@ class IndexStore:
         if until:
             clauses.append("a.published_at != '' AND substr(a.published_at, 1, 10) <= ?")
             params.append(until[:10])
-        where = " AND ".join(clauses) or "1"
-        rows = self._db.execute(f"SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id WHERE {where}", params)
-        return np.array([r[0] for r in rows], dtype=np.int64)
+        return clauses, params
 
-    def search_dense(self, vector: np.ndarray, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """(row id, cosine) of the `n` nearest chunks among `allowed`; approximate indexes'
-        candidates are re-scored from the stored vectors."""
-        index = self.vectors
-        found = index.search(vector, n, allowed)
-        return found if index.exact else rescore(vector, found, n, lambda rowids: embeddings_of(self._db, rowids))
+    def vectors_of(self, rowids: list[int]) -> np.ndarray:
+        """The stored float32 vectors of these chunks, in order."""
+        return embeddings_of(self._db, [int(r) for r in rowids])
 
-    def search_bm25(self, query: str, n: int) -> list[tuple[int, float]]:
-        expression = fts_query(query)
-        if not expression:
-            return []
+    def story_sizes(self, story_ids: list[str]) -> dict[str, int]:
+        """How many articles each story has (an article outside any story counts as its own)."""
+        ids = sorted(set(story_ids))
+        if not ids:
+            return {}
         rows = self._db.execute(
-            "SELECT rowid, bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts) LIMIT ?",
-            (expression, n),
-        )
-        return [(int(r[0]), -float(r[1])) for r in rows]
+            f"SELECT story_id, COUNT(*) FROM articles WHERE story_id IN ({','.join('?' * len(ids))}) GROUP BY story_id",
+            ids)
+        return {r[0]: int(r[1]) for r in rows}
+
+    def story_members(self, story_ids: list[str]) -> dict[str, list[StoryMember]]:
+        """Every article of these stories, oldest first."""
+        if not story_ids:
+            return {}
+        rows = self._db.execute(
+            "SELECT story_id, id, source, title, published_at, url FROM articles "
+            f"WHERE story_id IN ({','.join('?' * len(story_ids))}) ORDER BY published_at, id", story_ids)
+        members: dict[str, list[StoryMember]] = {}
+        for r in rows:
+            members.setdefault(r[0], []).append(StoryMember(*(str(v or "") for v in r)))
+        return members
 
     def sample_chunks(self, n: int) -> tuple[list[str], np.ndarray]:
-        """Up to `n` chunk texts with their stored vectors, spread evenly over the index."""
+        """Up to `n` texts as they were embedded, with their stored vectors, spread evenly over the index."""
         total = self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
         step = max(1, total // max(n, 1))
-        rows = self._db.execute(
-            "SELECT text, embedding FROM chunks WHERE id % ? = 0 ORDER BY id LIMIT ?", (step, n)
-        ).fetchall() or self._db.execute("SELECT text, embedding FROM chunks LIMIT ?", (n,)).fetchall()
-        vectors = [np.frombuffer(r[1], dtype=np.float32) for r in rows]
-        return [r[0] for r in rows], (np.vstack(vectors) if vectors else np.zeros((0, self.spec.embedding_dim), np.float32))
+        select = "SELECT c.text, a.title, c.embedding FROM chunks c JOIN articles a ON a.id = c.article_id"
+        rows = (self._db.execute(f"{select} WHERE c.id % ? = 0 ORDER BY c.id LIMIT ?", (step, n)).fetchall()
+                or self._db.execute(f"{select} LIMIT ?", (n,)).fetchall())
+        texts = [document_text(r[0], r[1] or "", self.spec.embedding_input) for r in rows]
+        vectors = [np.frombuffer(r[2], dtype=np.float32) for r in rows]
+        return texts, (np.vstack(vectors) if vectors else np.zeros((0, self.spec.embedding_dim), np.float32))
 
     def get_chunks(self, rowids: list[int]) -> list[StoredChunk]:
         """Chunks with article metadata, in the order of `rowids`."""
@@ -316,7 +386,7 @@ class IndexStore:
         marks = ",".join("?" * len(rowids))
         rows = self._db.execute(
             "SELECT c.id AS rowid, c.chunk_id, c.article_id, c.seq, c.start, c.end, c.text, a.origin, "
-            "a.title, a.source, a.author, a.published_at, a.url "
+            "a.title, a.source, a.author, a.published_at, a.url, COALESCE(a.story_id, a.id) AS story_id "
             f"FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks})",
             rowids,
         ).fetchall()

@@ -46,7 +46,7 @@ from rag.prompts import (
     warm_up_messages,
 )
 from rag.query import Query, QueryAnalyzer
-from rag.retriever import RetrievalFilters, SupportsRetrieve
+from rag.retrieval.types import RetrievalFilters, SupportsRetrieve
 from rag.settings import AnswerSettings
 from rag.sources import Source, build_sources
 
@@ -89,7 +89,7 @@ class Answer:
             "sentences": [s.to_dict() for s in self.sentences],
             "retrieved": [
                 {"n": s.n, "article_id": s.article_id, "origin": s.origin, "title": s.title,
-                 "source": s.source, "published_at": s.published_at, "url": s.url,
+                 "outlet": s.outlet, "also_reported_by": [o.to_dict() for o in s.also_reported_by], "published_at": s.published_at, "url": s.url,
                  "chunk_ids": [c.chunk_id for p in s.passages for c in p.chunks], "score": round(s.score, 5)}
                 for s in self.sources
             ],

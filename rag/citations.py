@@ -25,6 +25,7 @@ from index.textrules import (
     strip_markers,
 )
 from rag.prompts import REFUSAL
+from rag.retrieval.types import OtherReport
 from rag.sources import Source
 from rag.support import SUPPORT_THRESHOLD, best_span, support_score
 
@@ -75,7 +76,7 @@ class Citation:
     article_id: str
     origin: str
     title: str
-    source: str
+    outlet: str
     published_at: str
     url: str
     chunk_id: str
@@ -84,6 +85,7 @@ class Citation:
     quote: str
     support: float
     spans: tuple[tuple[int, int], ...] = ()  # every evidence sentence of this article, for highlighting
+    also_reported_by: tuple[OtherReport, ...] = ()  # other outlets' copies of the cited story
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -121,8 +123,9 @@ def citation_for(display: int, source: Source, claim: str, support: float) -> Ci
     quote = passage.text[span.start - passage.start : span.end - passage.start]
     return Citation(
         n=display, article_id=source.article_id, origin=source.origin, title=source.title,
-        source=source.source, published_at=source.published_at, url=source.url, chunk_id=chunk.chunk_id,
+        outlet=source.outlet, published_at=source.published_at, url=source.url, chunk_id=chunk.chunk_id,
         start=span.start, end=span.end, quote=quote, support=round(support, 3),
+        also_reported_by=source.also_reported_by,
     )
 
 

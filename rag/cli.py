@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,7 +43,7 @@ def _settings(args: argparse.Namespace) -> Any:
 
 
 def _filters(args: argparse.Namespace) -> Any:
-    from rag.retriever import RetrievalFilters
+    from rag.retrieval.types import RetrievalFilters
 
     return RetrievalFilters(tuple(args.source or ()), args.since, args.until)
 
@@ -75,13 +76,17 @@ def cmd_search(args: argparse.Namespace) -> int:
     from rag.pipeline import open_search
 
     stack = open_search(_settings(args))
-    hits = stack.retriever.retrieve(args.query, k=args.k, filters=_filters(args))
+    if args.as_of not in (None, "none") and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.as_of):
+        raise NewsragError(f"--as-of {args.as_of!r}: write a date as YYYY-MM-DD, or 'none'")
+    as_of = None if args.as_of == "none" else (args.as_of or stack.store.latest_date() or None)
+    hits = stack.retriever.retrieve(args.query, k=args.k, filters=_filters(args), as_of=as_of)
     if args.json:
         print(json.dumps([
             {"article_id": h.chunk.article_id, "origin": h.chunk.origin, "chunk_id": h.chunk.chunk_id,
              "score": round(h.score, 6), "dense_score": h.dense_score, "title": h.chunk.title,
-             "source": h.chunk.source, "published_at": h.chunk.published_at, "url": h.chunk.url,
-             "start": h.chunk.start, "end": h.chunk.end, "text": h.chunk.text}
+             "outlet": h.chunk.outlet, "published_at": h.chunk.published_at, "url": h.chunk.url,
+             "start": h.chunk.start, "end": h.chunk.end, "text": h.chunk.text,
+             "also_reported_by": [o.to_dict() for o in h.also_reported_by]}
             for h in hits
         ], ensure_ascii=False))
         return 0
@@ -90,7 +95,10 @@ def cmd_search(args: argparse.Namespace) -> int:
     for rank, h in enumerate(hits, start=1):
         date = h.chunk.published_at[:10] or "undated"
         snippet = " ".join(h.chunk.text.split())[:200]
-        print(f"{rank}. {h.chunk.title} ({date}) [{h.chunk.chunk_id}] score={h.score:.4f}\n   {snippet}")
+        also = "".join(f"\n   also reported by {o.outlet or o.article_id} ({o.published_at[:10] or 'undated'})"
+                       for o in h.also_reported_by)
+        print(f"{rank}. {h.chunk.title} — {h.chunk.outlet or 'outlet unknown'} ({date}) [{h.chunk.chunk_id}] "
+              f"score={h.score:.4f}\n   {snippet}{also}")
     return 0
 
 
@@ -103,7 +111,7 @@ def _print_sources(answer: dict[str, Any]) -> None:
         return
     print("\nSources:")
     for c in answer["citations"]:
-        meta = ", ".join(x for x in (c["source"], c["published_at"][:10]) if x)
+        meta = ", ".join(x for x in (c["outlet"], c["published_at"][:10]) if x)
         print(f"[{c['n']}] {c['title']}" + (f" — {meta}" if meta else "") + f" ({c['origin']}) {c['url']}".rstrip())
         print(f"    “{' '.join(c['quote'].split())}”  [{c['chunk_id']} {c['start']}:{c['end']}]")
     for s in answer["sentences"]:
@@ -255,6 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help="show the chunks that best match a query")
     p.add_argument("query")
     p.add_argument("--json", action="store_true", help="print one JSON list of hits")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="date recency counts from (default: the newest article; "
+                   "'none': no recency prior)")
     _add_index(p)
     _add_filters(p)
     p.set_defaults(func=cmd_search)

@@ -116,7 +116,7 @@ def format_numbered(sentences: Sequence[Sentence], sources: Sequence[Source], nu
         if sentence.source_n != current:
             current = sentence.source_n
             source = by_n[current]
-            meta = ", ".join(x for x in (source.source, source.published_at[:10]) if x)
+            meta = ", ".join(x for x in (source.outlet, source.published_at[:10]) if x)
             lines.append(f"Article: {_flat(source.title) or source.article_id}" + (f" ({meta})" if meta else ""))
         lines.append(f"  {sentence.id}. {_flat(sentence.text)}" if numbered else f"  - {_flat(sentence.text)}")
     return "\n".join(lines)
@@ -166,7 +166,7 @@ def cover_reports(accepted: Sequence[Sentence], context: Sequence[Sentence], sou
                   reports: Sequence[tuple[str, ...]]) -> list[Sentence]:
     """For a question about several reports, every report needs evidence of its own: a report (its
     outlets) the model pointed at nothing from gets its article's best-scoring shown sentence."""
-    outlet_of = {s.n: s.source for s in sources}
+    outlet_of = {s.n: s.outlet for s in sources}
     covered = list(accepted)
     for outlets in reports:
         if any(outlet_of.get(s.source_n) in outlets for s in covered):

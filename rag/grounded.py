@@ -39,8 +39,8 @@ def _quote(sentence: Sentence, source: Source, lead: str = "") -> str:
     when = f" ({source.published_at[:10]})" if source.published_at else ""
     text = " ".join(sentence.text.split()).rstrip(" .;:,!?")
     title = " ".join(source.title.split()).rstrip(" .;:,!?")  # a full stop inside the quotes would end the sentence
-    if source.source:
-        who = f"{source.source}{when} reports"
+    if source.outlet:
+        who = f"{source.outlet}{when} reports"
     elif title and title != text:
         who = f"“{title}”{when} says"
     else:

@@ -23,7 +23,7 @@ from rag.answer import Answerer
 from rag.evidence import Similarity
 from rag.llm.factory import make_chat_model
 from rag.query import QueryAnalyzer
-from rag.retriever import Retriever
+from rag.retrieval.retriever import Retriever
 from rag.settings import Settings
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ def make_chunker(settings: Settings) -> Chunker:
 
 def index_spec(settings: Settings, embedder: Embedder) -> IndexSpec:
     return IndexSpec(embedder.model_id, embedder.dim, settings.chunking.model_dump(),
-                     embedder.backend, embedder.precision)
+                     embedder.backend, embedder.precision, settings.embedding.input)
 
 
 def check_same_vectors(store: IndexStore, embedder: Embedder) -> None:

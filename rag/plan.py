@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from rag.query import Query
-from rag.retriever import Hit, RetrievalFilters, SupportsRetrieve
+from rag.retrieval.types import Hit, RetrievalFilters, SupportsRetrieve
 
 _RECENT_POOL = 3  # × k candidates for a "most recent" question
 _RECENT_MARGIN = 0.12  # cosine below the best that still counts as "about as relevant"
@@ -28,9 +28,9 @@ def combine(base: RetrievalFilters, extra: RetrievalFilters) -> RetrievalFilters
 
 
 def _search(retriever: SupportsRetrieve, text: str, k: int, filters: RetrievalFilters,
-            fallback: RetrievalFilters) -> list[Hit]:
-    hits = retriever.retrieve(text, k=k, filters=filters)
-    return hits or (retriever.retrieve(text, k=k, filters=fallback) if fallback != filters else [])
+            fallback: RetrievalFilters, as_of: str | None) -> list[Hit]:
+    hits = retriever.retrieve(text, k=k, filters=filters, as_of=as_of)
+    return hits or (retriever.retrieve(text, k=k, filters=fallback, as_of=as_of) if fallback != filters else [])
 
 
 def _interleave(rankings: list[list[Hit]], k: int) -> list[Hit]:
@@ -54,17 +54,19 @@ def _newest_first(hits: list[Hit], k: int) -> list[Hit]:
 def retrieve(retriever: SupportsRetrieve, query: Query, k: int, user: RetrievalFilters | None) -> list[Hit]:
     """The hits to answer `query` from; `user` filters (chat controls, CLI flags, an eval's as-of) always hold."""
     user = user or RetrievalFilters()
+    # Recency counts from the question's date unless the question names its own period.
+    as_of = None if query.periods else (query.as_of or None)
     # The user's own outlet choice wins over outlets read from the question.
     asked = query.filters if not user.sources else replace(query.filters, sources=())
     if query.multi_report:
         per_report = max(2, k // len(query.reports))
         rankings = [
             _search(retriever, query.search, per_report, combine(user, report.filters()),
-                    combine(user, RetrievalFilters(report.outlets)))
+                    combine(user, RetrievalFilters(report.outlets)), as_of)
             for report in query.reports
         ]
         return _interleave(rankings, max(k, per_report * len(query.reports)))
     if query.prefer_recent:
-        pool = _search(retriever, query.search, k * _RECENT_POOL, combine(user, asked), user)
+        pool = _search(retriever, query.search, k * _RECENT_POOL, combine(user, asked), user, as_of)
         return _newest_first(pool, k)
-    return _search(retriever, query.search, k, combine(user, asked), user)
+    return _search(retriever, query.search, k, combine(user, asked), user, as_of)

@@ -75,7 +75,7 @@ without the conversation. Name the companies, places and products it refers to. 
 
 
 def format_source(source: Source) -> str:
-    meta = " | ".join(x for x in (source.source, source.published_at[:10]) if x)
+    meta = " | ".join(x for x in (source.outlet, source.published_at[:10]) if x)
     header = f"[{source.n}] {source.title}" + (f" ({meta})" if meta else "")
     return f"{header}\n{source.text}"
 

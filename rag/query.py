@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from index.textrules import MONTH_ABBREVIATIONS, MONTHS, name_runs
-from rag.retriever import RetrievalFilters
+from rag.retrieval.types import RetrievalFilters
 
 QuestionKind = Literal["fact", "comparison", "temporal", "list", "summary"]
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from index.errors import NewsragError
 from index.files import atomic_write_bytes
-from rag.retriever import RetrievalFilters
+from rag.retrieval.types import RetrievalFilters
 from rag.settings import Settings
 
 _TIMEOUT_S = 600.0

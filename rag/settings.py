@@ -32,6 +32,10 @@ class EmbeddingSettings(BaseModel):
         "bf16", description="dtype the model computes in: bf16 is ~2.6x faster on CPUs with AVX-512/AMX "
         "(slower elsewhere), vectors within 0.99 cosine of fp32",
     )
+    input: Literal["headline", "chunk"] = Field(
+        "headline", description="what a new index embeds: each chunk with its article's headline in front, or the "
+        "chunk alone (round 1); an existing index keeps what it was built with",
+    )
 
 
 class ChunkingSettings(BaseModel):
@@ -46,7 +50,20 @@ class RetrievalSettings(BaseModel):
         3, gt=0, description="cap so one long article cannot fill the context"
     )
     hybrid: bool = Field(True, description="fuse dense search with SQLite FTS5 BM25 (reciprocal rank)")
-    candidates: int = Field(60, gt=0, description="hits taken from each retriever before fusion")
+    candidates: int = Field(60, gt=0, description="hits taken from each search (dense, BM25) before fusion")
+    headline_weight: float = Field(3.0, ge=0.0, description="BM25 weight of a word in the headline, relative to "
+                                   "one in the text")
+    recency_half_life_days: float = Field(
+        30.0, ge=0.0, description="age at which the recency prior halves, counted from the question's date "
+        "(the newest article in the chat); 0 = no prior. Off when a question names its own period",
+    )
+    recency_weight: float = Field(1.0, ge=0.0, description="the prior's weight without rescoring, in first-rank "
+                                  "fusion contributions")
+    one_slot_per_story: bool = Field(True, description="a story (syndicated copies of one article) gets one slot "
+                                     "before any gets a second; its other outlets become 'also reported by'")
+    rescore: bool = Field(True, description="re-rank the top candidates with the fitted rescorer "
+                          "(rag/retrieval/rescorer_weights.json)")
+    rescore_candidates: int = Field(50, gt=0, description="how many fused candidates the rescorer re-ranks")
     vector_index: Literal["auto", "flat", "ivfpq"] = Field(
         "auto", description="vector index an ingest keeps: flat (exact) or ivfpq (48 bytes a vector, candidates "
         "re-scored exactly); auto = flat up to 200,000 chunks",

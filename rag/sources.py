@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from index.store import StoredChunk
-from rag.retriever import Hit
+from rag.retrieval.types import Hit, OtherReport, RetrievedChunk
 
 
 @dataclass(frozen=True)
@@ -20,9 +19,9 @@ class Passage:
     start: int  # offsets into the article text
     end: int
     text: str
-    chunks: tuple[StoredChunk, ...]
+    chunks: tuple[RetrievedChunk, ...]
 
-    def chunk_at(self, offset: int) -> StoredChunk:
+    def chunk_at(self, offset: int) -> RetrievedChunk:
         """The chunk holding article offset `offset` (the first, if none does)."""
         return next((c for c in self.chunks if c.start <= offset < c.end), self.chunks[0])
 
@@ -33,12 +32,13 @@ class Source:
     article_id: str
     origin: str
     title: str
-    source: str
+    outlet: str
     author: str
     published_at: str
     url: str
     passages: tuple[Passage, ...]
     score: float
+    also_reported_by: tuple[OtherReport, ...] = ()
 
     @property
     def text(self) -> str:
@@ -47,13 +47,13 @@ class Source:
     @property
     def evidence(self) -> str:
         """What citing this source vouches for: its outlet, date and headline as well as its text."""
-        return "\n".join(x for x in (self.source, self.published_at, self.title, self.text) if x)
+        return "\n".join(x for x in (self.outlet, self.published_at, self.title, self.text) if x)
 
 
-def _merge(chunks: list[StoredChunk], article_text: str | None) -> tuple[Passage, ...]:
+def _merge(chunks: list[RetrievedChunk], article_text: str | None) -> tuple[Passage, ...]:
     """Join overlapping or touching chunks into continuous passages."""
     ordered = sorted(chunks, key=lambda c: c.start)
-    groups: list[list[StoredChunk]] = []
+    groups: list[list[RetrievedChunk]] = []
     for chunk in ordered:
         if groups and chunk.start <= max(c.end for c in groups[-1]) + 2:
             groups[-1].append(chunk)
@@ -80,10 +80,10 @@ def build_sources(hits: list[Hit], article_text: Callable[[str], str | None]) ->
         first = group[0].chunk
         sources.append(
             Source(
-                n=n, article_id=article_id, origin=first.origin, title=first.title, source=first.source,
+                n=n, article_id=article_id, origin=first.origin, title=first.title, outlet=first.outlet,
                 author=first.author, published_at=first.published_at, url=first.url,
                 passages=_merge([h.chunk for h in group], article_text(article_id)),
-                score=max(h.score for h in group),
+                score=max(h.score for h in group), also_reported_by=group[0].also_reported_by,
             )
         )
     return sources

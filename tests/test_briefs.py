@@ -75,7 +75,7 @@ def test_batch_writes_briefs_reports_failures_and_skips_existing(sample_index: P
 
 def test_html_is_self_contained_printable_and_escaped() -> None:
     hostile = '<img src=x onerror="alert(1)"> Gigafactory <script>alert(2)</script>'
-    source = Source(n=1, article_id="a#1", origin="a.txt", title=hostile, source="Wire & Co", author="",
+    source = Source(n=1, article_id="a#1", origin="a.txt", title=hostile, outlet="Wire & Co", author="",
                     published_at="2023-10-27T10:00:00", url="https://example.com/a?x=1&y=2",
                     passages=(Passage(0, 5, "text", ()),), score=1.0)
     brief = Brief(topic="Gigafactories <b>UK</b>", as_of="2024-09-12", overview="Plants open [1].",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from eval.gold import evidence_matches, load_gold
-from rag.retriever import RetrievalFilters
+from rag.retrieval.types import RetrievalFilters
 from tests.conftest import ROOT
 
 SEED_GOLD = ROOT.parent / "shared" / "datasets" / "seed" / "gold_dev.jsonl"
@@ -39,7 +39,7 @@ def test_one_article_cannot_fill_the_context(search_stack) -> None:  # noqa: ANN
 def test_bm25_finds_rare_product_names(search_stack) -> None:  # noqa: ANN001
     hits = search_stack.retriever.retrieve("MV-C Gen 4", k=3)
     assert hits[0].chunk.article_id == "000_9a5092abaffa30a2.txt#18"
-    assert "bm25" in hits[0].sources
+    assert "bm25" in hits[0].found_by
 
 
 def test_date_filter_is_applied_inside_retrieval(search_stack) -> None:  # noqa: ANN001
@@ -49,4 +49,4 @@ def test_date_filter_is_applied_inside_retrieval(search_stack) -> None:  # noqa:
     assert all("2023-06-01" <= h.chunk.published_at[:10] <= "2023-07-31" for h in hits)
     assert search_stack.retriever.retrieve("gigafactory", filters=RetrievalFilters(sources=("Nobody",))) == []
     gm = search_stack.retriever.retrieve("battery", filters=RetrievalFilters(sources=("Benzinga",)))
-    assert gm and all(h.chunk.source == "Benzinga" for h in gm)
+    assert gm and all(h.chunk.outlet == "Benzinga" for h in gm)

@@ -18,7 +18,7 @@ from index.errors import NewsragError
 from rag.answer import Answerer, Done, Event
 from rag.llm.factory import describe, explain_llm_error
 from rag.pipeline import SearchStack, make_answerer, open_search
-from rag.retriever import RetrievalFilters
+from rag.retrieval.types import RetrievalFilters
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -81,7 +81,7 @@ def sources_panel(sources: list[Source], citations: list[Citation] | None = None
             blocks.append(
                 f'<div class="nr-source" id="nr-cite-{c.n}"><span class="nr-n">[{c.n}]</span>'
                 f"<b>{escape(c.title or c.article_id)}</b>"
-                f'<div class="nr-meta">{_meta(c.source, c.published_at, c.origin)}{_link(c.url)}</div>'
+                f'<div class="nr-meta">{_meta(c.outlet, c.published_at, c.origin)}{_link(c.url)}</div>'
                 f'<div class="nr-passage">{body}</div></div>'
             )
         return "\n".join(blocks)
@@ -90,7 +90,7 @@ def sources_panel(sources: list[Source], citations: list[Citation] | None = None
         snippet = first[:400] + ("…" if len(first) > 400 else "")
         blocks.append(
             f'<div class="nr-source"><b>{escape(s.title or s.article_id)}</b>'
-            f'<div class="nr-meta">{_meta(s.source, s.published_at, s.origin)}{_link(s.url)}</div>'
+            f'<div class="nr-meta">{_meta(s.outlet, s.published_at, s.origin)}{_link(s.url)}</div>'
             f'<div class="nr-passage">{escape(snippet)}</div></div>'
         )
     return "\n".join(blocks)
@@ -103,7 +103,7 @@ def citation_detail(sources: list[Source], citation: Citation) -> str:
             else escape(citation.quote))
     return (
         f'<div class="nr-source"><span class="nr-n">[{citation.n}]</span><b>{escape(citation.title)}</b>'
-        f'<div class="nr-meta">{_meta(citation.source, citation.published_at, citation.origin)}{_link(citation.url)}'
+        f'<div class="nr-meta">{_meta(citation.outlet, citation.published_at, citation.origin)}{_link(citation.url)}'
         f" · chunk {escape(citation.chunk_id)} · chars {citation.start}–{citation.end}</div>"
         f'<div class="nr-passage">{body}</div></div>'
     )

@@ -18,7 +18,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from index.errors import NewsragError
 from rag.citations import Checked, Renumberer, check_sentences, is_refusal
 from rag.prompts import NONE, brief_map_messages, brief_reduce_messages
-from rag.retriever import Hit, RetrievalFilters, SupportsRetrieve
+from rag.retrieval.types import Hit, RetrievalFilters, SupportsRetrieve
 from rag.sources import Source, build_sources
 from index.textrules import content_keys, name_runs, named_keys
 
@@ -120,7 +120,8 @@ class BriefWriter:
         chunks: dict[str, list[Hit]] = {}
         with self._retrieval_lock:
             for template in SUB_QUERIES:
-                for hit in self.retriever.retrieve(template.format(topic=topic), k=self.k_per_query, filters=filters):
+                for hit in self.retriever.retrieve(template.format(topic=topic), k=self.k_per_query, filters=filters,
+                                                   as_of=request.as_of or None):
                     article = hit.chunk.article_id
                     if article not in best or hit.score > best[article].score:
                         best[article] = hit

@@ -41,8 +41,8 @@ def _source_parts(source: Source) -> tuple[str, str, str]:
     """(outlet — headline (date)) as plain text, and the origin file when the outlet is unknown."""
     date = source.published_at[:10] or "undated"
     line = f"{source.title or source.article_id} ({date})"
-    if source.source:
-        return f"{source.source} — {line}", "", date
+    if source.outlet:
+        return f"{source.outlet} — {line}", "", date
     return f"Outlet unknown — {line}", source.origin, date
 
 

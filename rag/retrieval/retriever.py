@@ -1,0 +1,73 @@
+"""The staged retriever: candidates → fusion → recency prior → rescoring → selection.
+
+Each stage is built from `RetrievalSettings` and can be switched off there,
+which is how `benchmarks/retrieval_ablation.py` measures what each one adds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.embedder import Embedder
+from index.store import IndexStore
+from rag.retrieval.candidates import Bm25Candidates, DenseCandidates
+from rag.retrieval.fusion import Candidate, fuse
+from rag.retrieval.recency import RecencyPrior
+from rag.retrieval.rescoring import Rescorer, RescorerWeights
+from rag.retrieval.selection import Selector
+from rag.retrieval.types import Hit, OtherReport, RetrievalFilters, RetrievedChunk
+from rag.settings import RetrievalSettings
+
+
+@dataclass
+class Ranked:
+    """Fused (and re-scored) candidates with their chunks, before selection."""
+
+    candidates: list[Candidate]
+    chunks: dict[int, RetrievedChunk]
+    vector: np.ndarray
+
+
+class Retriever:
+    def __init__(self, store: IndexStore, embedder: Embedder, settings: RetrievalSettings,
+                 weights: RescorerWeights | None = None) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings
+        self.searches: list[DenseCandidates | Bm25Candidates] = [DenseCandidates(store, settings.candidates)]
+        if settings.hybrid:
+            self.searches.append(Bm25Candidates(store, settings.candidates, settings.headline_weight))
+        self.prior = RecencyPrior(settings.recency_half_life_days, settings.recency_weight)
+        self.rescorer = (Rescorer(store, self.prior, weights or RescorerWeights.load(), settings.headline_weight,
+                                  settings.rescore_candidates) if settings.rescore else None)
+        self.selector = Selector(settings.max_chunks_per_article, settings.one_slot_per_story)
+
+    def rank(self, query: str, filters: RetrievalFilters | None = None, as_of: str | None = None,
+             rescore: bool = True) -> Ranked:
+        """Every candidate, best first, with its chunk (the stages before selection)."""
+        filters = filters or RetrievalFilters()
+        vector = self.embedder.embed_query(query)
+        candidates = fuse([search.find(query, vector, filters) for search in self.searches])
+        chunks = {c.rowid: RetrievedChunk.from_stored(c) for c in self.store.get_chunks([c.rowid for c in candidates])}
+        candidates = [c for c in candidates if c.rowid in chunks]
+        if self.rescorer is not None and rescore:
+            candidates = self.rescorer.rescore(query, vector, candidates, chunks, as_of)
+        else:
+            candidates = self.prior.apply(self.store.catalog, candidates, as_of)
+        return Ranked(candidates, chunks, vector)
+
+    def retrieve(self, query: str, k: int | None = None, filters: RetrievalFilters | None = None,
+                 as_of: str | None = None) -> list[Hit]:
+        ranked = self.rank(query, filters, as_of)
+        by_id = {c.rowid: c for c in ranked.candidates}
+        dense = {c.rowid: c.raw.get("dense") for c in ranked.candidates}
+        selected = self.selector.select([ranked.chunks[c.rowid] for c in ranked.candidates], k or self.settings.k)
+        members = self.store.story_members(sorted({c.story_id for c in selected}))
+        return [
+            Hit(chunk, by_id[chunk.rowid].score, dense[chunk.rowid], by_id[chunk.rowid].found_by,
+                tuple(OtherReport.from_member(m) for m in members.get(chunk.story_id, [])
+                      if m.article_id != chunk.article_id))
+            for chunk in selected
+        ]
