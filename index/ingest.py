@@ -43,6 +43,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
+    warnings: list[InputProblem] = field(default_factory=list)  # indexed, with something left out (a bad date)
     articles: int = 0
     chunks: int = 0
     chunks_embedded: int = 0
@@ -112,7 +113,7 @@ class Ingester:
             if isinstance(item, InputProblem):
                 report.problems.append(item)
                 continue
-            report.problems.extend(item.warnings)
+            report.warnings.extend(item.warnings)
             pending = self._prepare(item, seen_hashes, report)
             if pending is None:
                 if bar is not None:

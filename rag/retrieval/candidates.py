@@ -9,6 +9,7 @@ best chunks rather than what survives of a global top-n.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -22,6 +23,12 @@ class Ranking:
     found: list[tuple[int, float]]  # (chunk row id, the search's own score), best first
 
 
+class Search(Protocol):
+    name: str
+
+    def find(self, query: str, vector: np.ndarray, filters: RetrievalFilters, as_of: str | None) -> Ranking: ...
+
+
 class DenseCandidates:
     name = "dense"
 
@@ -29,7 +36,7 @@ class DenseCandidates:
         self.store = store
         self.n = n
 
-    def find(self, query: str, vector: np.ndarray, filters: RetrievalFilters) -> Ranking:
+    def find(self, query: str, vector: np.ndarray, filters: RetrievalFilters, as_of: str | None = None) -> Ranking:
         allowed = self.store.rowids_matching(filters.sources, filters.since, filters.until) if filters.active else None
         return Ranking(self.name, self.store.search_dense(vector, self.n, allowed))
 
@@ -42,6 +49,7 @@ class Bm25Candidates:
         self.n = n
         self.headline_weight = headline_weight
 
-    def find(self, query: str, vector: np.ndarray, filters: RetrievalFilters) -> Ranking:
+    def find(self, query: str, vector: np.ndarray, filters: RetrievalFilters, as_of: str | None = None) -> Ranking:
         return Ranking(self.name, self.store.search_bm25(query, self.n, self.headline_weight, filters.sources,
                                                          filters.since, filters.until))
+

@@ -1,8 +1,8 @@
 """The second stage: the top ~50 fused candidates re-ranked by a learned mix of signals.
 
 No cross-encoder or reranker ships for offline use, so the rescorer is built
-from what each candidate already has: its dense cosine and BM25 score (both
-computed for every candidate, not only those each search found), how much of
+from what each candidate already has: its dense cosine (exact, from the stored
+vector, for every candidate), its BM25 score (0 below the BM25 search's cut-off), how much of
 the question its headline says, whether it names the question's names, how old
 it is next to the question's date, whether it is an article's lead, and how many
 outlets ran its story. A logistic regression fitted on the RealTimeQA dev set
@@ -51,12 +51,10 @@ def _content_keys(text: str) -> set[str]:
 
 
 class Rescorer:
-    def __init__(self, store: IndexStore, prior: RecencyPrior, weights: RescorerWeights, headline_weight: float,
-                 top: int) -> None:
+    def __init__(self, store: IndexStore, prior: RecencyPrior, weights: RescorerWeights, top: int) -> None:
         self.store = store
         self.prior = prior
         self.weights = weights
-        self.headline_weight = headline_weight
         self.top = top
 
     def features(self, query: str, vector: np.ndarray, candidates: list[Candidate],
@@ -64,8 +62,8 @@ class Rescorer:
         """One row of FEATURES per candidate."""
         rowids = [c.rowid for c in candidates]
         dense = self.store.vectors_of(rowids) @ np.asarray(vector, dtype=np.float32) if rowids else np.zeros(0)
-        bm25 = self.store.bm25_of(query, rowids, self.headline_weight)
-        top_bm25 = max(bm25.values(), default=0.0) or 1.0
+        # BM25 as the search scored it; a candidate only dense search found ranks below its cut-off: 0
+        top_bm25 = max((c.raw.get("bm25", 0.0) for c in candidates), default=0.0) or 1.0
         recency = self.prior.values(self.store.catalog, rowids, as_of)
         query_keys = _content_keys(query)
         names = [n.lower() for n in name_runs(query)]
@@ -77,7 +75,7 @@ class Rescorer:
             rows.append([
                 candidate.score * (RRF_K + 1) / 2,
                 float(dense[i]),
-                bm25.get(candidate.rowid, 0.0) / top_bm25,
+                candidate.raw.get("bm25", 0.0) / top_bm25,
                 len(query_keys & _content_keys(chunk.title)) / len(query_keys) if query_keys else 0.0,
                 sum(n in haystack for n in names) / len(names) if names else 0.0,
                 float(recency[i]),

@@ -12,7 +12,7 @@ import numpy as np
 
 from index.embedder import Embedder
 from index.store import IndexStore
-from rag.retrieval.candidates import Bm25Candidates, DenseCandidates
+from rag.retrieval.candidates import Bm25Candidates, DenseCandidates, Search
 from rag.retrieval.fusion import Candidate, fuse
 from rag.retrieval.recency import RecencyPrior
 from rag.retrieval.rescoring import Rescorer, RescorerWeights
@@ -36,20 +36,21 @@ class Retriever:
         self.store = store
         self.embedder = embedder
         self.settings = settings
-        self.searches: list[DenseCandidates | Bm25Candidates] = [DenseCandidates(store, settings.candidates)]
+        self.searches: list[Search] = [DenseCandidates(store, settings.candidates)]
         if settings.hybrid:
             self.searches.append(Bm25Candidates(store, settings.candidates, settings.headline_weight))
         self.prior = RecencyPrior(settings.recency_half_life_days, settings.recency_weight)
-        self.rescorer = (Rescorer(store, self.prior, weights or RescorerWeights.load(), settings.headline_weight,
-                                  settings.rescore_candidates) if settings.rescore else None)
-        self.selector = Selector(settings.max_chunks_per_article, settings.one_slot_per_story)
+        self.rescorer = (Rescorer(store, self.prior, weights or RescorerWeights.load(), settings.rescore_candidates)
+                         if settings.rescore else None)
+        self.selector = Selector(settings.max_chunks_per_article, settings.one_slot_per_story,
+                                 settings.story_seconds_last)
 
     def rank(self, query: str, filters: RetrievalFilters | None = None, as_of: str | None = None,
              rescore: bool = True) -> Ranked:
         """Every candidate, best first, with its chunk (the stages before selection)."""
         filters = filters or RetrievalFilters()
         vector = self.embedder.embed_query(query)
-        candidates = fuse([search.find(query, vector, filters) for search in self.searches])
+        candidates = fuse([search.find(query, vector, filters, as_of) for search in self.searches])
         chunks = {c.rowid: RetrievedChunk.from_stored(c) for c in self.store.get_chunks([c.rowid for c in candidates])}
         candidates = [c for c in candidates if c.rowid in chunks]
         if self.rescorer is not None and rescore:

@@ -12,9 +12,11 @@ from rag.retrieval.types import RetrievedChunk
 
 
 class Selector:
-    def __init__(self, max_per_article: int, one_slot_per_story: bool) -> None:
+    def __init__(self, max_per_article: int, one_slot_per_story: bool, seconds_last: bool = True) -> None:
         self.max_per_article = max_per_article
         self.one_slot_per_story = one_slot_per_story
+        # False: an article's second chunk keeps its rank (copies still fold): measured in the ablation
+        self.seconds_last = seconds_last
 
     def select(self, ranked: list[RetrievedChunk], k: int) -> list[RetrievedChunk]:
         """Up to `k` chunks: each story's best chunk in ranked order, then second chunks of
@@ -29,9 +31,11 @@ class Selector:
             story = chunk.story_id or chunk.article_id
             holder = holder_of.get(story)
             if self.one_slot_per_story and holder is not None:
-                if holder == chunk.article_id:
+                if holder != chunk.article_id:
+                    continue  # another outlet's copy folds into the holder's "also reported by"
+                if self.seconds_last:
                     seconds.append(chunk)
-                continue  # another outlet's copy folds into the holder's "also reported by"
+                    continue
             if per_article.get(chunk.article_id, 0) >= self.max_per_article:
                 continue
             holder_of.setdefault(story, chunk.article_id)
