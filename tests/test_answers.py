@@ -25,8 +25,8 @@ def _assert_wolverhampton(answer: dict) -> None:
     assert all(c["origin"] in JLR_ARTICLES for c in cited)
     for citation in answer["citations"]:
         assert f"[{citation['n']}]" in answer["answer"]
-        assert set(citation) >= {"n", "article_id", "origin", "title", "source", "published_at", "url",
-                                 "chunk_id", "start", "end"}
+        assert set(citation) >= {"n", "article_id", "origin", "title", "outlet", "published_at", "url",
+                                 "chunk_id", "start", "end", "also_reported_by"}
     assert [c["n"] for c in answer["citations"]] == list(range(1, len(answer["citations"]) + 1))
 
 

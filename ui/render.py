@@ -11,6 +11,7 @@ from __future__ import annotations
 from html import escape
 
 from rag.citations import Citation
+from rag.retrieval.types import OtherReport
 from rag.sources import Source
 
 PANEL_CSS = """
@@ -27,6 +28,14 @@ PANEL_CSS = """
 def _meta(outlet: str, published_at: str, origin: str) -> str:
     parts = [p for p in (outlet, published_at[:10], origin) if p]
     return " · ".join(escape(p) for p in parts)
+
+
+def _also(reports: tuple[OtherReport, ...]) -> str:
+    """Other outlets that ran the same story (syndicated copies folded into this citation)."""
+    if not reports:
+        return ""
+    outlets = ", ".join(escape(r.outlet or r.article_id) for r in reports)
+    return f'<div class="nr-meta nr-also">also reported by {outlets}</div>'
 
 
 def _link(url: str) -> str:
@@ -82,7 +91,7 @@ def sources_panel(sources: list[Source], citations: list[Citation] | None = None
                 f'<div class="nr-source" id="nr-cite-{c.n}"><span class="nr-n">[{c.n}]</span>'
                 f"<b>{escape(c.title or c.article_id)}</b>"
                 f'<div class="nr-meta">{_meta(c.outlet, c.published_at, c.origin)}{_link(c.url)}</div>'
-                f'<div class="nr-passage">{body}</div></div>'
+                f'{_also(c.also_reported_by)}<div class="nr-passage">{body}</div></div>'
             )
         return "\n".join(blocks)
     for s in sources:
