@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import math
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -22,19 +21,16 @@ from pathlib import Path
 
 import numpy as np
 
-from index import schema, stories
+from index import fts, schema, stories
 from index.article import Article, Chunk
 from index.catalog import ChunkCatalog
 from index.embedder import document_text
 from index.errors import NewsragError
-from index.fts import fts_query
 from index.manifest import MANIFEST, IndexSpec, check_compatible, read_manifest, spec_from_manifest
 from index.vectors import VectorIndex, rescore
 from index.vectors_file import VECTORS, VectorsFile, embeddings_of
 
 DATABASE, LOCK = "chunks.sqlite", ".lock"
-# BM25 under a filter: fetch this many times n / (share of the index the filter keeps), at most _BM25_MAX_FETCH
-_BM25_OVERFETCH, _BM25_MAX_FETCH = 3, 2_000
 
 
 @dataclass(frozen=True)
@@ -305,54 +301,9 @@ class IndexStore:
 
     def search_bm25(self, query: str, n: int, title_weight: float = 1.0, sources: tuple[str, ...] = (),
                     since: str | None = None, until: str | None = None) -> list[tuple[int, float]]:
-        """(row id, BM25 score) of the `n` best chunks among those passing the filters, the
-        headline column weighted `title_weight` times the text.
-
-        A filter is exact: the best matches overall are over-fetched in proportion to
-        how much of the index the filter keeps and checked against the catalog; when
-        too few pass (a narrow filter), the filter runs inside the SQL query instead,
-        which is exact at any width but ~3x slower (it joins every matching row)."""
-        expression = fts_query(query)
-        if not expression:
-            return []
-        ranked = "SELECT f.rowid, bm25(chunks_fts, ?, 1.0) AS score FROM chunks_fts f"
-        if not (sources or since or until):
-            rows = self._db.execute(f"{ranked} WHERE chunks_fts MATCH ? ORDER BY score LIMIT ?",
-                                    (title_weight, expression, n)).fetchall()
-            return [(int(r[0]), -float(r[1])) for r in rows]
-        catalog = self.catalog
-        keep = catalog.mask(tuple(sources), since, until)
-        share = float(keep.mean()) if len(keep) else 0.0
-        if share == 0.0:
-            return []
-        limit = min(_BM25_MAX_FETCH, math.ceil(n * _BM25_OVERFETCH / share))
-        rows = self._db.execute(f"{ranked} WHERE chunks_fts MATCH ? ORDER BY score LIMIT ?",
-                                (title_weight, expression, limit)).fetchall()
-        allowed = set(catalog.rowids[keep][np.isin(catalog.rowids[keep], [r[0] for r in rows])].tolist())
-        passed = [(int(r[0]), -float(r[1])) for r in rows if r[0] in allowed]
-        if len(passed) >= n or len(rows) < limit:
-            return passed[:n]
-        clauses, params = self._filter_sql(sources, since, until)
-        rows = self._db.execute(
-            f"{ranked} JOIN chunks c ON c.id = f.rowid JOIN articles a ON a.id = c.article_id "
-            f"WHERE chunks_fts MATCH ? AND {' AND '.join(clauses)} ORDER BY score LIMIT ?",
-            (title_weight, expression, *params, n)).fetchall()
-        return [(int(r[0]), -float(r[1])) for r in rows]
-
-    @staticmethod
-    def _filter_sql(sources: tuple[str, ...], since: str | None, until: str | None) -> tuple[list[str], list[str]]:
-        clauses: list[str] = []
-        params: list[str] = []
-        if sources:
-            clauses.append(f"a.source IN ({','.join('?' * len(sources))})")
-            params.extend(sources)
-        if since:
-            clauses.append("a.published_at != '' AND substr(a.published_at, 1, 10) >= ?")
-            params.append(since[:10])
-        if until:
-            clauses.append("a.published_at != '' AND substr(a.published_at, 1, 10) <= ?")
-            params.append(until[:10])
-        return clauses, params
+        """(row id, BM25 score) of the `n` best chunks passing the filters (`index.fts.search`)."""
+        filtered = bool(sources or since or until)
+        return fts.search(self._db, self.catalog if filtered else None, query, n, title_weight, sources, since, until)
 
     def vectors_of(self, rowids: list[int]) -> np.ndarray:
         """The stored float32 vectors of these chunks, in order."""

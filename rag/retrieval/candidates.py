@@ -26,7 +26,7 @@ class Ranking:
 class Search(Protocol):
     name: str
 
-    def find(self, query: str, vector: np.ndarray, filters: RetrievalFilters, as_of: str | None) -> Ranking: ...
+    def find(self, query: str, vector: np.ndarray, filters: RetrievalFilters) -> Ranking: ...
 
 
 class DenseCandidates:
@@ -36,7 +36,7 @@ class DenseCandidates:
         self.store = store
         self.n = n
 
-    def find(self, query: str, vector: np.ndarray, filters: RetrievalFilters, as_of: str | None = None) -> Ranking:
+    def find(self, query: str, vector: np.ndarray, filters: RetrievalFilters) -> Ranking:
         allowed = self.store.rowids_matching(filters.sources, filters.since, filters.until) if filters.active else None
         return Ranking(self.name, self.store.search_dense(vector, self.n, allowed))
 
@@ -49,7 +49,7 @@ class Bm25Candidates:
         self.n = n
         self.headline_weight = headline_weight
 
-    def find(self, query: str, vector: np.ndarray, filters: RetrievalFilters, as_of: str | None = None) -> Ranking:
+    def find(self, query: str, vector: np.ndarray, filters: RetrievalFilters) -> Ranking:
         return Ranking(self.name, self.store.search_bm25(query, self.n, self.headline_weight, filters.sources,
                                                          filters.since, filters.until))
 

@@ -50,7 +50,7 @@ class Retriever:
         """Every candidate, best first, with its chunk (the stages before selection)."""
         filters = filters or RetrievalFilters()
         vector = self.embedder.embed_query(query)
-        candidates = fuse([search.find(query, vector, filters, as_of) for search in self.searches])
+        candidates = fuse([search.find(query, vector, filters) for search in self.searches])
         chunks = {c.rowid: RetrievedChunk.from_stored(c) for c in self.store.get_chunks([c.rowid for c in candidates])}
         candidates = [c for c in candidates if c.rowid in chunks]
         if self.rescorer is not None and rescore:
@@ -63,11 +63,10 @@ class Retriever:
                  as_of: str | None = None) -> list[Hit]:
         ranked = self.rank(query, filters, as_of)
         by_id = {c.rowid: c for c in ranked.candidates}
-        dense = {c.rowid: c.raw.get("dense") for c in ranked.candidates}
         selected = self.selector.select([ranked.chunks[c.rowid] for c in ranked.candidates], k or self.settings.k)
         members = self.store.story_members(sorted({c.story_id for c in selected}))
         return [
-            Hit(chunk, by_id[chunk.rowid].score, dense[chunk.rowid], by_id[chunk.rowid].found_by,
+            Hit(chunk, by_id[chunk.rowid].score, by_id[chunk.rowid].raw.get("dense"), by_id[chunk.rowid].found_by,
                 tuple(OtherReport.from_member(m) for m in members.get(chunk.story_id, [])
                       if m.article_id != chunk.article_id))
             for chunk in selected
