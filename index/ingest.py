@@ -11,6 +11,7 @@ one is written to SQLite, so the embedder, the only heavy stage, never waits.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,18 +23,24 @@ import numpy as np
 from index.article import Article, Chunk
 from index.chunker import Chunker
 from index.embedder import Embedder, document_text, text_key
-from index.errors import InputProblem
+from index.errors import InputProblem, NewsragError
+from index.faults import crash_point
+from index.files import is_disk_full
 from index.loaders import LoadedInput, count_inputs, load_inputs
 from index.store import IndexStore
 
 if TYPE_CHECKING:
     from tqdm import tqdm
 
-# A batch closes at whichever comes first: small enough that embedding one batch
-# overlaps with preparing and writing its neighbours, large enough that a
-# transaction's fsync is noise.
-_BATCH_ORIGINS = 256
-_BATCH_CHUNKS = 512
+
+@dataclass(frozen=True)
+class BatchLimits:
+    """A batch (one transaction) closes at whichever limit comes first: small enough that
+    embedding one batch overlaps with preparing and writing its neighbours, and that a
+    crash loses little work; large enough that a transaction's fsync is noise."""
+
+    origins: int = 256
+    chunks: int = 512
 
 
 @dataclass
@@ -77,14 +84,27 @@ class _Batch:
 
 
 class Ingester:
-    def __init__(self, store: IndexStore, embedder: Embedder, chunker: Chunker) -> None:
+    def __init__(self, store: IndexStore, embedder: Embedder, chunker: Chunker,
+                 limits: BatchLimits = BatchLimits()) -> None:
         self.store = store
         self.embedder = embedder
         self.chunker = chunker
+        self.limits = limits
 
     def ingest(self, paths: Iterable[Path], progress: bool = False) -> IngestReport:
-        paths = list(paths)
         report = IngestReport()
+        try:
+            return self._ingest(list(paths), report, progress)
+        except (OSError, sqlite3.Error) as exc:
+            if not is_disk_full(exc):
+                raise
+            raise NewsragError(
+                f"{self.store.directory}: the disk is full ({exc}); free space and run the same ingest again: "
+                f"the index keeps what it held before and the {report.articles} articles committed since, "
+                "and the re-run adds the rest"
+            ) from exc
+
+    def _ingest(self, paths: list[Path], report: IngestReport, progress: bool) -> IngestReport:
         bar = _progress_bar(count_inputs(paths)) if progress else None
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsrag-embed") as embedding:
             in_flight: tuple[_Batch, Future[np.ndarray]] | None = None
@@ -121,7 +141,7 @@ class Ingester:
                 continue
             batch.append(pending)
             chunks += len(pending.chunks)
-            if len(batch) >= _BATCH_ORIGINS or chunks >= _BATCH_CHUNKS:
+            if len(batch) >= self.limits.origins or chunks >= self.limits.chunks:
                 yield self._lookup(batch)
                 batch, chunks = [], 0
         if batch:
@@ -157,7 +177,9 @@ class Ingester:
         return _Batch(batch, keys, cached, missing)
 
     def _embed_missing(self, missing: dict[str, str]) -> np.ndarray:
-        return self.embedder.embed_documents(list(missing.values()))
+        vectors = self.embedder.embed_documents(list(missing.values()))
+        crash_point("embedding")
+        return vectors
 
     def _commit(self, batch: _Batch, fresh: Future[np.ndarray], report: IngestReport, bar: tqdm | None) -> None:
         vectors_by_key = dict(batch.cached)
@@ -176,6 +198,8 @@ class Ingester:
                     pending.articles, pending.chunks, vectors[offset : offset + count], pending.keys,
                 )
                 offset += count
+            crash_point("transaction")
+        crash_point("committed")
         for pending in batch.pending:
             (report.added if pending.is_new else report.replaced).append(pending.loaded.origin)
             report.articles += len(pending.articles)

@@ -25,6 +25,7 @@ from index import fts, schema, stories
 from index.article import Article, Chunk
 from index.catalog import ChunkCatalog
 from index.embedder import document_text
+from index.files import remove_stale_temp_files
 from index.errors import NewsragError
 from index.manifest import MANIFEST, IndexSpec, check_compatible, read_manifest, spec_from_manifest
 from index.vectors import VectorIndex, rescore
@@ -101,6 +102,7 @@ class IndexStore:
         store = cls(directory, spec, db, vector_index)
         if write:
             store._lock()
+            remove_stale_temp_files(directory)
             if db.execute("PRAGMA user_version").fetchone()[0] == 0:
                 schema.create(db)
             else:

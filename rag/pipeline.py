@@ -16,7 +16,7 @@ import numpy as np
 from index.chunker import Chunker
 from index.embedder import SAME_VECTORS_COSINE, Embedder
 from index.errors import IndexMismatchError
-from index.ingest import Ingester, IngestReport
+from index.ingest import BatchLimits, Ingester, IngestReport
 from index.manifest import IndexSpec, check_compatible, read_manifest, spec_from_manifest
 from index.store import IndexStore
 from rag.answer import Answerer
@@ -72,7 +72,8 @@ def ingest(settings: Settings, paths: Iterable[Path], progress: bool = False) ->
     with IndexStore.open(settings.index, index_spec(settings, embedder), write=True,
                          vector_index=settings.retrieval.vector_index) as store:
         check_same_vectors(store, embedder)
-        return Ingester(store, embedder, make_chunker(settings)).ingest(paths, progress=progress)
+        limits = BatchLimits(settings.ingest.commit_every_articles, settings.ingest.commit_every_chunks)
+        return Ingester(store, embedder, make_chunker(settings), limits).ingest(paths, progress=progress)
 
 
 def remove(settings: Settings, origin: str) -> int:

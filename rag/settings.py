@@ -45,6 +45,12 @@ class ChunkingSettings(BaseModel):
     overlap_tokens: int = Field(40, ge=0, description="whole sentences shared by neighbours, up to this")
 
 
+class IngestSettings(BaseModel):
+    commit_every_chunks: int = Field(512, gt=0, description="chunks per transaction: what a crash or a full "
+                                     "disk can cost in re-embedding")
+    commit_every_articles: int = Field(256, gt=0, description="input files or JSONL records per transaction")
+
+
 class RetrievalSettings(BaseModel):
     k: int = Field(6, gt=0, description="chunks handed to the LLM")
     max_chunks_per_article: int = Field(
@@ -115,6 +121,7 @@ class Settings(BaseSettings):
     )
     embedding: EmbeddingSettings = EmbeddingSettings()
     chunking: ChunkingSettings = ChunkingSettings()
+    ingest: IngestSettings = IngestSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     llm: LLMSettings = LLMSettings()

@@ -64,3 +64,27 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+class Figures:
+    """What a reliability test tried and what held, for docs/reliability.md.
+
+    `benchmarks/reliability.py` runs `pytest -m reliability` with NEWSRAG_RELIABILITY_OUT
+    set and prints the table from these records; in a plain test run they go nowhere.
+    """
+
+    def __init__(self, path: str | None) -> None:
+        self.path = Path(path) if path else None
+
+    def record(self, check: str, tried: int, held: int, detail: str) -> None:
+        if self.path is None:
+            return
+        import json
+
+        with self.path.open("a", encoding="utf-8") as out:
+            out.write(json.dumps({"check": check, "tried": tried, "held": held, "detail": detail}) + "\n")
+
+
+@pytest.fixture(scope="session")
+def figures() -> Figures:
+    return Figures(os.environ.get("NEWSRAG_RELIABILITY_OUT"))
