@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from index.textrules import content_keys, numbers, sentence_spans
 from rag.sources import Source
+from rag.untrusted import blank_untrusted, readable
 
 # (query, texts) → cosine similarity of each text to the query
 Similarity = Callable[[str, list[str]], list[float]]
@@ -49,14 +50,15 @@ def candidates(sources: Sequence[Source]) -> list[Sentence]:
     found = []
     for source in sources:
         for passage in source.passages:
-            for a, b in sentence_spans(passage.text):
-                text = passage.text[a:b]
+            shown = blank_untrusted(passage.text)  # same offsets, what a model may read
+            for a, b in sentence_spans(shown):
+                text = shown[a:b]
                 if (len(text.split()) < _MIN_WORDS and not numbers(text)) or _STAMP.match(text):
                     continue
                 if len(text) > _MAX_SENTENCE_CHARS:  # a run-on listing line: keep its head
                     cut = text.rfind(" ", 0, _MAX_SENTENCE_CHARS)
                     b = a + (cut if cut > 0 else _MAX_SENTENCE_CHARS)
-                    text = passage.text[a:b]
+                    text = shown[a:b]
                 found.append(Sentence(0, source.n, passage.start + a, passage.start + b, text, 0.0))
     return found
 
@@ -116,8 +118,9 @@ def format_numbered(sentences: Sequence[Sentence], sources: Sequence[Source], nu
         if sentence.source_n != current:
             current = sentence.source_n
             source = by_n[current]
-            meta = ", ".join(x for x in (source.outlet, source.published_at[:10]) if x)
-            lines.append(f"Article: {_flat(source.title) or source.article_id}" + (f" ({meta})" if meta else ""))
+            meta = ", ".join(x for x in (readable(source.outlet), source.published_at[:10]) if x)
+            title = _flat(readable(source.title)) or source.article_id
+            lines.append(f"Article: {title}" + (f" ({meta})" if meta else ""))
         lines.append(f"  {sentence.id}. {_flat(sentence.text)}" if numbered else f"  - {_flat(sentence.text)}")
     return "\n".join(lines)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from rag.sources import Source
+from rag.untrusted import DATA_NOTE, fenced, readable
 
 REFUSAL = "The indexed articles do not contain the answer."
 
@@ -12,6 +13,7 @@ ANSWER_SYSTEM = f"""You are a careful news analyst. Answer the question in 1 to 
 using only facts written in the numbered sources. After each sentence, put the number of the source \
 it comes from in square brackets. Copy names, places, figures and dates exactly as the source writes them. \
 If the sources do not answer the question, reply with exactly: {REFUSAL}
+{DATA_NOTE}
 
 Example
 Sources:
@@ -31,6 +33,7 @@ at least one sentence from each report);
 "answer": the answer, using only those sentences and the article details above them. Copy names, figures and \
 dates exactly.
 If no sentence answers the question, reply {{"evidence": [], "answer": "{UNKNOWN}"}}.
+{DATA_NOTE}
 
 Example
 Article: Acme opens battery plant (Daily Wire, 2021-03-01)
@@ -41,10 +44,11 @@ Article: Rival plans (Auto News, 2021-02-11)
 Question: Where did Acme open its battery plant, and how many people work there?
 {{"evidence": [1, 2], "answer": "Acme opened its 2 GWh battery plant in Lyon, France, where it employs 300 people."}}"""
 
-SELECT_SYSTEM = """You find evidence in news. You get numbered sentences, grouped under the headline, outlet and \
+SELECT_SYSTEM = f"""You find evidence in news. You get numbered sentences, grouped under the headline, outlet and \
 date of the article they come from. Reply with JSON only: "evidence", the numbers of the 1 to 4 sentences that \
 answer the question, the one that answers it most directly first (for a question about two reports, at least one \
-sentence from each report). If no sentence answers the question, reply {"evidence": []}.
+sentence from each report). If no sentence answers the question, reply {{"evidence": []}}.
+{DATA_NOTE}
 
 Example
 Article: Acme opens battery plant (Daily Wire, 2021-03-01)
@@ -53,7 +57,7 @@ Article: Acme opens battery plant (Daily Wire, 2021-03-01)
 Article: Rival plans (Auto News, 2021-02-11)
   3. Globex is considering a site in Spain.
 Question: Where did Acme open its battery plant?
-{"evidence": [2]}"""
+{{"evidence": [2]}}"""
 
 FROM_EVIDENCE = """Now answer the question from the evidence below, and from nothing else. \
 Reply with JSON only: {"answer": "..."}. Answer the question directly; copy names, places, figures and dates \
@@ -75,16 +79,17 @@ without the conversation. Name the companies, places and products it refers to. 
 
 
 def format_source(source: Source) -> str:
-    meta = " | ".join(x for x in (source.outlet, source.published_at[:10]) if x)
-    header = f"[{source.n}] {source.title}" + (f" ({meta})" if meta else "")
-    return f"{header}\n{source.text}"
+    """One article as a model reads it: untrusted text and headline through `rag.untrusted.readable`."""
+    meta = " | ".join(x for x in (readable(source.outlet), source.published_at[:10]) if x)
+    header = f"[{source.n}] {readable(source.title)}" + (f" ({meta})" if meta else "")
+    return f"{header}\n{readable(source.text)}"
 
 
 def answer_messages(question: str, sources: list[Source]) -> list[BaseMessage]:
     blocks = "\n\n".join(format_source(s) for s in sources)
     return [
         SystemMessage(ANSWER_SYSTEM),
-        HumanMessage(f"Sources:\n{blocks}\n\nQuestion: {question}\nAnswer:"),
+        HumanMessage(f"Sources:\n{fenced(blocks)}\n\nQuestion: {question}\nAnswer:"),
     ]
 
 
@@ -93,14 +98,14 @@ def evidence_messages(question: str, numbered: str, form: str, recent_first: boo
     notes = " ".join([ANSWER_FORMS[form]] + ([RECENT_FIRST] if recent_first else []))
     return [
         SystemMessage(EVIDENCE_SYSTEM),
-        HumanMessage(f"{numbered}\n\nQuestion: {question}\n{notes}"),
+        HumanMessage(f"{fenced(numbered)}\n\nQuestion: {question}\n{notes}"),
     ]
 
 
 def select_messages(question: str, numbered: str, recent_first: bool = False) -> list[BaseMessage]:
     """Step 1 of an answer: which numbered sentences answer the question (the system prompt is a reusable prefix)."""
     note = f"\n{RECENT_FIRST}" if recent_first else ""
-    return [SystemMessage(SELECT_SYSTEM), HumanMessage(f"{numbered}\n\nQuestion: {question}{note}")]
+    return [SystemMessage(SELECT_SYSTEM), HumanMessage(f"{fenced(numbered)}\n\nQuestion: {question}{note}")]
 
 
 def from_evidence_messages(selection: list[BaseMessage], reply: str, question: str, evidence: str,
@@ -109,7 +114,7 @@ def from_evidence_messages(selection: list[BaseMessage], reply: str, question: s
     llama.cpp still holds step 1's prompt and reply in its KV cache, so only this turn is read, and the
     next question finds the selection system prompt still cached."""
     return [*selection, AIMessage(reply),
-            HumanMessage(f"{FROM_EVIDENCE}\n\nEvidence:\n{evidence}\n\nQuestion: {question}\n{ANSWER_FORMS[form]}")]
+            HumanMessage(f"{FROM_EVIDENCE}\n\nEvidence:\n{fenced(evidence)}\n\nQuestion: {question}\n{ANSWER_FORMS[form]}")]
 
 
 def warm_up_messages(mode: str) -> list[list[BaseMessage]]:
@@ -132,7 +137,8 @@ BRIEF_MAP_SYSTEM = f"""You extract facts for an analyst's brief. Using ONLY the 
 short sentences stating what they report about the topic: who did what, where, when, and any figures. \
 Take the facts from the article text, not just its headline, and name the places. \
 End each sentence with the article's number in square brackets, like [3]. Copy names and figures exactly. \
-If the articles say nothing about the topic, reply with exactly: {NONE}"""
+If the articles say nothing about the topic, reply with exactly: {NONE}
+{DATA_NOTE}"""
 
 BRIEF_REDUCE_SYSTEM = """You write the overview paragraph of a one-page news brief. Using ONLY the facts listed, \
 write 3 to 5 sentences that summarise what the news says about the topic. Keep the bracketed source number of \
@@ -142,7 +148,7 @@ every fact you use at the end of the sentence, like [2] or [1][4]. Do not add fa
 def brief_map_messages(topic: str, sources: list[Source]) -> list[BaseMessage]:
     blocks = "\n\n".join(format_source(s) for s in sources)
     return [SystemMessage(BRIEF_MAP_SYSTEM),
-            HumanMessage(f"Topic: {topic}\n\nArticles:\n{blocks}\n\nFacts about \"{topic}\":")]
+            HumanMessage(f"Topic: {topic}\n\nArticles:\n{fenced(blocks)}\n\nFacts about \"{topic}\":")]
 
 
 def brief_reduce_messages(topic: str, facts: list[str]) -> list[BaseMessage]:
