@@ -36,23 +36,61 @@ class GoldQuestion:
     choices: tuple[str, ...] = field(default=())
 
 
+_REQUIRED = ("id", "question")
+_STRINGS = ("answer", "type", "date")
+_LISTS = ("answer_aliases", "choices", "evidence")
+
+
+def _question(row: object, where: str) -> GoldQuestion:
+    """One gold question, or a NewsragError naming the line and the field that is wrong."""
+    fix = "see shared/datasets/README.md for the format"
+    if not isinstance(row, dict):
+        raise NewsragError(f"{where}: expected a JSON object with 'id' and 'question'; {fix}")
+    for key in _REQUIRED:
+        if key not in row or row[key] in (None, ""):
+            raise NewsragError(f"{where}: field '{key}' is missing; every gold question needs 'id' and 'question'")
+    if not isinstance(row["question"], str):
+        raise NewsragError(f"{where}: field 'question' must be a string")
+    for key in _STRINGS:
+        if row.get(key) is not None and not isinstance(row[key], str):
+            raise NewsragError(f"{where}: field '{key}' must be a string; {fix}")
+    for key in _LISTS:
+        value = row.get(key)
+        if value is not None and not isinstance(value, list):
+            raise NewsragError(f"{where}: field '{key}' must be a list; {fix}")
+    evidence = []
+    for i, item in enumerate(row.get("evidence") or []):
+        if not isinstance(item, dict) or not isinstance(item.get("doc"), str) or not isinstance(item.get("quote"), str):
+            raise NewsragError(f"{where}: field 'evidence[{i}]' needs string 'doc' and 'quote'; {fix}")
+        evidence.append(Evidence(item["doc"], item["quote"]))
+    return GoldQuestion(
+        id=str(row["id"]), question=row["question"], answer=row.get("answer") or "",
+        answer_aliases=tuple(str(a) for a in row.get("answer_aliases") or []), type=row.get("type") or "single",
+        evidence=tuple(evidence), date=row.get("date") or "", choices=tuple(str(c) for c in row.get("choices") or []),
+    )
+
+
 def load_gold(path: Path) -> list[GoldQuestion]:
+    """Every question of a gold file; the first bad line stops the load with one line naming it."""
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise NewsragError(f"{path}: cannot read the gold set ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise NewsragError(f"{path}: not valid UTF-8 (byte offset {exc.start}); re-save it as UTF-8") from exc
     questions: list[GoldQuestion] = []
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
-            questions.append(
-                GoldQuestion(
-                    id=str(row["id"]), question=row["question"], answer=row.get("answer", ""),
-                    answer_aliases=tuple(row.get("answer_aliases", [])), type=row.get("type", "single"),
-                    evidence=tuple(Evidence(e["doc"], e["quote"]) for e in row.get("evidence", [])),
-                    date=row.get("date", "") or "", choices=tuple(row.get("choices", []) or []),
-                )
-            )
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise NewsragError(f"{path}:{number}: not a gold question ({exc!r}); see shared/datasets/README.md") from exc
+        except json.JSONDecodeError as exc:
+            raise NewsragError(f"{path}:{number}: malformed JSON ({exc.msg} at column {exc.colno})") from exc
+        except RecursionError as exc:
+            raise NewsragError(f"{path}:{number}: JSON nested too deeply") from exc
+        questions.append(_question(row, f"{path}:{number}"))
+    if not questions:
+        raise NewsragError(f"{path}: no questions in this gold set")
     return questions
 
 

@@ -26,5 +26,11 @@ class InputProblem:
     line: int | None = None
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        path = printable(self.path)
+        where = f"{path}:{self.line}" if self.line is not None else path
         return f"{where}: {self.message}"
+
+
+def printable(name: str) -> str:
+    """A file name fit for one line of output: control characters (a newline in a name) escaped."""
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in name)

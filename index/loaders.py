@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from index.article import Article
 from index.dates import normalise_date
@@ -23,6 +24,9 @@ from index.raw_text import parse_raw_text
 PARSER_VERSION = "2"  # 2: publication dates normalised to ISO 8601
 SUPPORTED = (".txt", ".jsonl", ".html", ".htm")
 _JSONL_FIELDS = ("title", "source", "author", "published_at", "url")
+# The longest article newsrag reads in one piece (a long feature is ~100 KB); more is a dump, not an article.
+MAX_ARTICLE_BYTES = 10 * 1024 * 1024
+_TOO_LONG = f"more than the {MAX_ARTICLE_BYTES // (1024 * 1024)} MB newsrag reads as one article; split it into articles"
 
 
 @dataclass(frozen=True)
@@ -57,9 +61,12 @@ def _decode(path: Path, data: bytes, line: int | None = None) -> str | InputProb
 
 def _read(path: Path) -> bytes | InputProblem:
     try:
+        size = path.stat().st_size
+        if size > MAX_ARTICLE_BYTES:
+            return InputProblem(str(path), f"{size / 1e6:.0f} MB: {_TOO_LONG}")
         data = path.read_bytes()
     except OSError as exc:
-        return InputProblem(str(path), f"cannot read ({exc.strerror})")
+        return InputProblem(str(path), f"cannot read ({exc.strerror}); check its permissions")
     if not data.strip():
         return InputProblem(str(path), "empty file; nothing to index")
     return data
@@ -107,6 +114,8 @@ def _load_html(path: Path) -> Iterator[LoadedInput | InputProblem]:
 
 
 def _jsonl_record(path: Path, raw: bytes, number: int) -> LoadedInput | InputProblem:
+    if len(raw) > MAX_ARTICLE_BYTES:
+        return InputProblem(str(path), f"a line of {MAX_ARTICLE_BYTES // (1024 * 1024)} MB or more: {_TOO_LONG}", number)
     line = _decode(path, raw, number)
     if isinstance(line, InputProblem):
         return line
@@ -114,6 +123,8 @@ def _jsonl_record(path: Path, raw: bytes, number: int) -> LoadedInput | InputPro
         record = json.loads(line)
     except json.JSONDecodeError as exc:
         return InputProblem(str(path), f"malformed JSON ({exc.msg} at column {exc.colno}); fix or delete the line", number)
+    except RecursionError:
+        return InputProblem(str(path), "JSON nested too deeply to be an article; fix or delete the line", number)
     if not isinstance(record, dict):
         return InputProblem(str(path), "expected a JSON object with a 'text' field", number)
     text = record.get("text")
@@ -131,16 +142,26 @@ def _jsonl_record(path: Path, raw: bytes, number: int) -> LoadedInput | InputPro
     return LoadedInput(origin, _hash(json.dumps(record, sort_keys=True).encode("utf-8")), [article], warnings)
 
 
+def _lines(handle: BinaryIO) -> Iterator[bytes]:
+    """The file's lines; one longer than MAX_ARTICLE_BYTES comes back as its first MAX_ARTICLE_BYTES + 1
+    bytes (enough to refuse it), the rest skipped unread into memory."""
+    while raw := handle.readline(MAX_ARTICLE_BYTES + 1):
+        if len(raw) > MAX_ARTICLE_BYTES and not raw.endswith(b"\n"):
+            while (rest := handle.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass
+        yield raw
+
+
 def _load_jsonl(path: Path) -> Iterator[LoadedInput | InputProblem]:
     """One record per line, read as a stream: memory follows the longest line, not the file."""
     try:
         handle = open(path, "rb")
     except OSError as exc:
-        yield InputProblem(str(path), f"cannot read ({exc.strerror})")
+        yield InputProblem(str(path), f"cannot read ({exc.strerror}); check its permissions")
         return
     records = 0
     with handle:
-        for number, raw in enumerate(handle, start=1):
+        for number, raw in enumerate(_lines(handle), start=1):
             if raw.strip():
                 records += 1
                 yield _jsonl_record(path, raw.rstrip(b"\r\n"), number)
@@ -153,8 +174,15 @@ _LOADERS = {".txt": _load_txt, ".jsonl": _load_jsonl, ".html": _load_html, ".htm
 
 def _files(path: Path) -> Iterator[Path | InputProblem]:
     if path.is_dir():
-        for child in sorted(path.rglob("*")):
-            if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
+        for child in sorted(path.rglob("*")):  # rglob does not follow links to folders: no loops
+            if any(part.startswith(".") for part in child.relative_to(path).parts):
+                continue
+            if child.is_symlink() and not child.exists():
+                yield InputProblem(str(child), "broken symbolic link; nothing to read")
+            elif child.is_symlink() and child.is_dir():
+                yield InputProblem(str(child), "link to a folder, not followed (it could loop); "
+                                   "give the folder it points to as a path of its own")
+            elif child.is_file():
                 if child.suffix.lower() in SUPPORTED:
                     yield child
                 else:

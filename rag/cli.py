@@ -20,9 +20,7 @@ from index.errors import NewsragError
 
 def _settings(args: argparse.Namespace) -> Any:
     """Settings with CLI flags on top of newsrag.toml and NEWSRAG_* (pydantic merges them)."""
-    from pydantic import ValidationError
-
-    from rag.settings import Settings
+    from rag.settings import load_settings
 
     overrides: dict[str, Any] = {}
     if getattr(args, "index", None):
@@ -34,12 +32,7 @@ def _settings(args: argparse.Namespace) -> Any:
     ) if value}
     if llm:
         overrides["llm"] = llm
-    try:
-        return Settings(**overrides)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        raise NewsragError(f"setting {field}: {first['msg']} (check newsrag.toml, NEWSRAG_* variables and flags)") from exc
+    return load_settings(**overrides)
 
 
 def _filters(args: argparse.Namespace) -> Any:

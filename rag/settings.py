@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
+    SettingsError,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
@@ -136,3 +137,25 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from defaults, newsrag.toml, NEWSRAG_* and `overrides`, or one line naming what is wrong."""
+    import tomllib
+
+    from pydantic import ValidationError
+
+    from index.errors import NewsragError
+
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise NewsragError(f"setting {field}: {first['msg']} (check newsrag.toml, NEWSRAG_* variables and flags)") from exc
+    except SettingsError as exc:
+        raise NewsragError(f"settings: {exc} (check NEWSRAG_* variables and newsrag.toml)") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise NewsragError(f"newsrag.toml: not valid TOML ({exc}); fix the file or remove it") from exc
+    except UnicodeDecodeError as exc:
+        raise NewsragError(f"newsrag.toml: not valid UTF-8 (byte offset {exc.start}); re-save it as UTF-8") from exc
