@@ -55,11 +55,39 @@ def read_manifest(directory: Path) -> dict[str, Any]:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise NewsragError(f"{path}: not a valid manifest ({exc}); rebuild the index with newsrag ingest") from exc
+    if not isinstance(manifest, dict):
+        raise NewsragError(f"{path}: not a valid manifest (not a JSON object); rebuild the index with newsrag ingest")
     if manifest.get("format_version") != FORMAT_VERSION:
         raise NewsragError(
             f"{path}: index format {manifest.get('format_version')!r}, this newsrag reads "
             f"format {FORMAT_VERSION}; rebuild it with newsrag ingest into a new --index directory"
         )
+    return _check_shape(path, manifest)
+
+
+_MANIFEST_SHAPE = {"embedding": dict, "chunking": dict, "counts": dict, "generation": int, "checksums": dict,
+                   "vector_index": dict}
+
+
+def _check_shape(path: Path, manifest: object) -> dict[str, Any]:
+    """The manifest, if its fields have the types newsrag writes; else one line naming the field."""
+    def bad(field: str) -> NewsragError:
+        return NewsragError(f"{path}: field {field!r} is missing or of the wrong type; the index is damaged or "
+                            "was not written by newsrag: rebuild it with newsrag ingest")
+
+    if not isinstance(manifest, dict):
+        raise bad("(top level)")
+    for field, kind in _MANIFEST_SHAPE.items():
+        if field in manifest and (not isinstance(manifest[field], kind) or isinstance(manifest[field], bool)):
+            raise bad(field)
+    embedding = manifest.get("embedding", {})
+    if not isinstance(embedding.get("model"), str):
+        raise bad("embedding.model")
+    dim = embedding.get("dim")
+    if not isinstance(dim, int) or isinstance(dim, bool) or not 0 < dim <= 65536:
+        raise bad("embedding.dim")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in manifest.get("counts", {}).values()):
+        raise bad("counts")
     return manifest
 
 

@@ -39,6 +39,22 @@ FTS = "CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(title, text, " \
       "tokenize='porter unicode61 remove_diacritics 2')"
 
 
+CORE_TABLES = ("meta", "origins", "articles", "chunks", "chunks_fts")
+
+
+def foreign_objects(db: sqlite3.Connection) -> str | None:
+    """What in this database newsrag never creates (a view or trigger, a core table missing or not a
+    table), or None. An index may come from elsewhere; with trusted_schema=OFF its schema cannot run
+    unsafe functions, and this refuses one that tries to stand in for ours."""
+    rows = db.execute("SELECT type, name FROM sqlite_master").fetchall()
+    if extra := [f"{kind} {name!r}" for kind, name in rows if kind in ("view", "trigger")]:
+        return f"it holds {', '.join(extra[:3])}"
+    tables = {name for kind, name in rows if kind == "table"}
+    if missing := [t for t in CORE_TABLES if t not in tables]:
+        return f"table {missing[0]!r} is missing"
+    return None
+
+
 def create(db: sqlite3.Connection) -> None:
     db.executescript(TABLES + FTS + ";")
     db.execute(f"PRAGMA user_version = {VERSION}")

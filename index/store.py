@@ -130,8 +130,16 @@ class IndexStore:
         return db
 
     def _check_schema(self, migrate: bool) -> bool:
-        """Refuse a newer schema; migrate an older one (writer) or say it needs it (reader)."""
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        """Refuse a newer schema or a foreign one; migrate an older one (writer) or say it needs it (reader)."""
+        try:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            foreign = schema.foreign_objects(self._db)
+        except sqlite3.DatabaseError as exc:
+            raise NewsragError(f"{self.directory / DATABASE}: not a readable SQLite database ({exc}); "
+                               "rebuild the index with newsrag ingest") from exc
+        if foreign:
+            raise NewsragError(f"{self.directory / DATABASE}: not an index newsrag wrote ({foreign}); "
+                               "rebuild it with newsrag ingest rather than open a copy from elsewhere")
         if version > schema.VERSION or version < 1:
             raise NewsragError(
                 f"{self.directory / DATABASE}: schema version {version}, this newsrag reads 1 to {schema.VERSION}; "

@@ -11,6 +11,7 @@ of another size, or one FAISS refuses, is rebuilt from SQLite.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -147,15 +148,27 @@ class VectorsFile:
         if not (self.directory / MANIFEST).exists():
             return {}
         manifest = read_manifest(self.directory)
-        return {**manifest.get("vector_index", {}), "generation": manifest.get("generation")}
+        return {**manifest.get("vector_index", {}), "generation": manifest.get("generation"),
+                "sha256": manifest.get("checksums", {}).get(VECTORS), "chunks": manifest.get("counts", {}).get("chunks")}
 
     def _read(self, generation: int, info: dict[str, Any] | None = None) -> VectorIndex | None:
-        """vectors.faiss if the manifest says it reflects `generation` and its size is the one written."""
+        """vectors.faiss if the manifest says it reflects `generation` and its size and SHA-256 are the
+        ones written, and FAISS reads from it as many vectors of the index's dimension as the manifest says.
+
+        An index directory may come from elsewhere: bytes that do not match their checksum never reach
+        FAISS's parser, and what it parses must agree with SQLite; anything else is rebuilt from SQLite.
+        """
         info = self._info() if info is None else info
         path = self.directory / VECTORS
         if info.get("generation") != generation or not path.exists() or path.stat().st_size != info.get("bytes"):
             return None
+        data = np.fromfile(path, dtype=np.uint8)
+        if hashlib.sha256(data.tobytes()).hexdigest() != info.get("sha256"):
+            return None
         try:
-            return VectorIndex.from_bytes(np.fromfile(path, dtype=np.uint8))
+            index = VectorIndex.from_bytes(data)
         except RuntimeError:  # FAISS refuses a damaged file: rebuild it from SQLite
             return None
+        if index.index.d != self.spec.embedding_dim or index.ntotal != info.get("chunks"):
+            return None
+        return index
