@@ -219,7 +219,8 @@ def cmd_brief(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from ui.app import serve
 
-    serve(_settings(args), args.host, args.port, args.auth or os.environ.get("NEWSRAG_AUTH"), args.insecure)
+    serve(_settings(args), args.host, args.port, args.auth or os.environ.get("NEWSRAG_AUTH"), args.insecure,
+          args.max_queue)
     return 0
 
 
@@ -304,6 +305,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=7860)
     p.add_argument("--auth", metavar="USER:PASSWORD", help="require a login (or NEWSRAG_AUTH); needed off loopback")
     p.add_argument("--insecure", action="store_true", help="allow a non-loopback address without --auth")
+    p.add_argument("--max-queue", type=int, default=64, metavar="N",
+                   help="requests that may wait for the model; more are told the queue is full (default 64)")
     _add_index(p)
     _add_llm(p)
     p.set_defaults(func=cmd_serve)

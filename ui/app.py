@@ -49,7 +49,7 @@ def _citation_choices(answer: Answer) -> list[str]:
     return [f"[{c.n}] {c.title or c.article_id}" for c in answer.citations]
 
 
-def build_app(settings: Settings, warm: bool = False) -> gr.Blocks:
+def build_app(settings: Settings, warm: bool = False, max_queue: int = 64) -> gr.Blocks:
     """The app; with `warm`, models load in the background while the page comes up."""
     import threading
 
@@ -150,7 +150,7 @@ def build_app(settings: Settings, warm: bool = False) -> gr.Blocks:
                     api_visibility="private")
         app.load(service.info_line, None, info, queue=False, api_visibility="private")
         gr.api(ask, api_name="ask", concurrency_id=LLM_QUEUE, concurrency_limit=1)
-    app.queue(default_concurrency_limit=1, max_size=64)
+    app.queue(default_concurrency_limit=1, max_size=max_queue)  # beyond it: "Queue is full", not a hang
     return app
 
 
@@ -172,7 +172,7 @@ def parse_auth(value: str | None) -> tuple[str, str] | None:
     return user, password
 
 
-def serve(settings: Settings, host: str, port: int, auth: str | None, insecure: bool) -> None:
+def serve(settings: Settings, host: str, port: int, auth: str | None, insecure: bool, max_queue: int = 64) -> None:
     """Launch the UI; anything but loopback needs a password unless the user insists."""
     credentials = parse_auth(auth)
     if not _is_loopback(host) and credentials is None and not insecure:
@@ -185,7 +185,9 @@ def serve(settings: Settings, host: str, port: int, auth: str | None, insecure: 
 
     from rag.remote import announce, withdraw
 
-    app = build_app(settings, warm=True)
+    if max_queue < 1:
+        raise NewsragError(f"--max-queue {max_queue}: give at least 1")
+    app = build_app(settings, warm=True, max_queue=max_queue)
     app.launch(server_name=host, server_port=port, auth=credentials, css=PANEL_CSS, footer_links=["api"],
                show_error=False, quiet=False, prevent_thread_lock=True)
     # `newsrag ask` on the same index answers through this process's warm models
