@@ -9,6 +9,7 @@ normal use) a point costs one comparison.
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 
@@ -22,7 +23,9 @@ POINTS = (
 _reached: dict[str, int] = {}
 
 
+@functools.cache
 def _target() -> tuple[str, int] | None:
+    """NEWSRAG_CRASH_AT, read once per process."""
     value = os.environ.get("NEWSRAG_CRASH_AT", "")
     point, _, count = value.rpartition(":")
     return (point, int(count)) if point and count.isdigit() else None

@@ -163,7 +163,7 @@ class VectorsFile:
         if info.get("generation") != generation or not path.exists() or path.stat().st_size != info.get("bytes"):
             return None
         data = np.fromfile(path, dtype=np.uint8)
-        if hashlib.sha256(data.tobytes()).hexdigest() != info.get("sha256"):
+        if hashlib.sha256(data).hexdigest() != info.get("sha256"):
             return None
         try:
             index = VectorIndex.from_bytes(data)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -88,3 +92,22 @@ class Figures:
 @pytest.fixture(scope="session")
 def figures() -> Figures:
     return Figures(os.environ.get("NEWSRAG_RELIABILITY_OUT"))
+
+
+def start_server(args: list[str], log: Path) -> tuple[subprocess.Popen, str]:
+    """`newsrag serve ARGS` on a free port, once it answers HTTP; fails the test with its log if it does not."""
+    port = free_port()
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "serve", "--port", str(port), *args],
+                                stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 180
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return proc, url
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"newsrag serve did not start: {log.read_text()[-3000:]}")
+            time.sleep(1)

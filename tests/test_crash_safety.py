@@ -124,7 +124,7 @@ def _check_consistent(index: Path) -> dict[str, str]:
             bm25 = store.search_bm25(word, 5)
             assert bm25
             dense = store.search_dense(store.vectors_of([bm25[0][0]])[0], 3)
-            assert dense and dense[0][0] == bm25[0][0] or dense[0][1] > 0.99  # bf16 vectors: norm within ~1e-3
+            assert dense and dense[0][1] > 0.99  # its own vector first (bf16 vectors: norms within ~1e-3 of 1)
     return texts
 
 

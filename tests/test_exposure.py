@@ -18,8 +18,7 @@ from index.errors import NewsragError
 from index.manifest import MANIFEST
 from index.store import DATABASE, IndexStore
 from index.vectors_file import VECTORS
-from tests.conftest import ROOT, Figures
-from tests.test_ui import _start
+from tests.conftest import ROOT, Figures, start_server
 
 pytestmark = pytest.mark.reliability
 USER, PASSWORD = "analyst", "s3cret-Pw"
@@ -133,7 +132,7 @@ def test_damaged_database_and_manifest_are_one_line(index_copy: Path, figures: F
 
 @pytest.fixture(scope="module")
 def guarded_server(sample_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    proc, url = _start(["--index", str(sample_index), "--preset", "fast", "--auth", f"{USER}:{PASSWORD}"],
+    proc, url = start_server(["--index", str(sample_index), "--preset", "fast", "--auth", f"{USER}:{PASSWORD}"],
                        tmp_path_factory.mktemp("log") / "serve.log")
     yield url
     proc.terminate()

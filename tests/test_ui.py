@@ -6,39 +6,19 @@ import json
 import re
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from rag.pipeline import ingest
-from tests.conftest import free_port, make_settings
+from tests.conftest import free_port, make_settings, start_server
 
 pytestmark = pytest.mark.slow
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 XSS_TITLE = 'Rivian <img src=x onerror="window.__xss=1"> Normal plant <script>window.__xss=2</script>'
-
-
-def _start(args: list[str], log: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "serve", "--port", str(port), *args],
-                                stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return proc, url
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"newsrag serve did not start: {log.read_text()[-3000:]}")
-            time.sleep(1)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +38,7 @@ def ui_index(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path) -> Path
 
 @pytest.fixture(scope="module")
 def server(ui_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    proc, url = _start(["--index", str(ui_index), "--preset", "fast"], tmp_path_factory.mktemp("log") / "serve.log")
+    proc, url = start_server(["--index", str(ui_index), "--preset", "fast"], tmp_path_factory.mktemp("log") / "serve.log")
     yield url
     proc.terminate()
     proc.wait(timeout=30)
@@ -182,7 +162,7 @@ def test_ask_answers_through_the_running_server_with_its_filters(server: str, ui
 
 def test_failures_appear_in_the_chat_as_one_line(sample_index: Path, browser, tmp_path: Path) -> None:  # noqa: ANN001
     dead = f"http://127.0.0.1:{free_port()}/v1"
-    proc, url = _start(["--index", str(sample_index), "--backend", "openai", "--base-url", dead, "--model", "x"],
+    proc, url = start_server(["--index", str(sample_index), "--backend", "openai", "--base-url", dead, "--model", "x"],
                        tmp_path / "down.log")
     try:
         page = _open(browser, url)
@@ -193,7 +173,7 @@ def test_failures_appear_in_the_chat_as_one_line(sample_index: Path, browser, tm
         proc.terminate()
         proc.wait(timeout=30)
 
-    proc, url = _start(["--index", str(tmp_path / "missing")], tmp_path / "missing.log")
+    proc, url = start_server(["--index", str(tmp_path / "missing")], tmp_path / "missing.log")
     try:
         page = browser.new_page()
         page.goto(url)
