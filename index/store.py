@@ -120,13 +120,19 @@ class IndexStore:
     def _connect(path: Path, *, write: bool) -> sqlite3.Connection:
         if not write and not path.exists():
             raise NewsragError(f"{path}: missing; the index is incomplete, rebuild it with newsrag ingest")
-        uri = f"file:{path}?mode={'rwc' if write else 'ro'}"
+        # A reader opens read-write but answers queries only: a writer killed inside
+        # SQLite's commit leaves a hot journal that only a read-write connection can roll
+        # back, and a reader opened "ro" would fail on every query until a writer came.
+        # SQLite falls back to read-only by itself where the file is write-protected.
+        uri = f"file:{path}?mode={'rwc' if write else 'rw'}"
         db = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
         db.row_factory = sqlite3.Row
         # An index may come from elsewhere: never run functions a schema smuggles in.
         db.execute("PRAGMA trusted_schema = OFF")
         if write:
             db.execute("PRAGMA synchronous = FULL")
+        else:
+            db.execute("PRAGMA query_only = ON")
         return db
 
     def _check_schema(self, migrate: bool) -> bool:

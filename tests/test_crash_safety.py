@@ -272,3 +272,36 @@ def test_reader_keeps_answering_while_a_writer_ingests(index_copy: Path, cli_env
     assert seen == sorted(seen) and seen[-1] > seen[0]  # committed generations only move forward
     figures.record("searches while a writer ingests", answered, answered - len(errors),
                    f"{len(set(seen))} committed generations seen, chunk counts {seen[0]}→{seen[-1]}, never backwards")
+
+
+_KILLED_IN_COMMIT = """
+import os, signal, sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("PRAGMA cache_size = 1")  # spill: changed pages reach the file before the commit ends
+db.execute("BEGIN")
+db.execute("UPDATE chunks SET text = upper(text)")
+db.execute("UPDATE meta SET value = 'torn' WHERE key = 'generation'")
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_writer_killed_inside_the_commit_is_rolled_back_by_readers(index_copy: Path) -> None:
+    """SQLite's own commit can be cut: the file then holds half a transaction and a hot
+    journal that a read-only connection cannot roll back. A reader already open (a
+    server) and one opened afterwards must both see the last committed state."""
+    def state(store: IndexStore) -> tuple[dict[str, int], list[str]]:
+        return store.counts(), [c.text for c in store.get_chunks(list(range(1, 6)))]
+
+    server = IndexStore.open(index_copy)
+    before = state(server)
+    killed = subprocess.run([sys.executable, "-c", _KILLED_IN_COMMIT, str(index_copy / DATABASE)])
+    assert killed.returncode == -signal.SIGKILL
+    journal = index_copy / f"{DATABASE}-journal"
+    assert journal.exists() and journal.stat().st_size > 0  # half a transaction is on disk
+    try:
+        assert state(server) == before
+    finally:
+        server.close()
+    assert not journal.exists()
+    with IndexStore.open(index_copy) as store:
+        assert state(store) == before
