@@ -105,7 +105,10 @@ def _names_subjects(question: str, sources: list[Source], share: float = 1.0) ->
 
 
 def _with_evidence_spans(verified: Verified, evidence: Sequence[Sentence], sources: list[Source]) -> Verified:
-    """Point each citation at the evidence sentence of its article (the highlighted span)."""
+    """Point each citation at the evidence sentence of its article (the highlighted span). Where the
+    support check found the answer in another sentence of that article (a name only its headline
+    gives), that sentence stays the quote and is highlighted with the evidence: the quote a reader
+    sees must hold what the answer says."""
     if verified.refused:
         return verified
     by_article = {s.article_id: s for s in sources}
@@ -114,11 +117,15 @@ def _with_evidence_spans(verified: Verified, evidence: Sequence[Sentence], sourc
         source = by_article.get(citation.article_id)
         mine = [s for s in evidence if source is not None and s.source_n == source.n]
         if source is not None and mine:
-            best = next((s for s in mine if s.start <= citation.start < s.end), mine[0])
-            passage = next((p for p in source.passages if p.start <= best.start < p.end), source.passages[0])
-            citation = replace(citation, start=best.start, end=best.end, quote=best.text,
-                               chunk_id=passage.chunk_at(best.start).chunk_id,
-                               spans=tuple((s.start, s.end) for s in mine))
+            spans = tuple((s.start, s.end) for s in mine)
+            best = next((s for s in mine if s.start <= citation.start < s.end), None)
+            if best is not None or not citation.quote:
+                best = best or mine[0]
+                citation = replace(citation, start=best.start, end=best.end, quote=best.text)
+            elif (citation.start, citation.end) not in spans:
+                spans = ((citation.start, citation.end), *spans)
+            passage = next((p for p in source.passages if p.start <= citation.start < p.end), source.passages[0])
+            citation = replace(citation, chunk_id=passage.chunk_at(citation.start).chunk_id, spans=spans)
         citations.append(citation)
     verified.citations = citations
     return verified

@@ -123,3 +123,22 @@ def test_unsupported_sentences_can_be_dropped_and_stay_listed(sources) -> None: 
     assert [s.flag for s in kept.sentences] == [None, "removed"]
     flagged = verify(draft, sources)
     assert "Tesla" in flagged.text and flagged.sentences[-1].flag == "unsupported"
+
+
+def test_quote_is_the_sentence_that_holds_the_answer_when_the_evidence_does_not(sources) -> None:  # noqa: ANN001
+    """The model may point at one sentence and answer from another of the same article (a name only
+    the headline gives): the reader's quote must be the one that holds the answer, both highlighted."""
+    from index.textrules import sentence_spans
+    from rag.evidence import Sentence
+    from rag.grounded import ground
+
+    jlr = next(s for s in sources if s.n == _n(sources, "004_"))
+    sentences = {(p.start + a, p.start + b): p.text[a:b] for p in jlr.passages for a, b in sentence_spans(p.text)}
+    holds = next(span for span, text in sentences.items() if "Wolverhampton" in text)
+    other = next(span for span, text in sentences.items() if "manufactured by each partner" in text)
+    evidence = Sentence(1, jlr.n, *other, sentences[other], 1.0)
+    grounded = ground("Jaguar Land Rover will build them at its Wolverhampton-based engine manufacturing centre.",
+                      [evidence], sources, "Where will Jaguar Land Rover manufacture its electric drive units?", False)
+    (citation,) = grounded.verified.citations
+    assert "Wolverhampton" in citation.quote and (citation.start, citation.end) == holds
+    assert set(citation.spans) == {holds, other}
