@@ -1,14 +1,15 @@
 """Load: N clients on the served UI for a while, against the embedded model; prints a table.
 
     python benchmarks/load.py [--index DIR] [--api-clients 16] [--chat-clients 4] [--seconds 120]
-                              [--max-queue 12] [--preset fast]
+                              [--max-queue 12] [--preset fast] [--rounds 2]
 
 API clients call the named /ask endpoint with gradio_client and poll their job's
 queue position while they wait; chat clients are pages in Debian's Chromium that
 type into the chat box. Every request ends answered, told the queue is full (the
 server's "busy, try again"; the client waits 2 s and retries) or as an error. The
-server's RSS is read from /proc before and after; one more question afterwards
-shows it still answers. Figures go in docs/reliability.md.
+server's RSS is read from /proc before and after each round (two rounds on one
+server by default: growth in the first that stops in the second is caches filling,
+growth in both is a leak); one more question afterwards shows it still answers. Figures go in docs/reliability.md.
 """
 
 from __future__ import annotations
@@ -116,7 +117,8 @@ def chat_client(url: str, n: int, deadline: float, tally: Tally) -> None:
                     }""", [before])
                     if done:
                         break
-                    if page.get_by_text("Queue is full", exact=False).count():  # Gradio's toast: busy
+                    # Gradio's toast for a full queue: "This application is currently busy. Please try again."
+                    if page.get_by_text("currently busy", exact=False).count():
                         page.evaluate("() => document.querySelectorAll('.toast-close').forEach(b => b.click())")
                         raise QueueFull
 
@@ -125,14 +127,15 @@ def chat_client(url: str, n: int, deadline: float, tally: Tally) -> None:
                     if shown:
                         position = max(position or 0, int(shown))
                     if time.monotonic() - started > 300:
-                        raise TimeoutError("no answer in 300 s")
+                        shown = " ".join(page.locator("body").inner_text().split())[-300:]
+                        raise TimeoutError(f"no answer in 300 s; the page shows: …{shown}")
                     time.sleep(0.5)
                 tally.add("answered", time.monotonic() - started, position)
             except QueueFull:
                 tally.add("busy")
                 time.sleep(2)
             except Exception as exc:  # noqa: BLE001
-                tally.add("error", error=f"chat: {type(exc).__name__}: {str(exc)[:120]}")
+                tally.add("error", error=f"chat: {type(exc).__name__}: {str(exc)[:500]}")
         browser.close()
 
 
@@ -144,6 +147,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--max-queue", type=int, default=12)
     parser.add_argument("--preset", default="fast")
+    parser.add_argument("--rounds", type=int, default=2, help="runs back to back on one server: does memory settle?")
     args = parser.parse_args()
     newsrag = [sys.executable, "-m", "rag.cli"]
     work = Path(tempfile.mkdtemp(prefix="newsrag-load-"))
@@ -166,37 +170,44 @@ def main() -> None:
         from gradio_client import Client
 
         Client(url, verbose=False).predict(QUESTIONS[0], api_name="/ask")  # warm: models loaded
-        before = rss_mb(server.pid)
-        tally = Tally()
-        deadline = time.monotonic() + args.seconds
-        threads = [threading.Thread(target=api_client, args=(url, i, deadline, tally)) for i in range(args.api_clients)]
-        threads += [threading.Thread(target=chat_client, args=(url, i, deadline, tally))
-                    for i in range(args.chat_clients)]
-        started = time.monotonic()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.monotonic() - started
-        after = rss_mb(server.pid)
+        rows = [one_round(url, args, server.pid) for _ in range(args.rounds)]
         last = Client(url, verbose=False).predict(QUESTIONS[1], api_name="/ask")
         still = "GS Yuasa" in last.get("answer", "")
     finally:
         server.terminate()
         server.wait(timeout=30)
-    lat = sorted(tally.latencies)
-    waited = len(tally.queue_positions)
-    print(f"| clients | run | answered | busy (queue full) | errors | told queue position | p50 / max wait | "
-          "server RSS before → after | answers afterwards |")
+    print(f"| round | clients | run | answered | busy (queue full) | errors | told queue position | p50 / max wait | "
+          "server RSS before → after |")
     print("|---|---|---|---|---|---|---|---|---|")
-    print(f"| {args.api_clients} API + {args.chat_clients} chat, queue {args.max_queue}, {args.preset} | "
-          f"{args.seconds:.0f} s ({elapsed:.0f} s with the queue drained) | {tally.outcomes['answered']} | "
-          f"{tally.outcomes['busy']} | {tally.outcomes['error']} | {waited} (max position "
-          f"{max(tally.queue_positions, default=0)}) | {lat[len(lat) // 2] if lat else 0:.0f} s / "
-          f"{lat[-1] if lat else 0:.0f} s | {before:.0f} MB → {after:.0f} MB | {'yes' if still else 'NO'} |")
-    for error in tally.errors[:5]:
-        print("error:", error)
+    for n, (row, _) in enumerate(rows, 1):
+        print(f"| {n} | {row}")
+    print(f"\nthe server answered afterwards: {'yes' if still else 'NO'}")
+    for _, errors in rows:
+        for error in errors[:5]:
+            print("error:", error)
 
+
+def one_round(url: str, args: argparse.Namespace, pid: int) -> tuple[str, list[str]]:
+    """One load run of `args.seconds` on the running server: its table row (after the round number) and errors."""
+    before = rss_mb(pid)
+    tally = Tally()
+    deadline = time.monotonic() + args.seconds
+    threads = [threading.Thread(target=api_client, args=(url, i, deadline, tally)) for i in range(args.api_clients)]
+    threads += [threading.Thread(target=chat_client, args=(url, i, deadline, tally)) for i in range(args.chat_clients)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    after = rss_mb(pid)
+    lat = sorted(tally.latencies)
+    row = (f"{args.api_clients} API + {args.chat_clients} chat, queue {args.max_queue}, {args.preset} | "
+           f"{args.seconds:.0f} s ({elapsed:.0f} s with the queue drained) | {tally.outcomes['answered']} | "
+           f"{tally.outcomes['busy']} | {tally.outcomes['error']} | {len(tally.queue_positions)} (max position "
+           f"{max(tally.queue_positions, default=0)}) | {lat[len(lat) // 2] if lat else 0:.0f} s / "
+           f"{lat[-1] if lat else 0:.0f} s | {before:.0f} MB → {after:.0f} MB |")
+    return row, tally.errors
 
 if __name__ == "__main__":
     main()

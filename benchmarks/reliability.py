@@ -26,10 +26,15 @@ def main() -> int:
         env = {**os.environ, "NEWSRAG_RELIABILITY_OUT": str(out)}
         run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-m", "reliability", "-p", "no:cacheprovider",
                               *sys.argv[1:]], cwd=ROOT, env=env)
-        rows = [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
+        records = [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
+    rows: dict[str, dict] = {}  # one row per check: a parametrized test records once per case
+    for record in records:
+        row = rows.setdefault(record["check"], {**record, "tried": 0, "held": 0})
+        row["tried"] += record["tried"]
+        row["held"] += record["held"]
     print("\n| check | cases tried | held | what held |")
     print("|---|---|---|---|")
-    for row in rows:
+    for row in rows.values():
         print(f"| {row['check']} | {row['tried']} | {row['held']} | {row['detail']} |")
     print(f"\npytest exit status {run.returncode} ({'all passed' if run.returncode == 0 else 'FAILURES above'})")
     return run.returncode

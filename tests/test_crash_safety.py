@@ -285,7 +285,7 @@ os.kill(os.getpid(), signal.SIGKILL)
 """
 
 
-def test_a_writer_killed_inside_the_commit_is_rolled_back_by_readers(index_copy: Path) -> None:
+def test_a_writer_killed_inside_the_commit_is_rolled_back_by_readers(index_copy: Path, figures: Figures) -> None:
     """SQLite's own commit can be cut: the file then holds half a transaction and a hot
     journal that a read-only connection cannot roll back. A reader already open (a
     server) and one opened afterwards must both see the last committed state."""
@@ -305,3 +305,6 @@ def test_a_writer_killed_inside_the_commit_is_rolled_back_by_readers(index_copy:
     assert not journal.exists()
     with IndexStore.open(index_copy) as store:
         assert state(store) == before
+    figures.record("writer killed inside SQLite's commit (hot journal on disk)", 1, 1,
+                   "a reader already open and one opened after both saw the last committed state; "
+                   "the journal was rolled back")

@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,7 +39,9 @@ def ui_index(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path) -> Path
 
 @pytest.fixture(scope="module")
 def server(ui_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    proc, url = start_server(["--index", str(ui_index), "--preset", "fast"], tmp_path_factory.mktemp("log") / "serve.log")
+    # a short queue, so that test_requests_past_the_queue_limit_are_told_busy can fill it
+    proc, url = start_server(["--index", str(ui_index), "--preset", "fast", "--max-queue", "2"],
+                             tmp_path_factory.mktemp("log") / "serve.log")
     yield url
     proc.terminate()
     proc.wait(timeout=30)
@@ -194,3 +197,32 @@ def test_non_loopback_bind_requires_auth(sample_index: Path) -> None:
         "newsrag: error: --host 0.0.0.0 exposes the index beyond this machine; add --auth USER:PASSWORD "
         "(or NEWSRAG_AUTH), or --insecure to serve without a password"
     )
+
+
+def test_requests_past_the_queue_limit_are_told_busy(server: str, browser) -> None:  # noqa: ANN001
+    """Past --max-queue a request is told "busy, try again" at once, the API and the chat alike,
+    and the requests the queue took are still answered."""
+    from gradio_client import Client
+
+    page = _open(browser, server)
+    page.locator("#nr-question textarea").fill("Where will Jaguar Land Rover manufacture its electric drive units?")
+    client = Client(server, verbose=False)
+    jobs = [client.submit("Which company did Honda agree to collaborate with on lithium-ion batteries?",
+                          api_name="/ask") for _ in range(6)]
+    refused = None
+    for _ in range(300):  # the rejected ones fail at once, while the others wait their turn
+        refused = next((job for job in jobs if job.done() and job.exception() is not None), None)
+        if refused is not None:
+            break
+        time.sleep(0.1)
+    assert refused is not None and "queue is full" in str(refused.exception()).lower(), refused
+    page.locator("#nr-send").click()  # the queue is full now: the chat is told so too
+    page.get_by_text("currently busy").first.wait_for(timeout=10_000)
+    outcomes: list[str] = []
+    for job in jobs:
+        try:
+            outcomes.append("answered" if "GS Yuasa" in job.result()["answer"] else "wrong")
+        except Exception as exc:  # noqa: BLE001 - the refusal is what is tested
+            outcomes.append("busy" if "queue is full" in str(exc).lower() else repr(exc))
+    assert set(outcomes) == {"answered", "busy"}, outcomes
+    assert 1 <= outcomes.count("answered") <= 3  # one running and two waiting at most
