@@ -81,6 +81,7 @@ class _Batch:
     keys: list[str]
     cached: dict[str, np.ndarray]
     missing: dict[str, str]  # key → text, each distinct text once
+    fresh: np.ndarray | None = None  # vectors for `missing` computed before the batch formed (on Ray workers)
 
 
 class Ingester:
@@ -109,7 +110,7 @@ class Ingester:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsrag-embed") as embedding:
             in_flight: tuple[_Batch, Future[np.ndarray]] | None = None
             for batch in self._batches(paths, report, bar):
-                future = embedding.submit(self._embed_missing, batch.missing)
+                future = embedding.submit(self._embed_missing, batch)
                 if in_flight is not None:
                     self._commit(*in_flight, report, bar)
                 in_flight = (batch, future)
@@ -129,7 +130,7 @@ class Ingester:
         seen_hashes: set[str] = set()
         batch: list[_Pending] = []
         chunks = 0
-        for item in load_inputs(paths):
+        for item in self._inputs(paths):
             if isinstance(item, InputProblem):
                 report.problems.append(item)
                 continue
@@ -147,6 +148,12 @@ class Ingester:
         if batch:
             yield self._lookup(batch)
 
+    def _inputs(self, paths: list[Path]) -> Iterator[LoadedInput | InputProblem]:
+        return load_inputs(paths)
+
+    def _chunk(self, article: Article) -> list[Chunk]:
+        return self.chunker.chunk(article)
+
     def _prepare(self, loaded: LoadedInput, seen: set[str], report: IngestReport) -> _Pending | None:
         previous = self.store.origin_hash(loaded.origin)
         if previous == loaded.input_hash:
@@ -163,7 +170,7 @@ class Ingester:
         chunks, texts = [], []
         recipe = self.store.spec.embedding_input
         for article in articles:
-            for chunk in self.chunker.chunk(article):
+            for chunk in self._chunk(article):
                 chunks.append(chunk)
                 texts.append(document_text(chunk.text, article.title, recipe))
         return _Pending(loaded, articles, chunks, texts, [text_key(t) for t in texts], is_new=previous is None)
@@ -176,8 +183,10 @@ class Ingester:
         missing = {k: t for p in batch for k, t in zip(p.keys, p.texts, strict=True) if k not in cached}
         return _Batch(batch, keys, cached, missing)
 
-    def _embed_missing(self, missing: dict[str, str]) -> np.ndarray:
-        vectors = self.embedder.embed_documents(list(missing.values()))
+    def _embed_missing(self, batch: _Batch) -> np.ndarray:
+        if batch.fresh is not None:
+            return batch.fresh
+        vectors = self.embedder.embed_documents(list(batch.missing.values()))
         crash_point("embedding")
         return vectors
 

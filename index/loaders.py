@@ -193,31 +193,40 @@ def _files(path: Path) -> Iterator[Path | InputProblem]:
         yield InputProblem(str(path), "no such file or folder")
 
 
+def input_files(paths: list[Path]) -> Iterator[Path | InputProblem]:
+    """Every file under `paths` that newsrag reads, or the problem with it, in a stable order."""
+    for root in paths:
+        yield from _files(Path(root))
+
+
+def load_file(path: Path) -> Iterator[LoadedInput | InputProblem]:
+    """The origins in one file (one, or one per JSONL record), or the problems with them."""
+    loader = _LOADERS.get(path.suffix.lower())
+    if loader is None:
+        yield InputProblem(str(path), f"unsupported file type; newsrag reads {', '.join(SUPPORTED)}")
+        return
+    yield from loader(path)
+
+
 def load_inputs(paths: list[Path]) -> Iterator[LoadedInput | InputProblem]:
     """Every origin found under `paths`, or the problem with it, in a stable order."""
-    for root in paths:
-        for item in _files(Path(root)):
-            if isinstance(item, InputProblem):
-                yield item
-                continue
-            loader = _LOADERS.get(item.suffix.lower())
-            if loader is None:
-                yield InputProblem(str(item), f"unsupported file type; newsrag reads {', '.join(SUPPORTED)}")
-                continue
-            yield from loader(item)
+    for item in input_files(paths):
+        if isinstance(item, InputProblem):
+            yield item
+        else:
+            yield from load_file(item)
 
 
 def count_inputs(paths: list[Path]) -> int:
     """How many origins `load_inputs` will yield, about (for a progress bar's total):
     a JSONL file counts its non-blank lines, read in blocks; any other file counts one."""
     total = 0
-    for root in paths:
-        for item in _files(Path(root)):
-            if isinstance(item, InputProblem):
-                continue
-            if item.suffix.lower() != ".jsonl":
-                total += 1
-                continue
-            with contextlib.suppress(OSError), open(item, "rb") as handle:
-                total += sum(1 for line in handle if line.strip())
+    for item in input_files(paths):
+        if isinstance(item, InputProblem):
+            continue
+        if item.suffix.lower() != ".jsonl":
+            total += 1
+            continue
+        with contextlib.suppress(OSError), open(item, "rb") as handle:
+            total += sum(1 for line in handle if line.strip())
     return total

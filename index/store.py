@@ -200,6 +200,10 @@ class IndexStore:
         self._vectors.forget()
         self._vectors.load(writer=self._lock_fd is not None)
 
+    def origin_hashes(self) -> dict[str, str]:
+        """Every origin's input hash: what workers that cannot read the index need to skip unchanged inputs."""
+        return {row[0]: row[1] for row in self._db.execute("SELECT origin, input_hash FROM origins")}
+
     def origin_hash(self, origin: str) -> str | None:
         row = self._db.execute("SELECT input_hash FROM origins WHERE origin = ?", (origin,)).fetchone()
         return row[0] if row else None

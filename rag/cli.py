@@ -57,7 +57,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         if not args.remove:
             raise NewsragError("ingest: give one or more files or folders, or --remove ORIGIN")
         return 0
-    report = pipeline.ingest(settings, [Path(p) for p in args.paths], progress=sys.stderr.isatty())
+    if args.workers is not None and args.ray is None:
+        raise NewsragError("ingest --workers N: needs --ray (a local ingest embeds in this process)")
+    if args.workers is not None and args.workers < 1:
+        raise NewsragError(f"ingest --workers {args.workers}: give at least 1")
+    report = pipeline.ingest(settings, [Path(p) for p in args.paths], progress=sys.stderr.isatty(),
+                             ray=args.ray, workers=args.workers)
     _print_problems(report.problems)
     for warning in report.warnings:
         print(f"newsrag: warning: {warning}", file=sys.stderr)
@@ -253,6 +258,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="add .txt/.jsonl/.html files or folders to the index")
     p.add_argument("paths", nargs="*", metavar="PATH")
     p.add_argument("--remove", action="append", metavar="ORIGIN", help="delete what ORIGIN added (repeatable)")
+    p.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",  # const: rag.pipeline.LOCAL_RAY
+                   help="read and embed on Ray (needs newsrag[ray]): alone, a Ray on this machine; 'auto', the "
+                        "cluster in RAY_ADDRESS; or HOST:PORT. Paths must be readable by every node")
+    p.add_argument("--workers", type=int, metavar="N", help="with --ray: embedding actors (default: one per CPU)")
     _add_index(p)
     p.set_defaults(func=cmd_ingest)
 

@@ -20,6 +20,36 @@ SAMPLE = ROOT / "data" / "sample"
 SHARED = ROOT.parent / "shared" / "datasets"
 
 
+def index_snapshot(index: Path) -> tuple[dict, dict, list[list[str]]]:
+    """Articles, chunks (offsets, text, vector) and story clusters: what two ingests must agree on."""
+    import numpy as np
+
+    from index.store import IndexStore
+
+    with IndexStore.open(index) as store:
+        db = store._db
+        articles = {r[0]: tuple(r[1:]) for r in db.execute(
+            "SELECT id, origin, title, source, published_at, text, content_hash FROM articles")}
+        chunks = {r[0]: (tuple(r[1:6]), np.frombuffer(r[6], dtype=np.float32)) for r in db.execute(
+            "SELECT chunk_id, article_id, seq, start, end, text, embedding FROM chunks")}
+        groups: dict[str, list[str]] = {}
+        for article_id, story in db.execute("SELECT id, COALESCE(story_id, id) FROM articles"):
+            groups.setdefault(story, []).append(article_id)
+    return articles, chunks, sorted(sorted(g) for g in groups.values())
+
+
+def assert_same_index(index: Path, reference: Path, tolerance: float) -> float:
+    """Same articles, chunk ids, offsets, texts and stories; vectors within `tolerance` (the worst returned)."""
+    got, expected = index_snapshot(index), index_snapshot(reference)
+    assert got[0] and got[0] == expected[0]  # articles
+    assert set(got[1]) == set(expected[1])  # chunk ids
+    assert all(got[1][c][0] == expected[1][c][0] for c in expected[1])  # offsets and text
+    worst = max(float(abs(got[1][c][1] - expected[1][c][1]).max()) for c in expected[1])
+    assert worst < tolerance, worst
+    assert got[2] == expected[2]  # the same story clusters
+    return worst
+
+
 def make_settings(index: Path, **overrides: object) -> Settings:
     return Settings(index=index, **overrides)
 
