@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -21,7 +21,7 @@ FP32 = {"precision": "fp32"}  # batch composition differs between the two ingest
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[object]:
-    ray = pytest.importorskip("ray", reason="newsrag[ray] is part of the test install")
+    import ray  # newsrag[ray] is part of the test install
     from ray.cluster_utils import Cluster
 
     cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 0})
@@ -53,6 +53,17 @@ def local_index(corpus: list[Path], tmp_path_factory: pytest.TempPathFactory) ->
     return index
 
 
+def _committed_chunks(index: Path) -> int:
+    try:
+        db = sqlite3.connect(f"file:{index / 'chunks.sqlite'}?mode=ro", uri=True, timeout=30)
+        try:
+            return db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error:  # not created yet
+        return 0
+
+
 def test_ray_ingest_on_two_nodes_equals_a_local_ingest(cluster, corpus: list[Path], local_index: Path,  # noqa: ANN001
                                                         tmp_path: Path) -> None:
     index = tmp_path / "index"
@@ -71,9 +82,8 @@ def test_a_node_removed_mid_ingest_loses_and_duplicates_nothing(cluster, corpus:
     runner = threading.Thread(target=lambda: outcome.update(report=ingest(settings, corpus, ray=cluster.address,
                                                                           workers=2)))
     runner.start()
-    while runner.is_alive() and not (index / "chunks.sqlite").exists():
+    while runner.is_alive() and _committed_chunks(index) == 0:  # actors up, the first batches written
         time.sleep(0.2)
-    time.sleep(8)  # actors are up and embedding
     assert runner.is_alive(), "the ingest ended before a node could be removed"
     cluster.remove_node(cluster.workers.pop())
     runner.join(timeout=600)
