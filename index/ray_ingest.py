@@ -52,9 +52,9 @@ def _problem_row(problem: InputProblem) -> dict[str, str]:
 def read_file(row: dict[str, Any], chunking: dict[str, Any], recipe: str,
               known: dict[str, str]) -> list[dict[str, str]]:
     """A Ray Data task: one input file → one row per origin (loaded and chunked, unchanged, or a problem)."""
+    if row["kind"] == _PROBLEM:  # found while listing the inputs
+        return [{"kind": row["kind"], "payload": row["payload"]}]
     path = Path(row["path"])
-    if row["kind"] == _PROBLEM:
-        return [row]
     chunker = _chunker(chunking["encoding"], chunking["chunk_tokens"], chunking["overlap_tokens"])
     rows = []
     for item in load_file(path):
