@@ -184,8 +184,6 @@ class Ingester:
         return _Batch(batch, keys, cached, missing)
 
     def _embed_missing(self, batch: _Batch) -> np.ndarray:
-        if batch.fresh is not None:
-            return batch.fresh
         vectors = self.embedder.embed_documents(list(batch.missing.values()))
         crash_point("embedding")
         return vectors

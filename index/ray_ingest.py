@@ -97,9 +97,8 @@ class RayIngester(Ingester):
     """`Ingester` with reading, chunking and embedding on Ray; committing stays here, on the driver."""
 
     def __init__(self, store: IndexStore, embedder: Embedder, chunker: Chunker, limits: BatchLimits,
-                 chunking: dict[str, Any], workers: int | None = None, rows_per_call: int = 16) -> None:
+                 workers: int | None = None, rows_per_call: int = 16) -> None:
         super().__init__(store, embedder, chunker, limits)
-        self.chunking = chunking
         self.workers = workers
         self.rows_per_call = rows_per_call
         # the current row's chunks and their (text key, vector), by article id
@@ -117,9 +116,11 @@ class RayIngester(Ingester):
         if not files:
             return None
         embedding = self.embedder
+        chunking = {"encoding": self.chunker.encoding_name, "chunk_tokens": self.chunker.chunk_tokens,
+                    "overlap_tokens": self.chunker.overlap_tokens}
         workers = self.workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
         return (ray.data.from_items(files, override_num_blocks=len(files))
-                .flat_map(read_file, num_cpus=0, fn_kwargs={"chunking": self.chunking, "recipe": self.store.spec.embedding_input,
+                .flat_map(read_file, num_cpus=0, fn_kwargs={"chunking": chunking, "recipe": self.store.spec.embedding_input,
                                                 "known": self.store.origin_hashes()})
                 .map_batches(EmbedActor, batch_size=self.rows_per_call, batch_format="numpy",
                              compute=ray.data.ActorPoolStrategy(size=workers), num_cpus=1,
@@ -155,6 +156,10 @@ class RayIngester(Ingester):
         self._fresh.update(vectors)
         return chunks
 
+    def _embed_missing(self, batch: _Batch) -> np.ndarray:
+        assert batch.fresh is not None  # the workers embedded it; `_lookup` attached it
+        return batch.fresh
+
     def _lookup(self, batch: list[_Pending]) -> _Batch:
         """The local lookup, with the workers' vectors for what it finds missing; the rest are let go."""
         looked_up = super()._lookup(batch)
@@ -166,8 +171,8 @@ class RayIngester(Ingester):
         return looked_up
 
 
-def connect(address: str | None) -> None:
-    """Join the cluster at `address` ("auto": RAY_ADDRESS's), or start a local Ray when None."""
+def connect(address: str) -> None:
+    """Join the cluster at `address` ("auto": RAY_ADDRESS's), or start a Ray on this machine when it is ""."""
     import logging
 
     import ray
@@ -179,7 +184,7 @@ def connect(address: str | None) -> None:
         raise NewsragError("--ray auto: RAY_ADDRESS is not set; give the cluster's address "
                            "(--ray HOST:6379) or --ray alone for a Ray on this machine")
     try:
-        ray.init(address=address, logging_level="ERROR", log_to_driver=False)
+        ray.init(address=address or None, logging_level="ERROR", log_to_driver=False)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise NewsragError(f"--ray {address}: cannot join the Ray cluster ({exc}); "
                            "check the address and that `ray status` works there") from exc

@@ -258,7 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="add .txt/.jsonl/.html files or folders to the index")
     p.add_argument("paths", nargs="*", metavar="PATH")
     p.add_argument("--remove", action="append", metavar="ORIGIN", help="delete what ORIGIN added (repeatable)")
-    p.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",  # const: rag.pipeline.LOCAL_RAY
+    p.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",  # "": a Ray on this machine
                    help="read and embed on Ray (needs newsrag[ray]): alone, a Ray on this machine; 'auto', the "
                         "cluster in RAY_ADDRESS; or HOST:PORT. Paths must be readable by every node")
     p.add_argument("--workers", type=int, metavar="N", help="with --ray: embedding actors (default: one per CPU)")

@@ -119,11 +119,12 @@ def _with_evidence_spans(verified: Verified, evidence: Sequence[Sentence], sourc
         if source is not None and mine:
             spans = tuple((s.start, s.end) for s in mine)
             best = next((s for s in mine if s.start <= citation.start < s.end), None)
-            if best is not None or not citation.quote:
+            if best is None and citation.quote:  # the answer is in another sentence: quote it, highlight both
+                if (citation.start, citation.end) not in spans:
+                    spans = ((citation.start, citation.end), *spans)
+            else:
                 best = best or mine[0]
                 citation = replace(citation, start=best.start, end=best.end, quote=best.text)
-            elif (citation.start, citation.end) not in spans:
-                spans = ((citation.start, citation.end), *spans)
             passage = next((p for p in source.passages if p.start <= citation.start < p.end), source.passages[0])
             citation = replace(citation, chunk_id=passage.chunk_at(citation.start).chunk_id, spans=spans)
         citations.append(citation)

@@ -67,18 +67,15 @@ def check_same_vectors(store: IndexStore, embedder: Embedder) -> None:
         )
 
 
-LOCAL_RAY = "local"  # `--ray` without an address: a Ray started on this machine
-
-
 def ingest(settings: Settings, paths: Iterable[Path], progress: bool = False, ray: str | None = None,
            workers: int | None = None) -> IngestReport:
-    """Ingest `paths`; with `ray` (an address, "auto" or LOCAL_RAY) reading and embedding run on
-    Ray, `workers` embedding actors (default: one per CPU of the cluster)."""
+    """Ingest `paths`; with `ray` (an address, "auto", or "" for a Ray on this machine) reading and
+    embedding run on Ray, `workers` embedding actors (default: one per CPU of the cluster)."""
     embedder = make_embedder(settings)
     if ray is not None:
         from index.ray_ingest import connect
 
-        connect(None if ray == LOCAL_RAY else ray)
+        connect(ray)
     with IndexStore.open(settings.index, index_spec(settings, embedder), write=True,
                          vector_index=settings.retrieval.vector_index) as store:
         check_same_vectors(store, embedder)
@@ -88,8 +85,7 @@ def ingest(settings: Settings, paths: Iterable[Path], progress: bool = False, ra
         else:
             from index.ray_ingest import RayIngester
 
-            ingester = RayIngester(store, embedder, make_chunker(settings), limits,
-                                   settings.chunking.model_dump(), workers)
+            ingester = RayIngester(store, embedder, make_chunker(settings), limits, workers)
         return ingester.ingest(paths, progress=progress)
 
 
