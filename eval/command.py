@@ -15,7 +15,7 @@ from typing import Any
 
 from eval.gold import load_gold
 from eval.report import write_report
-from eval.runner import EvalRunner, RunConfig, run
+from eval.runner import EvalRunner, RunConfig, in_process, run
 from index.errors import NewsragError
 from rag.answer import Answerer
 from rag.llm.factory import make_chat_model
@@ -34,6 +34,8 @@ class EvalRequest:
     as_of: bool = True
     baseline: str | None = None
     progress: bool = True
+    ray: str | None = None  # a Ray address, "auto", or "" for a Ray on this machine
+    workers: int | None = None  # Ray actors (default: one per CPU the cluster holds)
 
 
 def corpus_index(corpus: Path) -> Path:
@@ -57,6 +59,8 @@ def run_eval(settings: Settings, request: EvalRequest, command: str = "") -> tup
         settings = settings.model_copy(update={"index": corpus_index(request.corpus)})
     if request.baseline not in (None, "langchain"):
         raise NewsragError(f"--baseline {request.baseline!r}: valid: langchain")
+    if request.baseline and request.ray is not None:
+        raise NewsragError("--baseline langchain runs in this process (its index lives in its memory); drop --ray")
 
     answerer: Answerer | None = None
     if request.baseline == "langchain":
@@ -72,12 +76,14 @@ def run_eval(settings: Settings, request: EvalRequest, command: str = "") -> tup
                                 AnswerSettings(mode="draft"))
     else:
         if request.corpus is not None:
-            report = ingest(settings, [request.corpus], progress=request.progress)
+            report = ingest(settings, [request.corpus], progress=request.progress, ray=request.ray,
+                            workers=request.workers)
             if report.added or report.replaced:
                 print(f"{settings.index}: {report.summary()}")
         stack = open_search(settings)
         retriever = stack.retriever
-        answerer = None if request.retrieval_only else make_answerer(settings, stack)
+        # on Ray each worker loads its own LLM; the index is opened here to fail early with one line
+        answerer = None if request.retrieval_only or request.ray is not None else make_answerer(settings, stack)
 
     config = RunConfig(
         gold=str(request.gold), index="(in memory)" if request.baseline else str(settings.index),
@@ -86,5 +92,11 @@ def run_eval(settings: Settings, request: EvalRequest, command: str = "") -> tup
         settings=settings.model_dump(mode="json", exclude={"llm": {"api_key"}}),
     )
     out = request.out or default_out(request, settings)
-    run(EvalRunner(retriever, answerer, config), questions, out, progress=request.progress)
+    if request.ray is None:
+        evaluate = in_process(EvalRunner(retriever, answerer, config))
+    else:
+        from eval.on_ray import on_ray
+
+        evaluate = on_ray(request.ray, settings, config, request.workers)
+    run(evaluate, config, questions, out, progress=request.progress)
     return out, write_report(out, command)

@@ -41,7 +41,7 @@ _STRINGS = ("answer", "type", "date")
 _LISTS = ("answer_aliases", "choices", "evidence")
 
 
-def _question(row: object, where: str) -> GoldQuestion:
+def parse_question(row: object, where: str) -> GoldQuestion:
     """One gold question, or a NewsragError naming the line and the field that is wrong."""
     fix = "see shared/datasets/README.md for the format"
     if not isinstance(row, dict):
@@ -88,7 +88,7 @@ def load_gold(path: Path) -> list[GoldQuestion]:
             raise NewsragError(f"{path}:{number}: malformed JSON ({exc.msg} at column {exc.colno})") from exc
         except RecursionError as exc:
             raise NewsragError(f"{path}:{number}: JSON nested too deeply") from exc
-        questions.append(_question(row, f"{path}:{number}"))
+        questions.append(parse_question(row, f"{path}:{number}"))
     if not questions:
         raise NewsragError(f"{path}: no questions in this gold set")
     return questions

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -176,9 +177,12 @@ def prepare_out(out: Path, config: RunConfig) -> list[dict[str, Any]]:
             )
     run_file.write_text(json.dumps(config.to_dict(), indent=2), encoding="utf-8")
     records = load_results(out)
-    # rewrite without a torn tail so appends start on a clean line
-    atomic_write_bytes(out / RESULTS, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode())
+    write_results(out, records)  # without a torn tail, so appends start on a clean line
     return records
+
+
+def write_results(out: Path, records: list[dict[str, Any]]) -> None:
+    atomic_write_bytes(out / RESULTS, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode())
 
 
 def append_result(out: Path, record: dict[str, Any]) -> None:
@@ -188,17 +192,36 @@ def append_result(out: Path, record: dict[str, Any]) -> None:
         os.fsync(fh.fileno())
 
 
-def run(runner: EvalRunner, questions: list[GoldQuestion], out: Path, progress: bool = True) -> list[dict[str, Any]]:
-    """Evaluate what is not done yet; returns all records of the run, in gold order."""
+Evaluate = Callable[[list[GoldQuestion]], Iterator[dict[str, Any]]]
+
+
+def in_process(runner: EvalRunner) -> Evaluate:
+    """Questions one after another in this process (a Ray run fans them out instead: eval/on_ray.py)."""
+    return lambda questions: (runner.evaluate(q) for q in questions)
+
+
+def run(evaluate: Evaluate, config: RunConfig, questions: list[GoldQuestion], out: Path,
+        progress: bool = True) -> list[dict[str, Any]]:
+    """Evaluate what is not done yet; returns all records of the run, in gold order.
+
+    Records are appended as they finish (in any order, from any worker); a record
+    for a question already done (a job Ray re-ran) is dropped. At the end
+    results.jsonl is rewritten in gold order, so a local run and a Ray run of the
+    same system give the same file.
+    """
     from tqdm import tqdm
 
-    done = {r["id"]: r for r in prepare_out(out, runner.config)}
+    done = {r["id"]: r for r in prepare_out(out, config)}
     todo = [q for q in questions if q.id not in done]
     with tqdm(total=len(questions), initial=len(questions) - len(todo), disable=not progress,
               desc="eval", unit="q") as bar:
-        for question in todo:
-            record = runner.evaluate(question)
+        for record in evaluate(todo):
+            if record["id"] in done:
+                continue
             append_result(out, record)
-            done[question.id] = record
+            done[record["id"]] = record
             bar.update()
-    return [done[q.id] for q in questions if q.id in done]
+    order = {q.id: i for i, q in enumerate(questions)}
+    records = sorted(done.values(), key=lambda r: order.get(r["id"], len(order)))
+    write_results(out, records)
+    return [r for r in records if r["id"] in order]

@@ -19,7 +19,6 @@ of not shipping the index to the workers.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import asdict
 from functools import lru_cache
@@ -31,9 +30,10 @@ import numpy as np
 from index.article import Article, Chunk
 from index.chunker import Chunker
 from index.embedder import Embedder, document_text, text_key
-from index.errors import InputProblem, NewsragError
+from index.errors import InputProblem
 from index.ingest import BatchLimits, Ingester, _Batch, _Pending
 from index.loaders import LoadedInput, input_files, load_file
+from index.ray_cluster import cluster_cpus, data_context
 from index.store import IndexStore
 
 _PROBLEM, _UNCHANGED, _LOADED = "problem", "unchanged", "loaded"
@@ -108,9 +108,7 @@ class RayIngester(Ingester):
     def _dataset(self, paths: list[Path]):  # noqa: ANN202 - a ray.data.Dataset
         import ray
 
-        ctx = ray.data.DataContext.get_current()
-        ctx.execution_options.preserve_order = True  # the first copy of a duplicate wins, as locally
-        ctx.enable_progress_bars = False  # newsrag's own bar counts articles across the cluster
+        data_context(preserve_order=True)  # the first copy of a duplicate wins, as locally
         files = [{**_problem_row(f), "path": ""} if isinstance(f, InputProblem)
                  else {"kind": "file", "payload": "", "path": str(f)} for f in input_files(paths)]
         if not files:
@@ -118,7 +116,7 @@ class RayIngester(Ingester):
         embedding = self.embedder
         chunking = {"encoding": self.chunker.encoding_name, "chunk_tokens": self.chunker.chunk_tokens,
                     "overlap_tokens": self.chunker.overlap_tokens}
-        workers = self.workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+        workers = self.workers or cluster_cpus()
         return (ray.data.from_items(files, override_num_blocks=len(files))
                 .flat_map(read_file, num_cpus=0, fn_kwargs={"chunking": chunking, "recipe": self.store.spec.embedding_input,
                                                 "known": self.store.origin_hashes()})
@@ -169,22 +167,3 @@ class RayIngester(Ingester):
         for key in looked_up.keys:
             self._fresh.pop(key, None)
         return looked_up
-
-
-def connect(address: str) -> None:
-    """Join the cluster at `address` ("auto": RAY_ADDRESS's), or start a Ray on this machine when it is ""."""
-    import logging
-
-    import ray
-
-    logging.getLogger("ray.data").setLevel(logging.WARNING)  # per-operator reports every 10 s: noise in a CLI
-    if ray.is_initialized():
-        return
-    if address == "auto" and not os.environ.get("RAY_ADDRESS"):
-        raise NewsragError("--ray auto: RAY_ADDRESS is not set; give the cluster's address "
-                           "(--ray HOST:6379) or --ray alone for a Ray on this machine")
-    try:
-        ray.init(address=address or None, logging_level="ERROR", log_to_driver=False)
-    except (ConnectionError, RuntimeError, ValueError) as exc:
-        raise NewsragError(f"--ray {address}: cannot join the Ray cluster ({exc}); "
-                           "check the address and that `ray status` works there") from exc

@@ -46,6 +46,14 @@ def _print_problems(problems: Sequence[object]) -> None:
         print(f"newsrag: skipped {problem}", file=sys.stderr)
 
 
+def _workers(args: argparse.Namespace, needs_ray: bool = True) -> int | None:
+    if needs_ray and args.workers is not None and args.ray is None:
+        raise NewsragError(f"{args.command} --workers N: needs --ray (without it, everything runs in this process)")
+    if args.workers is not None and args.workers < 1:
+        raise NewsragError(f"{args.command} --workers {args.workers}: give at least 1")
+    return args.workers
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from rag import pipeline
 
@@ -57,12 +65,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         if not args.remove:
             raise NewsragError("ingest: give one or more files or folders, or --remove ORIGIN")
         return 0
-    if args.workers is not None and args.ray is None:
-        raise NewsragError("ingest --workers N: needs --ray (a local ingest embeds in this process)")
-    if args.workers is not None and args.workers < 1:
-        raise NewsragError(f"ingest --workers {args.workers}: give at least 1")
     report = pipeline.ingest(settings, [Path(p) for p in args.paths], progress=sys.stderr.isatty(),
-                             ray=args.ray, workers=args.workers)
+                             ray=args.ray, workers=_workers(args))
     _print_problems(report.problems)
     for warning in report.warnings:
         print(f"newsrag: warning: {warning}", file=sys.stderr)
@@ -189,7 +193,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         gold=Path(args.gold), corpus=Path(args.corpus) if args.corpus else None,
         out=Path(args.out) if args.out else None, limit=args.limit, retrieval_only=args.retrieval_only,
         multiple_choice=args.choices, as_of=not args.no_as_of, baseline=args.baseline,
-        progress=sys.stderr.isatty(),
+        progress=sys.stderr.isatty(), ray=args.ray, workers=_workers(args),
     )
     out, summary = run_eval(_settings(args), request, command="newsrag " + " ".join(sys.argv[1:]))
     keys = ("hits@5", "mrr@10", "answer_accuracy", "refusal_rate", "citation_precision", "citation_recall")
@@ -200,20 +204,26 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
-    from rag.brief.batch import read_topics, run_batch
+    from rag.brief.batch import in_threads, read_topics, run_batch
     from rag.brief.job import BriefRequest
     from rag.pipeline import make_brief_writer, open_search
 
     if bool(args.topic) == bool(args.topics):
         raise NewsragError("brief: give --topic TEXT or --topics FILE (one of them)")
+    workers = _workers(args, needs_ray=False)  # without --ray: threads
     topics = [args.topic] if args.topic else read_topics(Path(args.topics))
     settings = _settings(args)
-    stack = open_search(settings)
+    stack = open_search(settings)  # on Ray too: a bad index fails here, in one line, before any worker starts
     template = BriefRequest(topic="", as_of=stack.store.latest_date(), since=args.since, until=args.until,
                             outlets=tuple(args.source or ()))
+    if args.ray is None:
+        produce = in_threads(make_brief_writer(settings, stack), template, settings.llm, workers or 1)
+    else:
+        from rag.brief.on_ray import on_ray
+
+        produce = on_ray(args.ray, settings, template, workers)
     out = Path(args.out)
-    report = run_batch(make_brief_writer(settings, stack), topics, template, out, force=args.force,
-                       workers=args.workers, progress=sys.stderr.isatty())
+    report = run_batch(produce, topics, out, force=args.force, progress=sys.stderr.isatty())
     for topic, reason in report.failed:
         print(f"newsrag: brief failed: {topic}: {reason}", file=sys.stderr)
     print(f"{out}: {len(report.produced)} written ({len(report.empty)} with nothing in the index), "
@@ -241,6 +251,13 @@ def _add_filters(p: argparse.ArgumentParser, with_k: bool = True) -> None:
     p.add_argument("--until", metavar="YYYY-MM-DD", help="only articles published on or before")
 
 
+def _add_ray(p: argparse.ArgumentParser, what: str, workers: str) -> None:
+    p.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",  # "": a Ray on this machine
+                   help=f"{what} (needs newsrag[ray]): alone, a Ray on this machine; 'auto', the cluster in "
+                        "RAY_ADDRESS; or HOST:PORT. Inputs and the index must be readable by every node")
+    p.add_argument("--workers", type=int, metavar="N", help=f"with --ray: {workers}")
+
+
 def _add_llm(p: argparse.ArgumentParser) -> None:
     p.add_argument("--preset", choices=["default", "fast"], help="embedded model: default (1.5B) or fast (0.5B)")
     p.add_argument("--backend", choices=["llama_cpp", "openai", "ollama"], help="LLM backend")
@@ -258,10 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="add .txt/.jsonl/.html files or folders to the index")
     p.add_argument("paths", nargs="*", metavar="PATH")
     p.add_argument("--remove", action="append", metavar="ORIGIN", help="delete what ORIGIN added (repeatable)")
-    p.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",  # "": a Ray on this machine
-                   help="read and embed on Ray (needs newsrag[ray]): alone, a Ray on this machine; 'auto', the "
-                        "cluster in RAY_ADDRESS; or HOST:PORT. Paths must be readable by every node")
-    p.add_argument("--workers", type=int, metavar="N", help="with --ray: embedding actors (default: one per CPU)")
+    _add_ray(p, "read and embed on Ray", "embedding actors (default: one per CPU)")
     _add_index(p)
     p.set_defaults(func=cmd_ingest)
 
@@ -294,6 +308,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-as-of", action="store_true", help="do not restrict retrieval to articles before a question's date")
     p.add_argument("--baseline", choices=["langchain"], help="retrieve with the LangChain textbook pipeline instead")
     p.add_argument("--compare", nargs=2, metavar=("RUN_A", "RUN_B"), help="compare two run directories")
+    _add_ray(p, "evaluate questions on Ray, each worker with its own LLM",
+             "Ray actors, each with llm.threads CPUs (default: as many as the cluster holds)")
     _add_index(p)
     _add_llm(p)
     p.set_defaults(func=cmd_eval)
@@ -304,7 +320,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", default="briefs", help="output folder (default briefs/)")
     _add_filters(p, with_k=False)
     p.add_argument("--force", action="store_true", help="rewrite briefs that already exist")
-    p.add_argument("--workers", type=int, default=1, help="topics in parallel (useful with a remote LLM)")
+    _add_ray(p, "write briefs on Ray, each worker with its own LLM",
+             "Ray actors, each with llm.threads CPUs (default: as many as the cluster holds); "
+             "without --ray: topics in parallel threads (default 1; useful with a remote LLM)")
     _add_index(p)
     _add_llm(p)
     p.set_defaults(func=cmd_brief)

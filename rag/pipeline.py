@@ -73,7 +73,7 @@ def ingest(settings: Settings, paths: Iterable[Path], progress: bool = False, ra
     embedding run on Ray, `workers` embedding actors (default: one per CPU of the cluster)."""
     embedder = make_embedder(settings)
     if ray is not None:
-        from index.ray_ingest import connect
+        from index.ray_cluster import connect
 
         connect(ray)
     with IndexStore.open(settings.index, index_spec(settings, embedder), write=True,
@@ -87,6 +87,22 @@ def ingest(settings: Settings, paths: Iterable[Path], progress: bool = False, ra
 
             ingester = RayIngester(store, embedder, make_chunker(settings), limits, workers)
         return ingester.ingest(paths, progress=progress)
+
+
+def worker_settings(settings: Settings) -> tuple[Settings, float]:
+    """The settings a Ray worker runs with, and the CPUs it reserves.
+
+    Paths become absolute (a worker's working directory is not the driver's; the
+    index and models must sit where every node reads them), and llama.cpp gets one
+    thread per reserved CPU (llm.threads, default 1) instead of every core of a
+    node other actors share.
+    """
+    threads = settings.llm.threads or 1
+    model_path = settings.llm.model_path and settings.llm.model_path.expanduser().resolve()
+    llm = settings.llm.model_copy(update={"threads": threads, "model_path": model_path})
+    cpus = float(threads) if settings.llm.backend == "llama_cpp" else 1.0
+    return settings.model_copy(update={"index": settings.index.resolve(), "cache_dir": settings.cache_dir.resolve(),
+                                       "llm": llm}), cpus
 
 
 def remove(settings: Settings, origin: str) -> int:

@@ -124,20 +124,42 @@ def figures() -> Figures:
     return Figures(os.environ.get("NEWSRAG_RELIABILITY_OUT"))
 
 
-def start_server(args: list[str], log: Path) -> tuple[subprocess.Popen, str]:
-    """`newsrag serve ARGS` on a free port, once it answers HTTP; fails the test with its log if it does not."""
-    port = free_port()
+def _serving(command: list[str], url: str, log: Path, what: str) -> subprocess.Popen:
+    """Start `command`, a server; return once `url` answers HTTP, or fail the test with the server's log."""
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "serve", "--port", str(port), *args],
-                                stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 180
     while True:
         try:
             urllib.request.urlopen(url, timeout=2).read()
-            return proc, url
+            return proc
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                pytest.fail(f"newsrag serve did not start: {log.read_text()[-3000:]}")
+                pytest.fail(f"{what} did not start: {log.read_text()[-3000:]}")
             time.sleep(1)
+
+
+def start_server(args: list[str], log: Path) -> tuple[subprocess.Popen, str]:
+    """`newsrag serve ARGS` on a free port, once it answers HTTP."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    return _serving([sys.executable, "-m", "rag.cli", "serve", "--port", str(port), *args], url, log,
+                    "newsrag serve"), url
+
+
+LLAMA_SERVER_MODEL = "qwen-fast"
+
+
+def start_llama_server(log: Path) -> tuple[subprocess.Popen, str]:
+    """llama-cpp-python's OpenAI-compatible server with the fast preset's GGUF (model name LLAMA_SERVER_MODEL);
+    returns it and its base URL."""
+    from rag.llm.factory import gguf_path
+    from rag.settings import LLMSettings
+
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}/v1"
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_path(LLMSettings(preset="fast"),
+               Settings().cache_dir)), "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096",
+               "--model_alias", LLAMA_SERVER_MODEL]
+    return _serving(command, f"{base_url}/models", log, "llama_cpp.server"), base_url

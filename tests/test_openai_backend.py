@@ -4,43 +4,21 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from rag.llm.factory import gguf_path
 from rag.pipeline import make_answerer, open_search
-from rag.settings import LLMSettings, Settings
-from tests.conftest import free_port, make_settings
+from tests.conftest import LLAMA_SERVER_MODEL, free_port, make_settings, start_llama_server
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    model = gguf_path(LLMSettings(preset="fast"), Settings().cache_dir)
-    port = free_port()
-    log = tmp_path_factory.mktemp("server") / "server.log"
-    with open(log, "wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
-             "--port", str(port), "--n_ctx", "4096", "--model_alias", "qwen-fast"],
-            stdout=out, stderr=subprocess.STDOUT,
-        )
-    base_url = f"http://127.0.0.1:{port}/v1"
+    server, base_url = start_llama_server(tmp_path_factory.mktemp("server") / "server.log")
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                urllib.request.urlopen(f"{base_url}/models", timeout=2).read()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"llama_cpp.server did not start: {log.read_text()[-2000:]}")
-                time.sleep(1)
         yield base_url
     finally:
         server.terminate()
@@ -48,7 +26,7 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def test_openai_compatible_endpoint_answers_with_citations(sample_index: Path, llama_server: str) -> None:
-    settings = make_settings(sample_index, llm={"backend": "openai", "base_url": llama_server, "model": "qwen-fast"})
+    settings = make_settings(sample_index, llm={"backend": "openai", "base_url": llama_server, "model": LLAMA_SERVER_MODEL})
     answer = make_answerer(settings, open_search(settings)).ask(
         "Which company did Honda agree to collaborate with on lithium-ion batteries?"
     )

@@ -1,21 +1,30 @@
-"""Ingest on a real multi-node Ray cluster (a head and two worker nodes on this machine)."""
+"""Ingest, evaluation and briefs on a real multi-node Ray cluster (a head and two worker nodes on this machine)."""
 
 from __future__ import annotations
 
+import json
+import signal
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from rag.pipeline import ingest
+from eval.command import EvalRequest, run_eval
+from eval.report import compare
+from eval.runner import RESULTS
+from rag.pipeline import ingest, open_search
 from tests.conftest import SAMPLE, SHARED, assert_same_index, make_settings
 
 pytestmark = pytest.mark.slow
 
 MULTIHOP = SHARED / "multihop_rag" / "corpus.jsonl"
+SEED_GOLD = SHARED / "seed" / "gold_dev.jsonl"
+FAST = {"preset": "fast"}
 FP32 = {"precision": "fp32"}  # batch composition differs between the two ingests; fp32 keeps vectors within 1e-5
 
 
@@ -64,6 +73,25 @@ def _committed_chunks(index: Path) -> int:
         return 0
 
 
+def _wait_for(condition: Callable[[], bool], alive: Callable[[], bool], what: str) -> None:
+    while alive() and not condition():
+        time.sleep(0.2)
+    assert alive(), f"the run ended before {what}"
+
+
+def _remove_a_node_while(cluster, run: Callable[[], object], started: Callable[[], bool]) -> object:  # noqa: ANN001
+    """Run `run` in a thread; once `started()`, remove a worker node (a new one is added after, for later tests)."""
+    outcome: dict[str, object] = {}
+    runner = threading.Thread(target=lambda: outcome.update(result=run()))
+    runner.start()
+    _wait_for(started, runner.is_alive, "a node could be removed")
+    cluster.remove_node(cluster.workers.pop())
+    runner.join(timeout=600)
+    cluster.workers.append(cluster.add_node(num_cpus=1))
+    assert "result" in outcome, "the run failed (its traceback is above)"
+    return outcome["result"]
+
+
 def test_ray_ingest_on_two_nodes_equals_a_local_ingest(cluster, corpus: list[Path], local_index: Path,  # noqa: ANN001
                                                         tmp_path: Path) -> None:
     index = tmp_path / "index"
@@ -78,16 +106,73 @@ def test_a_node_removed_mid_ingest_loses_and_duplicates_nothing(cluster, corpus:
                                                                  local_index: Path, tmp_path: Path) -> None:
     index = tmp_path / "index"
     settings = make_settings(index, embedding=FP32, ingest={"commit_every_chunks": 16})
-    outcome: dict[str, object] = {}
-    runner = threading.Thread(target=lambda: outcome.update(report=ingest(settings, corpus, ray=cluster.address,
-                                                                          workers=2)))
-    runner.start()
-    while runner.is_alive() and _committed_chunks(index) == 0:  # actors up, the first batches written
-        time.sleep(0.2)
-    assert runner.is_alive(), "the ingest ended before a node could be removed"
-    cluster.remove_node(cluster.workers.pop())
-    runner.join(timeout=600)
-    cluster.workers.append(cluster.add_node(num_cpus=1))  # for the tests after this one
-    report = outcome["report"]
+    report = _remove_a_node_while(cluster, lambda: ingest(settings, corpus, ray=cluster.address, workers=2),
+                                  lambda: _committed_chunks(index) > 0)  # actors up, the first batches written
     assert not report.problems and len(report.added) == 205
     assert_same_index(index, local_index, tolerance=1e-5)
+
+
+def test_a_killed_ray_driver_leaves_an_index_that_opens_and_a_rerun_finishes(
+        cluster, corpus: list[Path], local_index: Path, tmp_path: Path, cli_env: dict[str, str]) -> None:  # noqa: ANN001
+    index = tmp_path / "index"
+    settings = make_settings(index, embedding=FP32, ingest={"commit_every_chunks": 16})
+    env = {**cli_env, "NEWSRAG_EMBEDDING__PRECISION": "fp32", "NEWSRAG_INGEST__COMMIT_EVERY_CHUNKS": "16"}
+    driver = subprocess.Popen([sys.executable, "-m", "rag.cli", "ingest", *map(str, corpus), "--index", str(index),
+                               "--ray", cluster.address, "--workers", "2"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _wait_for(lambda: _committed_chunks(index) > 0, lambda: driver.poll() is None, "the driver could be killed")
+    driver.send_signal(signal.SIGKILL)
+    driver.wait(timeout=60)
+    committed = _committed_chunks(index)
+    stack = open_search(settings)  # the index opens and answers as it stood at the last commit
+    assert stack.retriever.retrieve("battery plant", k=3)
+    stack.store.close()
+    report = ingest(settings, corpus, ray=cluster.address, workers=2)
+    assert not report.problems and 0 < committed and len(report.added) + len(report.unchanged) == 205
+    assert_same_index(index, local_index, tolerance=1e-5)
+
+
+def test_ray_ingest_reports_problem_inputs_as_a_local_ingest_does(cluster, tmp_path: Path) -> None:  # noqa: ANN001
+    (tmp_path / "table.csv").write_text("a,b\n1,2\n")
+    (tmp_path / "feed.jsonl").write_text('{"title": "No text here"}\n')
+    inputs = [tmp_path / "table.csv", tmp_path / "feed.jsonl", tmp_path / "missing.txt"]
+    local = ingest(make_settings(tmp_path / "local"), inputs)
+    on_ray = ingest(make_settings(tmp_path / "ray"), inputs, ray=cluster.address, workers=1)
+    assert len(local.problems) == 3 and list(map(str, on_ray.problems)) == list(map(str, local.problems))
+
+
+def _records(out: Path) -> list[dict]:
+    """results.jsonl without the timings (the only field a second run may change)."""
+    lines = (out / RESULTS).read_text(encoding="utf-8").splitlines()
+    return [{k: v for k, v in json.loads(line).items() if k != "timings"} for line in lines]
+
+
+def test_ray_eval_with_a_node_removed_matches_a_local_run(cluster, sample_index: Path,  # noqa: ANN001
+                                                          tmp_path: Path) -> None:
+    settings = make_settings(sample_index, llm=FAST)
+    local, on_ray = tmp_path / "local", tmp_path / "ray"
+    run_eval(settings, EvalRequest(SEED_GOLD, out=local, limit=6, progress=False))
+    request = EvalRequest(SEED_GOLD, out=on_ray, limit=6, progress=False, ray=cluster.address, workers=2)
+    _remove_a_node_while(cluster, lambda: run_eval(settings, request),
+                         lambda: (on_ray / RESULTS).exists() and (on_ray / RESULTS).stat().st_size > 0)
+    assert _records(on_ray) == _records(local)  # every question once, in gold order, with the same answer
+    report = compare(local, on_ray)
+    assert "(6 shared questions)" in report and "## Flipped (0)" in report, report
+
+
+def test_a_ray_brief_batch_writes_the_same_files_as_a_local_one(cluster, sample_index: Path,  # noqa: ANN001
+                                                                 tmp_path: Path, cli_env: dict[str, str]) -> None:
+    topics = tmp_path / "topics.txt"
+    topics.write_text("BMW battery production\nTesla Cybertruck recalls\nthe of and\n")
+    outputs = {}
+    for name, extra in (("local", []), ("ray", ["--ray", cluster.address, "--workers", "2"])):
+        outputs[name] = tmp_path / name
+        run = subprocess.run([sys.executable, "-m", "rag.cli", "brief", "--topics", str(topics), "--index",
+                              str(sample_index), "--out", str(outputs[name]), "--preset", "fast", *extra],
+                             capture_output=True, text=True, env=cli_env, timeout=900)
+        assert run.returncode == 1 and "2 written (1 with nothing in the index), 0 skipped, 1 failed" in run.stdout, \
+            run.stderr[-2000:]
+    written = {p.name: p.read_text() for p in outputs["local"].iterdir()}
+    assert sorted(written) == ["bmw-battery-production.html", "bmw-battery-production.md", "index.md",
+                               "tesla-cybertruck-recalls.html", "tesla-cybertruck-recalls.md"]
+    assert {p.name: p.read_text() for p in outputs["ray"].iterdir()} == written

@@ -8,14 +8,17 @@ llama.cpp serialises generation anyway and one worker is the sensible default.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from index.errors import NewsragError
 from index.files import atomic_write_bytes
 from rag.brief.job import BriefRequest, BriefWriter
 from rag.brief.render import slugify, to_html, to_markdown
+from rag.llm.factory import describe_failure
+from rag.settings import LLMSettings
 
 log = logging.getLogger(__name__)
 
@@ -52,42 +55,75 @@ def _write_index(out: Path, report: BatchReport) -> None:
     atomic_write_bytes(out / "index.md", ("\n".join(lines) + "\n").encode("utf-8"))
 
 
-def run_batch(writer: BriefWriter, topics: list[str], template: BriefRequest, out: Path, force: bool = False,
-              workers: int = 1, progress: bool = True) -> BatchReport:
+@dataclass(frozen=True)
+class TopicOutcome:
+    """One topic's brief, rendered, or the one-line reason it could not be written."""
+
+    topic: str
+    markdown: str = ""
+    html: str = ""
+    empty: bool = False
+    failure: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def write_topic(writer: BriefWriter, template: BriefRequest, topic: str, llm: LLMSettings) -> TopicOutcome:
+    try:
+        brief = writer.write(replace(template, topic=topic))
+    except Exception as exc:  # noqa: BLE001 - one topic failing must not stop the batch
+        if not isinstance(exc, NewsragError):
+            log.exception("brief %r failed", topic)
+        return TopicOutcome(topic, failure=describe_failure(exc, llm))
+    return TopicOutcome(topic, to_markdown(brief), to_html(brief), brief.empty)
+
+
+Produce = Callable[[list[str]], Iterator[TopicOutcome]]
+
+
+def in_threads(writer: BriefWriter, template: BriefRequest, llm: LLMSettings, workers: int = 1) -> Produce:
+    """Topics on `workers` threads of this process (a Ray batch fans them out instead: rag/brief/on_ray.py)."""
+
+    def produce(topics: list[str]) -> Iterator[TopicOutcome]:
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            futures = [pool.submit(write_topic, writer, template, topic, llm) for topic in topics]
+            for future in as_completed(futures):
+                yield future.result()
+
+    return produce
+
+
+def run_batch(produce: Produce, topics: list[str], out: Path, force: bool = False,
+              progress: bool = True) -> BatchReport:
+    """Write each topic's brief as it is produced (here or on workers); this process alone writes files."""
     from tqdm import tqdm
 
     out.mkdir(parents=True, exist_ok=True)
     report = BatchReport()
-    todo: list[tuple[str, str]] = []
+    todo: list[str] = []
     for topic in topics:
         slug = slugify(topic)
         if not force and (out / f"{slug}.md").exists() and (out / f"{slug}.html").exists():
             report.skipped.append((topic, slug))
         else:
-            todo.append((topic, slug))
-
-    def job(topic: str, slug: str) -> tuple[str, str, bool]:
-        brief = writer.write(replace(template, topic=topic))
-        atomic_write_bytes(out / f"{slug}.md", to_markdown(brief).encode("utf-8"))
-        atomic_write_bytes(out / f"{slug}.html", to_html(brief).encode("utf-8"))
-        return topic, slug, brief.empty
-
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool, \
-            tqdm(total=len(topics), initial=len(report.skipped), desc="briefs", unit="topic",
-                 disable=not progress) as bar:
-        futures = {pool.submit(job, topic, slug): topic for topic, slug in todo}
-        for future in as_completed(futures):
-            topic = futures[future]
-            try:
-                _, slug, empty = future.result()
-                report.produced.append((topic, slug))
-                if empty:
-                    report.empty.append(topic)
-            except NewsragError as exc:
-                report.failed.append((topic, str(exc)))
-            except Exception as exc:  # noqa: BLE001 - one topic failing must not stop the batch
-                log.exception("brief %r failed", topic)
-                report.failed.append((topic, f"{exc.__class__.__name__}: {exc}"))
+            todo.append(topic)
+    finished: set[str] = set()
+    with tqdm(total=len(topics), initial=len(report.skipped), desc="briefs", unit="topic",
+              disable=not progress) as bar:
+        for outcome in produce(todo):
+            if outcome.topic in finished:  # a job Ray re-ran
+                continue
+            finished.add(outcome.topic)
+            if outcome.failure:
+                report.failed.append((outcome.topic, outcome.failure))
+            else:
+                slug = slugify(outcome.topic)
+                atomic_write_bytes(out / f"{slug}.md", outcome.markdown.encode("utf-8"))
+                atomic_write_bytes(out / f"{slug}.html", outcome.html.encode("utf-8"))
+                report.produced.append((outcome.topic, slug))
+                if outcome.empty:
+                    report.empty.append(outcome.topic)
             bar.update()
     order = {t: i for i, t in enumerate(topics)}
     for items in (report.produced, report.skipped, report.failed):

@@ -91,3 +91,10 @@ def explain_llm_error(exc: Exception, settings: LLMSettings) -> str | None:
     if names & {"NotFoundError", "ResponseError"}:
         return f"the LLM at {where} does not serve model {settings.model!r}: {exc}"
     return None
+
+
+def describe_failure(exc: Exception, settings: LLMSettings) -> str:
+    """One line for a job that failed (a question, a topic), whatever raised it."""
+    if isinstance(exc, NewsragError):
+        return str(exc)
+    return explain_llm_error(exc, settings) or f"{exc.__class__.__name__}: {exc}"
