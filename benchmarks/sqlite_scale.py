@@ -126,7 +126,7 @@ def main() -> None:
                         f"(chunks with float32 vectors {mb.get('chunks', 0):,.0f}, FTS5 {mb.get('chunks_fts', 0):,.0f}, "
                         f"articles {mb.get('articles', 0):,.0f}); built in {seconds:.0f} s\n")
             rows += ["| step | p50 ms | p95 ms |", "|---|---|---|", *measure(path, questions)]
-            print("\n".join(rows[-6:]), flush=True)
+            print("\n".join(rows[-7:]), flush=True)
     print("\n".join(rows))
 
 
