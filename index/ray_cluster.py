@@ -69,8 +69,28 @@ def fan_out(jobs: list[dict[str, Any]], actor: type, actor_args: dict[str, Any],
     dataset = ray.data.from_items(rows, override_num_blocks=len(rows)).map_batches(
         _JsonRows, batch_size=1, batch_format="numpy", compute=ray.data.ActorPoolStrategy(size=workers),
         num_cpus=cpus_per_worker, fn_constructor_kwargs={"actor": actor, "actor_args": actor_args})
-    for row in dataset.iter_rows():
-        yield json.loads(row["result"])
+    try:
+        for row in dataset.iter_rows():
+            yield json.loads(row["result"])
+    except Exception as exc:
+        if (failure := _newsrag_error_inside(exc)) is not None:  # an actor could not start: say why, in one line
+            raise NewsragError(f"a Ray worker failed: {failure}") from exc
+        raise
+
+
+def _newsrag_error_inside(exc: BaseException) -> NewsragError | None:
+    """The NewsragError a worker raised, unwrapped from Ray's errors (ActorDiedError → RayTaskError → cause)."""
+    pending, seen = [exc], set()
+    while pending:
+        error = pending.pop()
+        if id(error) in seen:
+            continue
+        seen.add(id(error))
+        cause = getattr(error, "cause", None)  # RayTaskError: the exception the worker raised
+        if isinstance(error, NewsragError) and not isinstance(cause, BaseException):
+            return error
+        pending += [e for e in (cause, error.__cause__, *error.args) if isinstance(e, BaseException)]
+    return None
 
 
 class _JsonRows:

@@ -21,7 +21,7 @@ from index.manifest import IndexSpec, check_compatible, read_manifest, spec_from
 from index.store import IndexStore
 from rag.answer import Answerer
 from rag.evidence import Similarity
-from rag.llm.factory import make_chat_model
+from rag.llm.factory import gguf_path, make_chat_model
 from rag.query import QueryAnalyzer
 from rag.retrieval.retriever import Retriever
 from rag.settings import Settings
@@ -97,6 +97,8 @@ def worker_settings(settings: Settings) -> tuple[Settings, float]:
     thread per reserved CPU (llm.threads, default 1) instead of every core of a
     node other actors share.
     """
+    if settings.llm.backend == "llama_cpp":
+        gguf_path(settings.llm, settings.cache_dir)  # a missing GGUF is one line here, not a failure in every worker
     threads = settings.llm.threads or 1
     model_path = settings.llm.model_path and settings.llm.model_path.expanduser().resolve()
     llm = settings.llm.model_copy(update={"threads": threads, "model_path": model_path})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import sqlite3
 import subprocess
@@ -18,7 +19,7 @@ from eval.command import EvalRequest, run_eval
 from eval.report import compare
 from eval.runner import RESULTS
 from rag.pipeline import ingest, open_search
-from tests.conftest import SAMPLE, SHARED, assert_same_index, make_settings
+from tests.conftest import SAMPLE, SHARED, assert_same_index, free_port, make_settings
 
 pytestmark = pytest.mark.slow
 
@@ -176,3 +177,37 @@ def test_a_ray_brief_batch_writes_the_same_files_as_a_local_one(cluster, sample_
     assert sorted(written) == ["bmw-battery-production.html", "bmw-battery-production.md", "index.md",
                                "tesla-cybertruck-recalls.html", "tesla-cybertruck-recalls.md"]
     assert {p.name: p.read_text() for p in outputs["ray"].iterdir()} == written
+
+
+def test_a_failing_llm_stops_a_ray_eval_with_one_line_naming_the_question(cluster, sample_index: Path,  # noqa: ANN001
+                                                                          tmp_path: Path, cli_env: dict[str, str]) -> None:
+    dead = f"http://127.0.0.1:{free_port()}/v1"
+    run = subprocess.run([sys.executable, "-m", "rag.cli", "eval", "--gold", str(SEED_GOLD), "--limit", "2", "--index",
+                          str(sample_index), "--out", str(tmp_path / "run"), "--backend", "openai", "--base-url", dead,
+                          "--model", "x", "--ray", cluster.address, "--workers", "1"],
+                         capture_output=True, text=True, env=cli_env, timeout=300)
+    assert run.returncode == 2, run.stderr[-2000:]
+    last = run.stderr.strip().splitlines()[-1]
+    assert re.match(r"newsrag: error: question seed-00[13]: ", last), last
+    assert f"cannot reach the LLM at {dead}" in last and last.endswith("run the same command again to resume)"), last
+
+
+class _Unstartable:
+    """An actor whose constructor fails as a worker without the index or model would (a stand-in: on one
+    machine every node reads the same files)."""
+
+    def __init__(self) -> None:
+        from index.errors import NewsragError
+
+        raise NewsragError("llm.model_path: /models/x.gguf is not a file; give the path of a .gguf model")
+
+    def __call__(self, job: dict) -> dict:
+        return job
+
+
+def test_a_worker_that_cannot_start_is_one_line(cluster) -> None:  # noqa: ANN001
+    from index.errors import NewsragError
+    from index.ray_cluster import fan_out
+
+    with pytest.raises(NewsragError, match=r"^a Ray worker failed: llm.model_path: /models/x.gguf is not a file"):
+        list(fan_out([{"n": 1}], _Unstartable, {}, workers=1))
