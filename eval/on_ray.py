@@ -29,14 +29,14 @@ class EvalWorker:
         stack = open_search(settings)
         answerer = None if config.retrieval_only else make_answerer(settings, stack)
         self.runner = EvalRunner(stack.retriever, answerer, config)
-        self.settings = settings
+        self.llm = settings.llm
 
     def __call__(self, job: dict[str, Any]) -> dict[str, Any]:
         question = parse_question(job, f"question {job.get('id')}")
         try:
             return self.runner.evaluate(question)
         except Exception as exc:  # noqa: BLE001 - reported by the driver as one line naming the question
-            return {"id": question.id, "error": describe_failure(exc, self.settings.llm)}
+            return {"id": question.id, "error": describe_failure(exc, self.llm)}
 
 
 def on_ray(address: str, settings: Settings, config: RunConfig, workers: int | None = None) -> Evaluate:

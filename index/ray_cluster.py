@@ -58,8 +58,8 @@ def data_context(preserve_order: bool) -> None:
 
 def fan_out(jobs: list[dict[str, Any]], actor: type, actor_args: dict[str, Any], workers: int,
             cpus_per_worker: float = 1.0) -> Iterator[dict[str, Any]]:
-    """Each job (a JSON-able dict) through `actor(**actor_args)(job)` on a pool of `workers` actors,
-    results as they finish (not in job order)."""
+    """Each job (a JSON-able dict) through `actor(**actor_args)(job)` on a pool of `workers` actors (no more
+    than there are jobs: each loads its models), results as they finish (not in job order)."""
     import ray
 
     if not jobs:
@@ -67,7 +67,7 @@ def fan_out(jobs: list[dict[str, Any]], actor: type, actor_args: dict[str, Any],
     data_context(preserve_order=False)
     rows = [{"job": json.dumps(job)} for job in jobs]
     dataset = ray.data.from_items(rows, override_num_blocks=len(rows)).map_batches(
-        _JsonRows, batch_size=1, batch_format="numpy", compute=ray.data.ActorPoolStrategy(size=workers),
+        _JsonRows, batch_size=1, batch_format="numpy", compute=ray.data.ActorPoolStrategy(size=min(workers, len(rows))),
         num_cpus=cpus_per_worker, fn_constructor_kwargs={"actor": actor, "actor_args": actor_args})
     try:
         for row in dataset.iter_rows():
