@@ -108,6 +108,42 @@ def test_question_streams_an_answer_with_citation_and_passage(server: str, brows
     assert (tmp_path / "answer.png").stat().st_size > 10_000
 
 
+def test_search_tab_shows_faceted_results_and_asks_the_chat_about_one(server: str, browser) -> None:  # noqa: ANN001
+    page = _open(browser, server)
+    page.get_by_role("tab", name="Search").click()
+    page.locator("#nr-search textarea").press_sequentially("battery plant", delay=20)  # results as the user types
+    results = page.locator("#nr-results .nr-result")
+    page.wait_for_function("() => document.querySelectorAll('#nr-results .nr-result').length >= 5", timeout=60_000)
+    assert "battery" in " ".join(results.first.locator("mark").all_inner_texts()).lower()  # the query's words marked
+    months = [t for t in page.locator("#nr-facet-month label").all_inner_texts() if re.match(r"\d{4}-\d{2} \(\d+\)", t)]
+    outlets = page.locator("#nr-facet-outlet label").all_inner_texts()
+    assert months and any(re.search(r"\(\d+\)$", t) for t in outlets), (months, outlets)
+
+    month, count = re.match(r"(\S+) \((\d+)\)", months[0]).groups()  # the newest month: a facet narrows the list
+    page.locator("#nr-facet-month label", has_text=months[0]).click()
+    page.wait_for_function("([n]) => document.querySelectorAll('#nr-results .nr-result').length === n",
+                           arg=[int(count)], timeout=30_000)
+    assert all(month in meta for meta in page.locator("#nr-results .nr-result .nr-meta").all_inner_texts())
+    page.locator("#nr-facet-month label", has_text=months[0]).click()  # and unchecking it widens it again
+    page.wait_for_function("() => document.querySelectorAll('#nr-results .nr-result').length >= 5", timeout=30_000)
+
+    page.get_by_text("newest first").click()
+    page.wait_for_function("() => document.querySelector('#nr-results')?.innerText.includes('by newest first')",
+                           timeout=30_000)
+    dates = re.findall(r"\d{4}-\d{2}-\d{2}", " ".join(page.locator("#nr-results .nr-meta").all_inner_texts()))
+    assert dates and dates == sorted(dates, reverse=True)
+
+    title = results.first.locator("b").inner_text()
+    page.locator("#nr-about input").click()
+    page.get_by_role("option").first.click()
+    page.locator("#nr-ask-about").click()  # the chat tab opens and answers a question about that article
+    page.wait_for_function(
+        """() => document.querySelectorAll('#nr-chat .message').length >= 2
+                 && /Cited articles|No article answers/.test(document.querySelector('#nr-sources')?.innerText)""",
+        timeout=240_000)
+    assert title in page.locator("#nr-chat .message").first.inner_text()
+
+
 def test_follow_up_question_is_condensed_before_retrieval(server: str, browser) -> None:  # noqa: ANN001
     page = _open(browser, server)
     _ask(page, "Which company is Jaguar Land Rover developing electric drive units with?")
@@ -127,6 +163,12 @@ def test_article_markup_is_shown_as_text_and_never_runs(server: str, browser, tm
     assert "<script>window.__xss=2</script>" in panel
     assert page.evaluate("() => window.__xss === undefined")
     assert page.locator("#nr-sources img, #nr-sources script").count() == 0
+    page.get_by_role("tab", name="Search").click()  # search results carry the same headline and text
+    page.locator("#nr-search textarea").press_sequentially("Rivian Normal plant R2", delay=20)
+    page.wait_for_function("() => document.querySelector('#nr-results')?.innerText.includes('window.__xss=2')",
+                           timeout=30_000)
+    assert page.locator("#nr-results img, #nr-results script").count() == 0
+    assert page.evaluate("() => window.__xss === undefined")
     assert page.dialogs == []
     page.screenshot(path=str(tmp_path / "xss.png"), full_page=True)
 

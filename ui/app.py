@@ -16,7 +16,8 @@ from index.errors import NewsragError
 from rag.answer import Answer, Done, Retrieved, Token
 from rag.settings import Settings
 from ui.chat import ChatService
-from ui.render import PANEL_CSS, citation_detail, sources_panel
+from ui.render import PANEL_CSS, citation_detail, search_results, sources_panel
+from ui.search import SORTS, Searcher, chat_question
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -56,6 +57,7 @@ def build_app(settings: Settings, warm: bool = False, max_queue: int = 64) -> gr
     import gradio as gr
 
     service = ChatService(settings)
+    searcher = Searcher(service.stack, settings.retrieval)
     if warm:
         threading.Thread(target=service.warm_up, name="newsrag-warm-up", daemon=True).start()
 
@@ -112,39 +114,93 @@ def build_app(settings: Settings, warm: bool = False, max_queue: int = 64) -> gr
         except NewsragError as exc:
             raise gr.Error(str(exc)) from exc
 
+    def run_search(text: str, outlets_on: list[str], months_on: list[str], order: str) -> tuple[Any, ...]:
+        try:
+            page = searcher.page(text, outlets_on or (), months_on or (), order)
+        except NewsragError as exc:
+            return (f'<p class="nr-flag">⚠ {escape(str(exc))}</p>', gr.update(choices=[], value=[]),
+                    gr.update(choices=[], value=[]), gr.update(choices=[], value=None), [])
+        if not (text or "").strip():
+            status = "Type to search headlines and text."
+        elif page.empty:
+            status = "Nothing in the index matches" + (" with these facets." if outlets_on or months_on else ".")
+        else:
+            status = f"{len(page.hits)} results, by {order}."
+        outlet_values = {o for o, _ in page.outlets}
+        month_values = {m for m, _ in page.months}
+        return (
+            search_results(page.hits, text, status),
+            gr.update(choices=[(f"{o} ({n})", o) for o, n in page.outlets],
+                      value=[o for o in outlets_on or () if o in outlet_values]),
+            gr.update(choices=[(f"{m} ({n})", m) for m, n in page.months],
+                      value=[m for m in months_on or () if m in month_values]),
+            gr.update(choices=[(f"{i}. {h.chunk.title or h.chunk.article_id}", str(i - 1))
+                               for i, h in enumerate(page.hits, start=1)], value=None),
+            [chat_question(h) for h in page.hits],
+        )
+
+    def ask_about(choice: str | None, questions: list[str]) -> tuple[Any, ...]:
+        if choice is None or not questions:
+            return gr.update(), gr.update()
+        return questions[int(choice)], gr.Tabs(selected="chat")
+
     with gr.Blocks(title="newsrag", analytics_enabled=False) as app:
         gr.Markdown("## newsrag — cited answers from your news index")
         info = gr.Markdown("", elem_id="nr-info")
-        with gr.Row():
-            with gr.Column(scale=3):
-                chatbot = gr.Chatbot(label="Chat", height=460, elem_id="nr-chat", buttons=["copy"],
-                                     feedback_options=None)
+        with gr.Tabs(elem_id="nr-tabs") as tabs:
+            with gr.Tab("Chat", id="chat"):
                 with gr.Row():
-                    box = gr.Textbox(placeholder="Ask about the indexed news…", show_label=False, scale=5,
-                                     elem_id="nr-question", autofocus=True)
-                    send = gr.Button("Ask", variant="primary", scale=1, elem_id="nr-send")
-                gr.Examples(EXAMPLES, inputs=box)
-            with gr.Column(scale=2):
-                panel = gr.HTML(label="Sources", elem_id="nr-sources")
-                pick = gr.Dropdown(label="Show citation", choices=[], elem_id="nr-pick")
-                detail = gr.HTML(elem_id="nr-detail")
-        with gr.Accordion("Filters and model", open=False):
-            with gr.Row():
-                outlets = gr.Dropdown(service.outlets(), multiselect=True, label="Outlets (none = all)")
-                since = gr.Textbox(label="Published on or after (YYYY-MM-DD)")
-                until = gr.Textbox(label="Published on or before (YYYY-MM-DD)")
-            with gr.Row():
-                k = gr.Slider(1, 12, value=settings.retrieval.k, step=1, label="Chunks retrieved")
-                preset = gr.Radio(["default", "fast"], value=settings.llm.preset, label="Embedded model preset",
-                                  visible=settings.llm.backend == "llama_cpp")
-        pairs = gr.State([])
-        last = gr.State(None)
-        clear = gr.Button("New conversation", size="sm")
-
+                    with gr.Column(scale=3):
+                        chatbot = gr.Chatbot(label="Chat", height=460, elem_id="nr-chat", buttons=["copy"],
+                                             feedback_options=None)
+                        with gr.Row():
+                            box = gr.Textbox(placeholder="Ask about the indexed news…", show_label=False, scale=5,
+                                             elem_id="nr-question", autofocus=True)
+                            send = gr.Button("Ask", variant="primary", scale=1, elem_id="nr-send")
+                        gr.Examples(EXAMPLES, inputs=box)
+                    with gr.Column(scale=2):
+                        panel = gr.HTML(label="Sources", elem_id="nr-sources")
+                        pick = gr.Dropdown(label="Show citation", choices=[], elem_id="nr-pick")
+                        detail = gr.HTML(elem_id="nr-detail")
+                with gr.Accordion("Filters and model", open=False):
+                    with gr.Row():
+                        outlets = gr.Dropdown(service.outlets(), multiselect=True, label="Outlets (none = all)")
+                        since = gr.Textbox(label="Published on or after (YYYY-MM-DD)")
+                        until = gr.Textbox(label="Published on or before (YYYY-MM-DD)")
+                    with gr.Row():
+                        k = gr.Slider(1, 12, value=settings.retrieval.k, step=1, label="Chunks retrieved")
+                        preset = gr.Radio(["default", "fast"], value=settings.llm.preset, label="Embedded model preset",
+                                          visible=settings.llm.backend == "llama_cpp")
+                pairs = gr.State([])
+                last = gr.State(None)
+                clear = gr.Button("New conversation", size="sm")
+            with gr.Tab("Search", id="search", elem_id="nr-search-tab"):
+                with gr.Row():
+                    query = gr.Textbox(placeholder="Search the indexed news…", show_label=False, scale=4,
+                                       elem_id="nr-search")
+                    order = gr.Radio(list(SORTS), value=SORTS[0], show_label=False, scale=2, elem_id="nr-sort")
+                with gr.Row():
+                    with gr.Column(scale=1):
+                        outlet_facet = gr.CheckboxGroup([], label="Outlet", elem_id="nr-facet-outlet")
+                        month_facet = gr.CheckboxGroup([], label="Month", elem_id="nr-facet-month")
+                    with gr.Column(scale=3):
+                        results = gr.HTML(elem_id="nr-results")
+                        with gr.Row():
+                            about = gr.Dropdown(label="Ask the chat about", choices=[], scale=4, elem_id="nr-about")
+                            about_send = gr.Button("Ask in chat", scale=1, elem_id="nr-ask-about")
+                found = gr.State([])
         inputs = [box, chatbot, pairs, outlets, since, until, k, preset]
         outputs = [chatbot, panel, pick, pairs, last, box]
         for trigger in (box.submit, send.click):
             trigger(respond, inputs, outputs, concurrency_id=LLM_QUEUE, concurrency_limit=1, api_visibility="private")
+        # searches skip the LLM's queue (milliseconds each); typing fast runs only the latest query
+        search_in = [query, outlet_facet, month_facet, order]
+        search_out = [results, outlet_facet, month_facet, about, found]
+        for trigger in (query.input, query.submit, outlet_facet.input, month_facet.input, order.input):
+            trigger(run_search, search_in, search_out, queue=False, trigger_mode="always_last",
+                    api_visibility="private")
+        about_send.click(ask_about, [about, found], [box, tabs], queue=False, api_visibility="private").then(
+            respond, inputs, outputs, concurrency_id=LLM_QUEUE, concurrency_limit=1, api_visibility="private")
         pick.change(show_citation, [pick, last], detail, queue=False, api_visibility="private")
         clear.click(lambda: ([], [], "", None, ""), None, [chatbot, pairs, panel, last, detail], queue=False,
                     api_visibility="private")

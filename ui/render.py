@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from html import escape
 
+from index.textrules import WORD, content_keys, is_content_word, word_key
 from rag.citations import Citation
-from rag.retrieval.types import OtherReport
+from rag.retrieval.types import Hit, OtherReport
 from rag.sources import Source
 
 PANEL_CSS = """
@@ -22,6 +23,7 @@ PANEL_CSS = """
 .nr-passage mark { background: #fff3a3; padding: 0 1px; }
 .nr-flag { color: #9a6700; font-size: 0.85em; }
 .nr-understood { color: #0b5394; font-size: 0.85em; margin: 0 0 6px 0; }
+.nr-result .nr-rank { color: #57606a; margin-right: 6px; }
 """
 
 
@@ -116,3 +118,33 @@ def citation_detail(sources: list[Source], citation: Citation) -> str:
         f" · chunk {escape(citation.chunk_id)} · chars {citation.start}–{citation.end}</div>"
         f'<div class="nr-passage">{body}</div></div>'
     )
+
+
+def query_marks(text: str, query: str) -> list[tuple[int, int]]:
+    """Offsets of the words of `text` that match a content word of the query (same crude stem)."""
+    wanted = content_keys(query)
+    return [m.span() for m in WORD.finditer(text) if is_content_word(m.group()) and word_key(m.group()) in wanted]
+
+
+def _snippet(text: str, marks: list[tuple[int, int]], width: int = 420) -> str:
+    """About `width` characters of `text` around its first matching word, the matches marked."""
+    lo = max(0, (marks[0][0] if marks else 0) - width // 3)
+    hi = min(len(text), lo + width)
+    inside = [(a - lo, b - lo) for a, b in marks if lo <= a and b <= hi]
+    return ("…" if lo > 0 else "") + _marked(text[lo:hi], inside) + ("…" if hi < len(text) else "")
+
+
+def search_results(hits: list[Hit], query: str, status: str) -> str:
+    """The Search tab's result list: headline, outlet, date, the passage with the query's words marked,
+    and the other outlets of the same story."""
+    blocks = [f'<p class="nr-meta">{escape(status)}</p>']
+    for rank, hit in enumerate(hits, start=1):
+        c = hit.chunk
+        blocks.append(
+            f'<div class="nr-source nr-result"><span class="nr-rank">{rank}.</span>'
+            f"<b>{escape(c.title or c.article_id)}</b>"
+            f'<div class="nr-meta">{_meta(c.outlet, c.published_at, c.origin)}{_link(c.url)}</div>'
+            f'{_also(hit.also_reported_by)}<div class="nr-passage">{_snippet(c.text, query_marks(c.text, query))}</div>'
+            "</div>"
+        )
+    return "\n".join(blocks)
