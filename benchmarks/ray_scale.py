@@ -101,8 +101,9 @@ def eval_rows(questions: int, workers: list[int], work: Path) -> list[str]:
             _, summary = run_eval(settings, EvalRequest(SEED_GOLD, out=out, limit=questions, progress=False,
                                                         ray=None if ray_workers is None else "", workers=ray_workers))
             wall = time.perf_counter() - start
-            rows.append(f"| eval, shared server | {label} | {summary['questions']} questions, accuracy "
-                        f"{summary['answer_accuracy']:.2f} | {wall:.1f} | {summary['questions'] / wall:.2f} q/s | – |")
+            questions = summary["questions"]
+            rows.append(f"| eval, shared server | {label} | {questions} questions, accuracy "
+                        f"{summary['answer_accuracy']:.2f} | {wall:.1f} | {questions / wall:.2f} q/s | – |")
             print(rows[-1], flush=True)
     finally:
         server.terminate()

@@ -64,8 +64,7 @@ def table_bytes(path: Path) -> dict[str, int]:
         db.close()
     sizes: dict[str, int] = {}
     for name, size in rows:
-        key = "chunks_fts" if name.startswith("chunks_fts") else ("chunks" if name.startswith("chunks") else
-                                                                  "articles" if name.startswith("articles") else "other")
+        key = next((k for k in ("chunks_fts", "chunks", "articles") if name.startswith(k)), "other")
         sizes[key] = sizes.get(key, 0) + int(size)
     return sizes
 
@@ -122,9 +121,10 @@ def main() -> None:
             seconds, chunks = build(args.index / "chunks.sqlite", path, copies)
             sizes = table_bytes(path)
             mb = {k: v / 2**20 for k, v in sizes.items()}
-            rows.append(f"\n### {label}: {chunks:,} chunks, file {path.stat().st_size / 2**20:,.0f} MB "
-                        f"(chunks with float32 vectors {mb.get('chunks', 0):,.0f}, FTS5 {mb.get('chunks_fts', 0):,.0f}, "
-                        f"articles {mb.get('articles', 0):,.0f}); built in {seconds:.0f} s\n")
+            parts = (f"chunks with float32 vectors {mb.get('chunks', 0):,.0f}, FTS5 {mb.get('chunks_fts', 0):,.0f}, "
+                     f"articles {mb.get('articles', 0):,.0f}")
+            rows.append(f"\n### {label}: {chunks:,} chunks, file {path.stat().st_size / 2**20:,.0f} MB ({parts}); "
+                        f"built in {seconds:.0f} s\n")
             rows += ["| step | p50 ms | p95 ms |", "|---|---|---|", *measure(path, questions)]
             print("\n".join(rows[-7:]), flush=True)
     print("\n".join(rows))

@@ -114,7 +114,8 @@ def test_a_node_removed_mid_ingest_loses_and_duplicates_nothing(cluster, corpus:
 
 
 def test_a_killed_ray_driver_leaves_an_index_that_opens_and_a_rerun_finishes(
-        cluster, corpus: list[Path], local_index: Path, tmp_path: Path, cli_env: dict[str, str]) -> None:  # noqa: ANN001
+        cluster, corpus: list[Path], local_index: Path, tmp_path: Path,  # noqa: ANN001
+        cli_env: dict[str, str]) -> None:
     index = tmp_path / "index"
     settings = make_settings(index, embedding=FP32, ingest={"commit_every_chunks": 16})
     env = {**cli_env, "NEWSRAG_EMBEDDING__PRECISION": "fp32", "NEWSRAG_INGEST__COMMIT_EVERY_CHUNKS": "16"}
@@ -179,8 +180,8 @@ def test_a_ray_brief_batch_writes_the_same_files_as_a_local_one(cluster, sample_
     assert {p.name: p.read_text() for p in outputs["ray"].iterdir()} == written
 
 
-def test_a_failing_llm_stops_a_ray_eval_with_one_line_naming_the_question(cluster, sample_index: Path,  # noqa: ANN001
-                                                                          tmp_path: Path, cli_env: dict[str, str]) -> None:
+def test_a_failing_llm_stops_a_ray_eval_with_one_line_naming_the_question(  # noqa: ANN001
+        cluster, sample_index: Path, tmp_path: Path, cli_env: dict[str, str]) -> None:
     dead = f"http://127.0.0.1:{free_port()}/v1"
     run = subprocess.run([sys.executable, "-m", "rag.cli", "eval", "--gold", str(SEED_GOLD), "--limit", "2", "--index",
                           str(sample_index), "--out", str(tmp_path / "run"), "--backend", "openai", "--base-url", dead,
