@@ -16,7 +16,7 @@ from typing import Any
 from eval.gold import GoldQuestion, parse_question
 from eval.runner import Evaluate, EvalRunner, RunConfig
 from index.errors import NewsragError
-from index.ray_cluster import cluster_cpus, connect, fan_out
+from index.ray_cluster import connect, fan_out
 from rag.llm.factory import describe_failure
 from rag.pipeline import make_answerer, open_search, worker_settings
 from rag.settings import Settings
@@ -43,11 +43,10 @@ def on_ray(address: str, settings: Settings, config: RunConfig, workers: int | N
     """Questions evaluated by `workers` actors (default: as many as the cluster's CPUs hold)."""
     connect(address)
     on_worker, cpus = worker_settings(settings)
-    pool = workers or max(1, int(cluster_cpus() // cpus))
 
     def evaluate(questions: list[GoldQuestion]) -> Iterator[dict[str, Any]]:
         jobs = [asdict(q) for q in questions]
-        for record in fan_out(jobs, EvalWorker, {"settings": on_worker, "config": config}, pool, cpus):
+        for record in fan_out(jobs, EvalWorker, {"settings": on_worker, "config": config}, workers, cpus):
             if "error" in record:
                 raise NewsragError(f"question {record['id']}: {record['error']} (the questions already finished "
                                    "are kept; run the same command again to resume)")

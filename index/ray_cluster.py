@@ -56,15 +56,17 @@ def data_context(preserve_order: bool) -> None:
     ctx.enable_progress_bars = False
 
 
-def fan_out(jobs: list[dict[str, Any]], actor: type, actor_args: dict[str, Any], workers: int,
+def fan_out(jobs: list[dict[str, Any]], actor: type, actor_args: dict[str, Any], workers: int | None = None,
             cpus_per_worker: float = 1.0) -> Iterator[dict[str, Any]]:
-    """Each job (a JSON-able dict) through `actor(**actor_args)(job)` on a pool of `workers` actors (no more
-    than there are jobs: each loads its models), results as they finish (not in job order)."""
+    """Each job (a JSON-able dict) through `actor(**actor_args)(job)` on a pool of `workers` actors (default:
+    as many as the cluster's CPUs hold; never more than there are jobs: each loads its models), results as
+    they finish (not in job order)."""
     import ray
 
     if not jobs:
         return
     data_context(preserve_order=False)
+    workers = workers or max(1, int(cluster_cpus() // cpus_per_worker))
     rows = [{"job": json.dumps(job)} for job in jobs]
     dataset = ray.data.from_items(rows, override_num_blocks=len(rows)).map_batches(
         _JsonRows, batch_size=1, batch_format="numpy", compute=ray.data.ActorPoolStrategy(size=min(workers, len(rows))),

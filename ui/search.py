@@ -46,12 +46,13 @@ def outlet_of(hit: Hit) -> str:
 
 
 def search(stack: SearchStack, query: str, outlets: Sequence[str] = (), months: Sequence[str] = (),
-           sort: str = SORTS[0]) -> SearchPage:
+           sort: str = SORTS[0], as_of: str | None = None) -> SearchPage:
+    """`as_of`: the date the recency prior counts from (the chat uses the newest article's)."""
     query = " ".join((query or "").split())
     if not query:
         return SearchPage([], [], [])
     best: dict[str, Hit] = {}
-    for hit in stack.retriever.retrieve(query, k=POOL, as_of=stack.store.latest_date() or None):
+    for hit in stack.retriever.retrieve(query, k=POOL, as_of=as_of):
         best.setdefault(hit.chunk.article_id, hit)  # one result per article: its best passage
     pool = list(best.values())
     outlet_counts = Counter(outlet_of(h) for h in pool)
@@ -81,6 +82,7 @@ class Searcher:
         self.chat_stack = chat_stack
         self.retrieval = retrieval
         self._stack: SearchStack | None = None
+        self._as_of: str | None = None  # the newest article's date, read once (a scan of every article)
         self._lock = threading.Lock()
 
     def page(self, query: str, outlets: Sequence[str] = (), months: Sequence[str] = (),
@@ -90,4 +92,5 @@ class Searcher:
                 chat = self.chat_stack()
                 store = IndexStore.open(chat.store.directory, chat.store.spec)
                 self._stack = SearchStack(store, chat.embedder, Retriever(store, chat.embedder, self.retrieval))
-            return search(self._stack, query, outlets, months, sort)
+                self._as_of = store.latest_date() or None
+            return search(self._stack, query, outlets, months, sort, self._as_of)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from typing import Any
 
-from index.ray_cluster import cluster_cpus, connect, fan_out
+from index.ray_cluster import connect, fan_out
 from rag.brief.batch import Produce, TopicOutcome, write_topic
 from rag.brief.job import BriefRequest
 from rag.pipeline import make_brief_writer, open_search, worker_settings
@@ -35,11 +35,11 @@ def on_ray(address: str, settings: Settings, template: BriefRequest, workers: in
     """Topics written by `workers` actors (default: as many as the cluster's CPUs hold)."""
     connect(address)
     on_worker, cpus = worker_settings(settings)
-    pool = workers or max(1, int(cluster_cpus() // cpus))
 
     def produce(topics: list[str]) -> Iterator[TopicOutcome]:
         jobs = [{"topic": topic} for topic in topics]
-        for outcome in fan_out(jobs, BriefWorker, {"settings": on_worker, "template": asdict(template)}, pool, cpus):
+        for outcome in fan_out(jobs, BriefWorker, {"settings": on_worker, "template": asdict(template)}, workers,
+                               cpus):
             yield TopicOutcome(**outcome)
 
     return produce
