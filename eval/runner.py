@@ -141,6 +141,7 @@ class EvalRunner:
             "timings": {k: round(v, 4) for k, v in answer.timings.items()},
             "mode": answer.mode,
             "model_refused": answer.model_refused,
+            "verdict_margin": answer.verdict_margin,
             "query": answer.query.to_dict() if answer.query else None,
             "context": context,
             "evidence": [{"origin": c["origin"], "text": c["text"]} for c in answer.to_dict()["evidence"]],

@@ -29,6 +29,8 @@ from rag.evidence import Sentence, Similarity
 from rag.grounded import ground
 from rag.llm.structured import (
     AnswerFieldStream,
+    ScoresChoices,
+    answer_prefix,
     answer_schema,
     evidence_schema,
     is_format_refusal,
@@ -78,6 +80,7 @@ class Answer:
     rejected_evidence: list[str] = field(default_factory=list)  # pointers or quotes not in the sources
     mode: str = ""  # how the answer was built: answer, yes_no, quoted, refused, draft
     model_refused: bool = False  # the model itself declined (before any verification)
+    verdict_margin: float | None = None  # yes/no: log P("Yes") − log P("No"), where the backend gives it
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -101,6 +104,7 @@ class Answer:
             "context": [self._sentence_dict(s) for s in self.context],
             "mode": self.mode,
             "model_refused": self.model_refused,
+            "verdict_margin": None if self.verdict_margin is None else round(self.verdict_margin, 3),
         }
 
     def _sentence_dict(self, sentence: Sentence) -> dict[str, Any]:
@@ -252,8 +256,18 @@ class Answerer:
         else:  # step 1: only the pointers (a few tokens)
             messages = select_messages(question, numbered, understood.prefer_recent)
             schema = evidence_schema(ids, False, cfg.max_evidence, cfg.max_answer_chars, with_answer=False)
-        reply_text = yield from self._json_call(messages, schema, timings, started, stream_answer=understood.yes_no)
+        weighs_verdict = understood.yes_no and isinstance(self.chat_model, ScoresChoices)
+        reply_text = yield from self._json_call(messages, schema, timings, started,
+                                                stream_answer=understood.yes_no and not weighs_verdict)
         reply = parse_reply(reply_text) or {}
+        if weighs_verdict and (prefix := answer_prefix(reply_text)) is not None:
+            # The grammar's pick is the likelier word, nearly always "Yes" for a small model: the verdict is
+            # the margin against the threshold fitted for this model instead.
+            answer.verdict_margin = self.chat_model.choice_margin(messages, prefix, ("Yes", "No"))
+            threshold = cfg.yes_threshold if cfg.yes_threshold is not None else 0.0
+            reply["answer"] = "Yes" if answer.verdict_margin > threshold else "No"
+            timings.setdefault("first_token_s", time.perf_counter() - started)
+            yield Token(reply["answer"])
         picked = reply.get("evidence") if isinstance(reply.get("evidence"), list) else []
         checked = evidence_mod.check(picked, context, sources)
         if understood.multi_report and checked.accepted:

@@ -21,7 +21,7 @@ from index.manifest import IndexSpec, check_compatible, read_manifest, spec_from
 from index.store import IndexStore
 from rag.answer import Answerer
 from rag.evidence import Similarity
-from rag.llm.factory import gguf_path, make_chat_model
+from rag.llm.factory import gguf_path, make_chat_model, verdict_threshold
 from rag.query import QueryAnalyzer
 from rag.retrieval.retriever import Retriever
 from rag.settings import Settings
@@ -156,7 +156,8 @@ def sentence_similarity(embedder: Embedder) -> Similarity:
 def make_answerer(settings: Settings, stack: SearchStack) -> Answerer:
     return Answerer(
         stack.retriever, make_chat_model(settings.llm, settings.cache_dir),
-        settings.llm.context_window, settings.llm.max_tokens, _article_text(stack), settings.answer,
+        settings.llm.context_window, settings.llm.max_tokens, _article_text(stack),
+        settings.answer.model_copy(update={"yes_threshold": verdict_threshold(settings.llm, settings.answer)}),
         QueryAnalyzer(stack.store.sources()), sentence_similarity(stack.embedder), stack.store.latest_date(),
     )
 

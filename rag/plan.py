@@ -7,6 +7,12 @@
   outlet's article would outrank the other's for the whole question.
 - "Most recent" questions keep the articles about as relevant as the best one and
   put the newest first.
+- A date a question names is a preference, not a requirement, outside a question
+  about several reports: when nothing in the period is about as relevant as the best
+  article of any date, every date is searched (newer first by the recency prior).
+  Questions date events, not articles ("a guilty plea from Republicans who falsely
+  attested Trump won in 2020"), and an archive that misses a week often covers its
+  story in an earlier article.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from rag.query import Query
 from rag.retrieval.types import Hit, RetrievalFilters, SupportsRetrieve
 
 _RECENT_POOL = 3  # × k candidates for a "most recent" question
-_RECENT_MARGIN = 0.12  # cosine below the best that still counts as "about as relevant"
+_ABOUT_AS_RELEVANT = 0.12  # cosine below the best that still counts as "about as relevant"
 
 
 def combine(base: RetrievalFilters, extra: RetrievalFilters) -> RetrievalFilters:
@@ -45,9 +51,13 @@ def _interleave(rankings: list[list[Hit]], k: int) -> list[Hit]:
     return merged[:k]
 
 
+def _best_dense(hits: list[Hit]) -> float | None:
+    return max((h.dense_score for h in hits if h.dense_score is not None), default=None)
+
+
 def _newest_first(hits: list[Hit], k: int) -> list[Hit]:
-    best = max((h.dense_score for h in hits if h.dense_score is not None), default=None)
-    relevant = [h for h in hits if best is None or (h.dense_score or 0.0) >= best - _RECENT_MARGIN] or hits
+    best = _best_dense(hits)
+    relevant = [h for h in hits if best is None or (h.dense_score or 0.0) >= best - _ABOUT_AS_RELEVANT] or hits
     return sorted(relevant, key=lambda h: h.chunk.published_at, reverse=True)[:k]
 
 
@@ -69,4 +79,12 @@ def retrieve(retriever: SupportsRetrieve, query: Query, k: int, user: RetrievalF
     if query.prefer_recent:
         pool = _search(retriever, query.search, k * _RECENT_POOL, combine(user, asked), user, as_of)
         return _newest_first(pool, k)
-    return _search(retriever, query.search, k, combine(user, asked), user, as_of)
+    if not query.periods:
+        return _search(retriever, query.search, k, combine(user, asked), user, as_of)
+    inside = retriever.retrieve(query.search, k=k, filters=combine(user, asked), as_of=as_of)
+    undated = replace(asked, since=None, until=None)
+    anywhere = _search(retriever, query.search, k, combine(user, undated), user, query.as_of or None)
+    best_inside, best_anywhere = _best_dense(inside), _best_dense(anywhere)
+    if inside and (best_anywhere is None or (best_inside or 0.0) >= best_anywhere - _ABOUT_AS_RELEVANT):
+        return inside
+    return anywhere

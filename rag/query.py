@@ -100,7 +100,8 @@ class Query:
         if self.outlets:
             parts.append("outlets: " + ", ".join(self.outlets))
         if self.periods:
-            parts.append("dates: " + ", ".join(f"{p.text} = {p.since}…{p.until}" for p in self.periods))
+            parts.append("dates: " + ", ".join(f"{p.text} = {p.since}…{p.until}" for p in self.periods)
+                         + ("" if self.multi_report else " (preferred: all dates when nothing in them matches)"))
         if self.multi_report:
             parts.append(f"{len(self.reports)} reports searched separately")
         if self.prefer_recent:

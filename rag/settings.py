@@ -90,6 +90,11 @@ class AnswerSettings(BaseModel):
                                    "to first token on a CPU)")
     max_evidence: int = Field(4, gt=0, description="sentences the model may point at")
     max_answer_chars: int = Field(300, gt=0, description="length of the model's answer field")
+    yes_threshold: float | None = Field(
+        None, description="yes/no questions: the log-odds of 'Yes' over 'No' the model must give for the "
+        "verdict to be 'Yes' (embedded llama.cpp models only). Unset: the value fitted for the packaged preset "
+        "in use (benchmarks/fit_verdict.py), 0 (the likelier word) for any other model",
+    )
 
 
 class LLMSettings(BaseModel):

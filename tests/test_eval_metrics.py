@@ -97,3 +97,16 @@ def test_citation_metrics_with_a_wrong_citation(search_stack) -> None:  # noqa: 
                             "answer_accuracy", "refusal_rate", "token_f1", "citation_precision", "citation_recall",
                             "latency_retrieval_s_p50", "latency_retrieval_s_p95", "latency_first_token_s_p50",
                             "latency_first_token_s_p95", "latency_total_s_p50", "latency_total_s_p95", "by_type"}
+
+
+def test_verdict_threshold_fit_by_hand() -> None:
+    from eval.fit_verdict import accuracy, auc, best_threshold, leave_one_out
+
+    # margins of "yes" questions mostly above those of "no" questions, one overlap each way
+    pairs = [(3.0, True), (2.0, True), (0.8, True), (1.5, False), (0.5, False), (0.2, False)]
+    assert auc(pairs) == pytest.approx(8 / 9)
+    assert accuracy(pairs, 0.0) == pytest.approx(0.5)  # the likelier word says "Yes" to everything
+    # cuts at 0.65 and 1.75 both judge 5 of 6 right; the fit takes the middle of the best ones
+    assert accuracy(pairs, best_threshold(pairs)) == pytest.approx(5 / 6)
+    assert 0.5 < best_threshold(pairs) < 2.0
+    assert 0.0 <= leave_one_out(pairs) <= 5 / 6

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from rag import plan
 from rag.pipeline import ingest, make_answerer, open_search
+from rag.query import QueryAnalyzer
 from tests.conftest import ROOT, make_settings
 
 pytestmark = pytest.mark.slow
@@ -67,6 +69,24 @@ def test_yes_no_question_answers_yes_or_no_first_with_a_citation(answerer, outle
     _assert_quotes_are_verbatim(answer, outlets_index)
 
 
+def test_verdict_margin_does_not_depend_on_what_the_kv_cache_holds(answerer) -> None:  # noqa: ANN001
+    """The margin reuses llama.cpp's cached prefix; reading the prompt afresh must give the same number."""
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    model = answerer.chat_model
+    system = SystemMessage("Answer the question with Yes or No, as JSON.")
+    asked = [system, HumanMessage("Is Paris the capital of France?")]
+    wrong = [system, HumanMessage("Is Berlin the capital of France?")]
+    prefix = '{"answer": "'
+    margin_wrong = model.choice_margin(wrong, prefix, ("Yes", "No"))
+    after_other = model.choice_margin(asked, prefix, ("Yes", "No"))  # reuses the shared system prompt
+    repeated = model.choice_margin(asked, prefix, ("Yes", "No"))  # reuses all but the last token
+    model.llama.reset()
+    cold = model.choice_margin(asked, prefix, ("Yes", "No"))
+    assert after_other == pytest.approx(cold, abs=0.05) and repeated == pytest.approx(cold, abs=0.05)
+    assert cold > 0 > margin_wrong, (cold, margin_wrong)
+
+
 def test_outlet_and_period_filters_are_visible_in_ask_json(outlets_index: Path, cli_env: dict[str, str]) -> None:
     run = subprocess.run(
         [sys.executable, "-m", "rag.cli", "ask", "According to Reuters, what happened to Ford's Marshall battery "
@@ -81,6 +101,21 @@ def test_outlet_and_period_filters_are_visible_in_ask_json(outlets_index: Path, 
     assert {r["article_id"] for r in answer["retrieved"]} == {"ev-02"}  # the only Reuters report in that period
     assert not answer["refused"]
     assert any(word in answer["answer"].lower() for word in ("resum", "restart", "20 gigawatt", "20 gwh")), answer
+
+
+def test_a_named_period_is_preferred_not_required(outlets_index: Path) -> None:
+    """A question dates its event, not the article: when the period holds nothing about as relevant as the
+    best article of any date, every date is searched; when it does, its filter holds."""
+    stack = open_search(make_settings(outlets_index))
+    analyzer = QueryAnalyzer(stack.store.sources())
+    off_period = analyzer.analyze("What did Tesla plan for Giga Berlin in 2023?", "2025-01-31")
+    assert (off_period.filters.since, off_period.filters.until) == ("2023-01-01", "2023-12-31")
+    assert "preferred" in off_period.describe()
+    assert plan.retrieve(stack.retriever, off_period, 3, None)[0].chunk.article_id == "ev-08"  # 2024-03-01
+    in_period = analyzer.analyze("What happened to Ford's Marshall battery plant in late 2023?", "2025-01-31")
+    hits = plan.retrieve(stack.retriever, in_period, 3, None)
+    assert hits and all("2023-09-01" <= h.chunk.published_at[:10] <= "2023-12-31" for h in hits)
+    assert {"ev-01", "ev-02"} <= {h.chunk.article_id for h in hits}
 
 
 def test_most_recent_question_gets_the_newest_relevant_report(answerer) -> None:  # noqa: ANN001

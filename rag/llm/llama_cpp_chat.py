@@ -9,7 +9,7 @@ loading a gigabyte GGUF is the slow part, so instances are shared by path.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -72,13 +72,37 @@ class ChatLlamaCpp(BaseChatModel):
 
     def _request(self, messages: list[BaseMessage], stop: list[str] | None, **kwargs: Any) -> dict[str, Any]:
         return {
-            "messages": [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages],
+            "messages": _as_dicts(messages),
             "temperature": kwargs.get("temperature", self.temperature),
             "max_tokens": kwargs.get("max_tokens", self.max_tokens),
             "stop": stop or [],
             # A JSON schema becomes a llama.cpp grammar: the reply always parses.
             **({"response_format": kwargs["response_format"]} if kwargs.get("response_format") else {}),
         }
+
+    def choice_margin(self, messages: list[BaseMessage], reply_prefix: str, choices: tuple[str, str]) -> float:
+        """log P(choices[0]) − log P(choices[1]) as the next token after `reply_prefix`, the start of the
+        assistant's reply to `messages`.
+
+        A grammar that allows only "Yes" or "No" takes the likelier one, and a 1.5B model finds "Yes"
+        likelier after nearly any evidence; the margin lets the product set where a "Yes" begins
+        (a threshold fitted on labelled questions) instead. The reply usually repeats the call just
+        made, so llama.cpp's KV cache holds all but its last few tokens.
+        """
+        import numpy as np
+        from llama_cpp import Llama
+
+        with self._lock:
+            llama = self.llama
+            tokens = llama.tokenize((_chat_prompt(llama, messages) + reply_prefix).encode(), add_bos=False,
+                                    special=True)
+            reused = min(Llama.longest_token_prefix(llama.input_ids[: llama.n_tokens].tolist(), tokens),
+                         len(tokens) - 1)  # at least one token is read, so its logits are fresh
+            llama.n_tokens = reused
+            llama.eval(tokens[reused:])
+            logits = np.ctypeslib.as_array(llama._ctx.get_logits(), shape=(llama.n_vocab(),))
+            first, second = (llama.tokenize(c.encode(), add_bos=False)[0] for c in choices)
+            return float(logits[first] - logits[second])
 
     def _generate(
         self, messages: list[BaseMessage], stop: list[str] | None = None,
@@ -101,3 +125,23 @@ class ChatLlamaCpp(BaseChatModel):
                 if run_manager:
                     run_manager.on_llm_new_token(delta, chunk=chunk)
                 yield chunk
+
+
+def _chat_prompt(llama: Llama, messages: Sequence[BaseMessage]) -> str:
+    """The prompt `create_chat_completion` builds: the GGUF's own chat template, ending where the
+    assistant's reply begins."""
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    template = llama.metadata.get("tokenizer.chat_template")
+    if not template:
+        raise ValueError(f"{llama.model_path}: the GGUF has no chat template")
+
+    def text_of(token: int) -> str:
+        return llama.detokenize([token], special=True).decode(errors="replace")
+
+    formatter = Jinja2ChatFormatter(template, eos_token=text_of(llama.token_eos()), bos_token=text_of(llama.token_bos()))
+    return formatter(messages=_as_dicts(messages)).prompt
+
+
+def _as_dicts(messages: Sequence[BaseMessage]) -> list[dict[str, str]]:
+    return [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import BaseMessage
 
 _ANSWER_KEY = re.compile(r'"answer"\s*:\s*"')
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
@@ -47,6 +48,20 @@ def schema_kwargs(chat_model: BaseChatModel, schema: dict[str, Any]) -> list[dic
                                      "json_schema": {"name": "evidence", "schema": schema, "strict": False}}},
                 {"response_format": {"type": "json_object", "schema": schema}}, {}]
     return [{}]
+
+
+@runtime_checkable
+class ScoresChoices(Protocol):
+    """A backend that can say how much likelier one word is than another as the next token of a reply
+    (the embedded llama.cpp model; HTTP backends only return the word they sampled)."""
+
+    def choice_margin(self, messages: list[BaseMessage], reply_prefix: str, choices: tuple[str, str]) -> float: ...
+
+
+def answer_prefix(reply: str) -> str | None:
+    """The reply up to where its "answer" string's value begins, or None if it has none."""
+    m = _ANSWER_KEY.search(reply)
+    return reply[: m.end()] if m else None
 
 
 def is_format_refusal(exc: Exception) -> bool:
