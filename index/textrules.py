@@ -84,6 +84,16 @@ def numbers(text: str) -> set[str]:
 # ---- sentences -----------------------------------------------------------------
 # A sentence ends at . ! ? (plus closing quotes/brackets) before white space, or at a line break.
 _BOUNDARY = re.compile(r"([.!?][\"”’)\]]*)\s+|\n\s*")
+# Words whose period does not end a sentence ("St. Thomas", "Dr. Jones") and initials ("U.S. officials",
+# "J. K. Rowling"); a sentence that truly ends in one joins the next, the cheaper mistake.
+_NO_END_WORDS = frozenset("St Mr Mrs Ms Dr Prof Sen Rep Gov Gen Lt Col Capt Sgt Jr Sr Mt Ft No vs etc".split())
+_INITIALS = re.compile(r"(?:[A-Z]\.)*[A-Z]")
+
+
+def _period_ends_sentence(text: str, period: int) -> bool:
+    words = text[max(0, period - 16):period].split()
+    word = words[-1].lstrip("([\"“‘'") if words else ""
+    return word not in _NO_END_WORDS and not _INITIALS.fullmatch(word)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -91,6 +101,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
+        if m.group(1) and m.group(1).startswith(".") and not _period_ends_sentence(text, m.start()):
+            continue
         end = m.end(1) if m.group(1) else m.start()
         if text[start:end].strip():
             spans.append((start, end))

