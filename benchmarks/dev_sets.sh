@@ -24,6 +24,12 @@ $N eval --gold $D/seed/gold_dev.jsonl --corpus data/sample --baseline langchain 
 $N eval --gold $D/multihop_rag/gold_dev.jsonl --corpus $D/multihop_rag/corpus.jsonl --retrieval-only --out runs/multihop-newsrag-retrieval
 $N eval --gold $D/multihop_rag/gold_dev.jsonl --corpus $D/multihop_rag/corpus.jsonl --retrieval-only --baseline langchain --out runs/multihop-langchain-retrieval
 $N eval --gold $D/multihop_rag/gold_dev.jsonl --corpus $D/multihop_rag/corpus.jsonl --limit 100 --out runs/multihop-evidence
+# the yes/no threshold of the default preset (rag/llm/gguf.py) is fitted on questions 101-250 and
+# reported on the first 100 (multihop-verdict); both ran with 2 threads, alone on the machine
+$N eval --gold $D/multihop_rag/gold_dev.jsonl --corpus $D/multihop_rag/corpus.jsonl --limit 100 --out runs/multihop-verdict
+tail -n +101 $D/multihop_rag/gold_dev.jsonl | grep -iE '"answer": *"(yes|no)"' > runs/multihop-fit-questions.jsonl
+$N eval --gold runs/multihop-fit-questions.jsonl --corpus $D/multihop_rag/corpus.jsonl --out runs/multihop-verdict-fit
+.venv/bin/python -m eval.fit_verdict runs/multihop-verdict-fit
 $N eval --gold $D/multihop_rag/gold_dev.jsonl --corpus $D/multihop_rag/corpus.jsonl --limit "$LIMIT_LLM" --out runs/multihop-newsrag
 $N eval --gold $D/multihop_rag/gold_dev.jsonl --corpus $D/multihop_rag/corpus.jsonl --limit "$LIMIT_LLM" --baseline langchain --out runs/multihop-langchain
 
@@ -32,3 +38,5 @@ $N eval --gold $D/multihop_rag/gold_dev.jsonl --corpus $D/multihop_rag/corpus.js
 # published on or before each question's date (as_of)
 $N eval --gold $D/realtimeqa/gold_dev.jsonl --corpus $D/realtimeqa/corpus.jsonl --retrieval-only --out runs/realtimeqa-newsrag-retrieval
 $N eval --gold $D/realtimeqa/gold_dev.jsonl --corpus $D/realtimeqa/corpus.jsonl --limit 10 --out runs/realtimeqa-newsrag
+# round 2: first 100 questions, before (rtqa-evidence) and after (rtqa-verdict) named periods became preferences
+$N eval --gold $D/realtimeqa/gold_dev.jsonl --corpus $D/realtimeqa/corpus.jsonl --limit 100 --out runs/rtqa-verdict
