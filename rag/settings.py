@@ -93,7 +93,7 @@ class AnswerSettings(BaseModel):
     yes_threshold: float | None = Field(
         None, description="yes/no questions: the log-odds of 'Yes' over 'No' the model must give for the "
         "verdict to be 'Yes' (embedded llama.cpp models only). Unset: the value fitted for the packaged preset "
-        "in use (benchmarks/fit_verdict.py), 0 (the likelier word) for any other model",
+        "in use (python -m eval.fit_verdict), 0 (the likelier word) for any other model",
     )
 
 
