@@ -15,20 +15,18 @@ questions 101-250 and reports on the first 100.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
+
+from eval.runner import load_results
 
 
 def load(run_dirs: list[Path]) -> list[tuple[float, bool]]:
     """(margin, gold is "yes") for every yes/no question with a margin in these runs."""
     pairs = []
-    for run_dir in run_dirs:
-        with open(run_dir / "results.jsonl", encoding="utf-8") as fh:
-            for line in fh:
-                record = json.loads(line)
-                gold = str(record.get("gold_answer") or "").strip().lower()
-                if gold in ("yes", "no") and record.get("verdict_margin") is not None:
-                    pairs.append((float(record["verdict_margin"]), gold == "yes"))
+    for record in (r for run_dir in run_dirs for r in load_results(run_dir)):
+        gold = str(record.get("gold_answer") or "").strip().lower()
+        if gold in ("yes", "no") and record.get("verdict_margin") is not None:
+            pairs.append((float(record["verdict_margin"]), gold == "yes"))
     return pairs
 
 

@@ -20,6 +20,7 @@ from pydantic import ConfigDict, PrivateAttr
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
 _ROLES = {"human": "user", "ai": "assistant", "system": "system"}
 _LOADED: dict[tuple[str, int, int | None], Llama] = {}
@@ -57,6 +58,7 @@ class ChatLlamaCpp(BaseChatModel):
     model_config = ConfigDict(arbitrary_types_allowed=True)
     # llama.cpp contexts are not re-entrant; generations on one model take turns.
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _formatter: Jinja2ChatFormatter | None = PrivateAttr(default=None)  # compiled once, on first use
 
     @property
     def _llm_type(self) -> str:
@@ -94,8 +96,10 @@ class ChatLlamaCpp(BaseChatModel):
 
         with self._lock:
             llama = self.llama
-            tokens = llama.tokenize((_chat_prompt(llama, messages) + reply_prefix).encode(), add_bos=False,
-                                    special=True)
+            if self._formatter is None:
+                self._formatter = _chat_formatter(llama)
+            prompt = self._formatter(messages=_as_dicts(messages)).prompt
+            tokens = llama.tokenize((prompt + reply_prefix).encode(), add_bos=False, special=True)
             reused = min(Llama.longest_token_prefix(llama.input_ids[: llama.n_tokens].tolist(), tokens),
                          len(tokens) - 1)  # at least one token is read, so its logits are fresh
             llama.n_tokens = reused
@@ -127,9 +131,9 @@ class ChatLlamaCpp(BaseChatModel):
                 yield chunk
 
 
-def _chat_prompt(llama: Llama, messages: Sequence[BaseMessage]) -> str:
-    """The prompt `create_chat_completion` builds: the GGUF's own chat template, ending where the
-    assistant's reply begins."""
+def _chat_formatter(llama: Llama) -> Jinja2ChatFormatter:
+    """The prompt builder `create_chat_completion` uses: the GGUF's own chat template, ending where the
+    assistant's reply begins (llama.cpp keeps its own only as a completion handler)."""
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
     template = llama.metadata.get("tokenizer.chat_template")
@@ -139,8 +143,7 @@ def _chat_prompt(llama: Llama, messages: Sequence[BaseMessage]) -> str:
     def text_of(token: int) -> str:
         return llama.detokenize([token], special=True).decode(errors="replace")
 
-    formatter = Jinja2ChatFormatter(template, eos_token=text_of(llama.token_eos()), bos_token=text_of(llama.token_bos()))
-    return formatter(messages=_as_dicts(messages)).prompt
+    return Jinja2ChatFormatter(template, eos_token=text_of(llama.token_eos()), bos_token=text_of(llama.token_bos()))
 
 
 def _as_dicts(messages: Sequence[BaseMessage]) -> list[dict[str, str]]:
