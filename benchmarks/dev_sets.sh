@@ -30,6 +30,12 @@ $N eval --gold $D/multihop_rag/gold_dev.jsonl --corpus $D/multihop_rag/corpus.js
 tail -n +101 $D/multihop_rag/gold_dev.jsonl | grep -iE '"answer": *"(yes|no)"' > runs/multihop-fit-questions.jsonl
 $N eval --gold runs/multihop-fit-questions.jsonl --corpus $D/multihop_rag/corpus.jsonl --out runs/multihop-verdict-fit
 .venv/bin/python -m eval.fit_verdict runs/multihop-verdict-fit
+# shared names (docs/evaluation.md, "A name described through several reports"): the first 100 again,
+# and the inference questions of dev 101-250 (runs/mh-inf-held.jsonl) with this code and with f770a31
+$N eval --gold $D/multihop_rag/gold_dev.jsonl --corpus $D/multihop_rag/corpus.jsonl --limit 100 --out runs/multihop-shared
+tail -n +101 $D/multihop_rag/gold_dev.jsonl | grep '"type": *"inference"' > runs/mh-inf-held.jsonl
+$N eval --gold runs/mh-inf-held.jsonl --corpus $D/multihop_rag/corpus.jsonl --out runs/mh-inf-held-shared2
+$N eval --gold $D/seed/gold_dev.jsonl --corpus data/sample --out runs/seed-shared
 $N eval --gold $D/multihop_rag/gold_dev.jsonl --corpus $D/multihop_rag/corpus.jsonl --limit "$LIMIT_LLM" --out runs/multihop-newsrag
 $N eval --gold $D/multihop_rag/gold_dev.jsonl --corpus $D/multihop_rag/corpus.jsonl --limit "$LIMIT_LLM" --baseline langchain --out runs/multihop-langchain
 

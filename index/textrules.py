@@ -31,8 +31,16 @@ CLAIM_STOPWORDS = SEARCH_STOPWORDS | frozenset(
     .split()
 )
 
+# Words that open a clause but never a name: "Unlike FTX" and "Using Caroline Ellison" name FTX and
+# Caroline Ellison.
+CLAUSE_OPENERS = CLAIM_STOPWORDS | frozenset(
+    "unlike like using despite amid among following including without within across against toward towards "
+    "via upon during until since although though because once".split()
+)
+
 MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
                "october", "november", "december")
+WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, start=1)}
 # "Sept." and "Oct" as well as the full names; keys are lower case.
 MONTH_ABBREVIATIONS = {name[:3]: number for name, number in MONTHS.items()} | {"sept": 9}
@@ -131,8 +139,11 @@ def strip_markers(text: str) -> str:
 
 
 # ---- names ---------------------------------------------------------------------
-_NAME_RUN = re.compile(r"(?:[A-Z][\w&'’.-]*)(?:\s+(?:[A-Z][\w&'’.-]*|of|de))*")
+_NAME_RUN = re.compile(r"(?:[A-Z][\w&'’.-]*)(?:[ \t]+(?:[A-Z][\w&'’.-]*|of|de))*")
 _CLAUSE = re.compile(r"(?:^|[.!?:;]\s+|\n)")
+_NAME_CUT = re.compile(r"(?<=\w)['’]s(?:\s+|$)|(?<=\w)\.\s+")  # a possessive, or a period that may end a sentence
+_JOB_TITLES = frozenset("ceo cfo coo cto chair chairman chairwoman president chief executive director founder "
+                        "co-founder minister senator judge".split())
 
 
 def name_keys(text: str) -> set[str]:
@@ -154,16 +165,32 @@ def named_keys(text: str) -> set[str]:
 
 def name_runs(text: str) -> tuple[str, ...]:
     """Whole names as written ("Jaguar Land Rover", "BMW"): runs of capitalised words, where a
-    clause-initial single word counts only if it is an acronym ("BMW", not "Collaboration")."""
+    clause-initial single word counts only if it is an acronym ("BMW", not "Collaboration") or
+    possessive ("Tesla’s"). A run is cut where a sentence ends and at a possessive ("OpenAI’s GPT-4"
+    is two names), and loses a clause-initial function word ("When Google" is "Google"), job titles
+    ("CEO Caroline Ellison") and a dangling "of"."""
     text = MARKER.sub("", text)
     starts = {m.end() for m in _CLAUSE.finditer(text)}
     found = []
     for match in _NAME_RUN.finditer(text):
-        name = re.sub(r"['’]s$", "", match.group().strip(" .'’"))
-        single = " " not in name
-        if len(name) < 2 or (match.start() in starts and single and not name.isupper()):
-            continue
-        found.append(name)
+        cuts = [m for m in _NAME_CUT.finditer(match.group())
+                if m.group().startswith(("'", "’")) or _period_ends_sentence(text, match.start() + m.start())]
+        bounds = [0, *(x for m in cuts for x in (m.start(), m.end())), len(match.group())]
+        for a, b, cut in zip(bounds[::2], bounds[1::2], [*cuts, None], strict=True):
+            words = match.group()[a:b].strip(" .'’").split()
+            at_start = match.start() + a in starts
+            if at_start and len(words) > 1 and words[0].lower() in CLAUSE_OPENERS:
+                words, at_start = words[1:], False
+            while len(words) > 1 and (words[0].lower() in _JOB_TITLES or words[0] in ("of", "de")):
+                words = words[1:]
+            while words and words[-1] in ("of", "de"):
+                words.pop()
+            name = " ".join(words)
+            possessive = cut is not None and cut.group().startswith(("'", "’"))
+            if (len(name) < 2 or name.lower() in _JOB_TITLES or name in ("of", "de")
+                    or (at_start and " " not in name and not name.isupper() and not possessive)):
+                continue
+            found.append(name)
     return tuple(dict.fromkeys(found))
 
 

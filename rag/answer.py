@@ -14,6 +14,7 @@ Two ways to answer, chosen by `answer.mode`:
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -44,12 +45,14 @@ from rag.prompts import (
     evidence_messages,
     format_source,
     from_evidence_messages,
+    name_choice,
     select_messages,
     warm_up_messages,
 )
 from rag.query import Query, QueryAnalyzer
 from rag.retrieval.types import RetrievalFilters, SupportsRetrieve
 from rag.settings import AnswerSettings
+from rag.shared_names import SharedName, article_texts, leaders, naming, shared_names
 from rag.sources import Source, build_sources
 
 # Words that point back into a conversation; a question without them stands alone
@@ -275,22 +278,47 @@ class Answerer:
             checked = replace(checked, accepted=tuple(evidence_mod.cover_reports(checked.accepted, context, sources,
                                                                                  reports)))
         model_answer = str(reply.get("answer", "")) if reply else reply_text
+        evidence, subject_share = checked.accepted, 0.75
         if not understood.yes_no and checked.accepted:  # step 2: the answer from the checked evidence alone
-            quoted = evidence_mod.format_numbered(list(checked.accepted), sources, numbered=False)
-            answer_text = yield from self._json_call(from_evidence_messages(messages, reply_text, question, quoted, form),
-                                                     answer_schema(False, cfg.max_answer_chars), timings, started,
-                                                     stream_answer=True)
-            reply_text += "\n" + answer_text
-            model_answer = str((parse_reply(answer_text) or {}).get("answer", answer_text))
-        grounded = ground(model_answer, checked.accepted, sources, question, understood.yes_no)
+            names = self._shared_names(understood, sources, checked.accepted)
+            if len(names) == 1:  # the one name most articles share is the answer; the model need not pick
+                model_answer = names[0].name
+                reply_text += "\n" + json.dumps({"answer": model_answer})
+                timings.setdefault("first_token_s", time.perf_counter() - started)
+                yield Token(model_answer)
+            else:
+                note = name_choice([(n.name, len(n.source_ns)) for n in names]) if names else ""
+                quoted = evidence_mod.format_numbered(list(checked.accepted), sources, numbered=False)
+                answer_text = yield from self._json_call(
+                    from_evidence_messages(messages, reply_text, question, quoted, form, note),
+                    answer_schema(False, cfg.max_answer_chars, [n.name for n in names]), timings, started,
+                    stream_answer=True)
+                reply_text += "\n" + answer_text
+                model_answer = str((parse_reply(answer_text) or {}).get("answer", answer_text))
+            if chosen := next((n for n in names if n.name == model_answer), None):
+                # Each article naming it is evidence; the question's names spread over them (as for yes/no).
+                evidence = tuple(naming(chosen, sources, [*checked.accepted, *context], cfg.max_evidence))
+                subject_share = 0.5
+        grounded = ground(model_answer, evidence, sources, question, understood.yes_no, subject_share)
         verified = grounded.verified
         timings["total_s"] = time.perf_counter() - started
         answer.text, answer.refused = verified.text, verified.refused
         answer.citations, answer.sentences = verified.citations, verified.sentences
         answer.draft, answer.timings, answer.mode = reply_text, timings, grounded.mode
-        answer.evidence, answer.rejected_evidence = list(checked.accepted), list(checked.rejected)
+        answer.evidence, answer.rejected_evidence = list(evidence), list(checked.rejected)
         answer.model_refused = not picked or model_answer.strip().lower().strip(" .") in ("", "unknown")
         yield Done(answer)
+
+    def _shared_names(self, understood: Query, sources: list[Source], evidence: Sequence[Sentence]
+                      ) -> list[SharedName]:
+        """For a question describing one name through several reports, the names that most of the
+        articles write (rag/shared_names.py); none for any other question."""
+        if not understood.shared_name:
+            return []
+        texts = article_texts(sources, self.article_text)
+        people = understood.shared_name == "person"
+        return leaders(shared_names(texts, understood.question, self.analyzer.outlets.is_outlet, people),
+                       evidence, texts, people)
 
     def _json_call(self, messages: list[Any], schema: dict[str, Any], timings: dict[str, float], started: float,
                    stream_answer: bool) -> Generator[Event, None, str]:

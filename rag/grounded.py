@@ -58,8 +58,11 @@ def _by_article(evidence: Sequence[Sentence]) -> list[Sentence]:
 
 def ground(
     reply: str, evidence: Sequence[Sentence], sources: list[Source], given: str, yes_no: bool,
+    subject_share: float = 0.75,
 ) -> Grounded:
-    """The verified answer for a model reply (`reply`: the answer field) and its checked evidence."""
+    """The verified answer for a model reply (`reply`: the answer field) and its checked evidence.
+    `subject_share`: how many of the question's names the articles must write; a question describing
+    one name through several reports spreads its names over them (0.5, as for a yes/no comparison)."""
     by_n = {s.n: s for s in sources}
     reply = " ".join(reply.split())
     if not evidence or not reply or reply.lower().strip(" .") == UNKNOWN or (not yes_no and is_refusal(reply)):
@@ -74,7 +77,7 @@ def ground(
         return Grounded(_with_evidence_spans(verify(draft, sources, given), evidence, sources), "yes_no")
     # The retrieved articles must be about what the question names (a Rivian question answered from
     # Hyundai's Georgia plant is not an answer); a long question's names spread over several articles.
-    if not _names_subjects(given, sources, share=0.75):
+    if not _names_subjects(given, sources, share=subject_share):
         return Grounded(Verified(REFUSAL, refused=True), "refused")
     cited = [s.source_n for s in firsts]
     sentences = [reply[a:b] for a, b in sentence_spans(reply)] or [reply]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from rag.sources import Source
@@ -72,6 +74,15 @@ ANSWER_FORMS = {
     "list": '"answer" is one sentence that names every item the sentences give.',
     "summary": '"answer" is two or three short sentences.',
 }
+
+
+def name_choice(names: Sequence[tuple[str, int]]) -> str:
+    """The answer form of a question describing one name through several reports: one of the names
+    that the most articles share (a tie), with how many name it."""
+    listed = "; ".join(f"{name} (named in {count} articles)" for name, count in names)
+    return f'"answer" is the one name the question describes, which is one of: {listed}.'
+
+
 RECENT_FIRST = "Articles are listed newest first; the question asks for the most recent."
 
 CONDENSE_SYSTEM = """Rewrite the user's follow-up question as one standalone question that can be understood \
@@ -109,12 +120,13 @@ def select_messages(question: str, numbered: str, recent_first: bool = False) ->
 
 
 def from_evidence_messages(selection: list[BaseMessage], reply: str, question: str, evidence: str,
-                           form: str) -> list[BaseMessage]:
+                           form: str, form_note: str = "") -> list[BaseMessage]:
     """Step 2, the answer from the checked evidence alone, as a follow-up turn of step 1's conversation:
     llama.cpp still holds step 1's prompt and reply in its KV cache, so only this turn is read, and the
     next question finds the selection system prompt still cached."""
+    form_line = form_note or ANSWER_FORMS[form]
     return [*selection, AIMessage(reply),
-            HumanMessage(f"{FROM_EVIDENCE}\n\nEvidence:\n{fenced(evidence)}\n\nQuestion: {question}\n{ANSWER_FORMS[form]}")]
+            HumanMessage(f"{FROM_EVIDENCE}\n\nEvidence:\n{fenced(evidence)}\n\nQuestion: {question}\n{form_line}")]
 
 
 def warm_up_messages(mode: str) -> list[list[BaseMessage]]:

@@ -33,6 +33,16 @@ _LIST = re.compile(r"^\s*(?:which|what)\s+(?:are|were|\w+s)\b|^\s*(?:list|name)\
                    re.IGNORECASE)
 _SUMMARY = re.compile(r"^\s*(?:summari[sz]e|give an overview|overview|tell me about|what happened|what is happening|"
                       r"what(?:'s| is) the latest|what are the latest)\b", re.IGNORECASE)
+# "Which company, reported by TechCrunch and The Verge, …?": an entity described, never named, through
+# several reports. A description that long (or naming two outlets) spans articles; a short "Who is the
+# anchor client of …?" is answered by one article and is not one of these.
+_ASKS_NAME = re.compile(r"^\s*(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:company|companies|firm|individual|person|"
+                        r"people|team|club|platform|organi[sz]ation|entity|entities|automaker|carmaker|brand|"
+                        r"tool|service|app|startup|manufacturer|supplier|country|player|establishments?)\b"
+                        r"|^\s*who\b", re.IGNORECASE)
+_ASKS_PERSON = re.compile(r"^\s*who\b|^\s*(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:individual|person|people)\b",
+                          re.IGNORECASE)
+_DESCRIPTION_WORDS = 25
 _RECENCY = re.compile(r"\b(?:most recent(?:ly)?|latest|newest|recently|lately|current(?:ly)?)\b", re.IGNORECASE)
 
 _MONTH_WORD = "|".join(sorted({*MONTHS, *MONTH_ABBREVIATIONS}, key=len, reverse=True))
@@ -82,6 +92,7 @@ class Query:
     reports: tuple[Report, ...] = field(default=())  # ≥ 2 for a question about separate reports
     prefer_recent: bool = False
     as_of: str = ""
+    shared_name: Literal["", "name", "person"] = ""  # asks for the one name several reports share (_ASKS_NAME)
 
     @property
     def filters(self) -> RetrievalFilters:
@@ -104,6 +115,8 @@ class Query:
                          + ("" if self.multi_report else " (preferred: all dates when nothing in them matches)"))
         if self.multi_report:
             parts.append(f"{len(self.reports)} reports searched separately")
+        if self.shared_name:
+            parts.append(f"answer: the {self.shared_name} several of the articles name")
         if self.prefer_recent:
             parts.append(f"most recent first (as of {self.as_of or 'the newest article'})")
         return "; ".join(parts)
@@ -117,7 +130,8 @@ class Query:
             "filters": {"sources": list(filters.sources), "since": filters.since, "until": filters.until},
             "reports": [{"outlets": list(r.outlets), "since": r.since, "until": r.until, "mention": r.mention}
                         for r in self.reports],
-            "prefer_recent": self.prefer_recent, "as_of": self.as_of, "understood": self.describe(),
+            "shared_name": self.shared_name, "prefer_recent": self.prefer_recent, "as_of": self.as_of,
+            "understood": self.describe(),
         }
 
 
@@ -142,6 +156,10 @@ class OutletMatcher:
         self._pattern = re.compile(
             r"(?<![\w-])(?:the\s+)?(" + "|".join(re.escape(a) for a in aliases) + r")(?![\w-])", re.IGNORECASE
         ) if aliases else None
+
+    def is_outlet(self, name: str) -> bool:
+        """Is `name`, as a whole, one of the index's outlets ("TechCrunch", "The Verge")?"""
+        return bool(self._pattern and self._pattern.fullmatch(name))
 
     def find(self, question: str) -> list[tuple[int, str, tuple[str, ...]]]:
         """(position, words, outlets) for each mention, in order. A mention must be capitalised
@@ -284,4 +302,14 @@ class QueryAnalyzer:
             periods=tuple(periods),
             reports=tuple(reports) if kind in ("comparison", "temporal") and len(distinct_reports) >= 2 else (),
             prefer_recent=bool(_RECENCY.search(question)) and not periods, as_of=as_of[:10],
+            shared_name=_shared_name(question, yes_no, len(named)),
         )
+
+
+def _shared_name(question: str, yes_no: bool, outlets_named: int) -> Literal["", "name", "person"]:
+    """"person" or "name" for a question describing one entity through several reports, else ""."""
+    if yes_no or not _ASKS_NAME.search(question):
+        return ""
+    if len(question.split()) < _DESCRIPTION_WORDS and outlets_named < 2:
+        return ""
+    return "person" if _ASKS_PERSON.search(question) else "name"

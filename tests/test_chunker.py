@@ -66,3 +66,14 @@ def test_abbreviations_and_initials_do_not_end_a_sentence() -> None:
     assert [text[a:b] for a, b in sentence_spans(text)] == [
         "PowerCo broke ground on its St. Thomas, Ontario gigafactory on Friday.",
         "U.S. officials met Dr. Smith in Washington.", "It ended.", "A new line"]
+
+
+def test_names_are_cut_at_sentence_ends_possessives_and_lines_and_lose_titles() -> None:
+    from index.textrules import name_runs
+
+    text = ("When Google paid Apple, CEO Caroline Ellison said. OpenAI’s GPT-4 is big. The CEO of Alameda spoke. "
+            "Jaguar Land Rover and BMW. Collaboration helps. Volkswagen's St. Thomas plant, U.S. Steel and "
+            "AI\nThe Sony Music deal. Unlike FTX, it held up.")
+    assert name_runs(text) == ("Google", "Apple", "Caroline Ellison", "OpenAI", "GPT-4", "Alameda",
+                               "Jaguar Land Rover", "BMW", "Volkswagen", "St. Thomas", "U.S. Steel", "AI", "Sony Music",
+                               "FTX")

@@ -131,6 +131,20 @@ def test_most_recent_question_gets_the_newest_relevant_report(answerer) -> None:
     assert not answer.refused and "ev-07" in _cited_ids(answer), answer.to_dict()
 
 
+def test_a_carmaker_described_through_two_reports_is_named_from_both(answerer, outlets_index: Path) -> None:  # noqa: ANN001
+    """The question never names Volkswagen; both reports do, and the answer cites both."""
+    answer = answerer.ask("Which carmaker, whose battery company PowerCo is building a gigafactory in St. Thomas, "
+                          "Ontario, was reported on by Reuters in 2023 and by Electrek in 2024?")
+    assert answer.query.shared_name == "name"
+    assert answer.text.startswith("Volkswagen"), answer.to_dict()
+    # the one name both reports write is the answer as it stands, not a second model call's wording
+    assert answer.draft.endswith('{"answer": "Volkswagen"}'), answer.draft
+    assert {"ev-03", "ev-04"} <= _cited_ids(answer), answer.to_dict()["citations"]
+    both = {s.n for s in answer.sources if s.article_id in ("ev-03", "ev-04")}
+    assert {e.source_n for e in answer.evidence} == both
+    _assert_quotes_are_verbatim(answer, outlets_index)
+
+
 def test_unanswerable_question_is_refused(answerer) -> None:  # noqa: ANN001
     answer = answerer.ask("How many workers will Rivian employ at its Georgia factory?")
     assert answer.refused and answer.citations == []

@@ -105,3 +105,46 @@ def test_failure_anatomy_classes() -> None:
     assert classify({**base, "evidence_in_context": True, "refused": False, "answer": "Paris"}) == "wrong_answer"
     assert classify({**base, "type": "null", "refused": False}) == "answered_unanswerable"
     assert classify({**base, "correct": True}) is None
+
+
+def test_a_name_described_through_several_reports_is_asked_for() -> None:
+    long = ("Which company, reported by TechCrunch, has been involved in antitrust cases over default search "
+            "deals, app distribution and payment processing, and harms news publishers' revenue?")
+    assert analyze(long).shared_name == "name"
+    assert analyze("Who is the individual that TechCrunch and Fortune say sought personal gain from FTX?"
+                   ).shared_name == "person"
+    assert analyze("Who is the anchor client of Tata's UK battery gigafactory?").shared_name == ""  # one article
+    assert analyze("Does TechCrunch say Google paid Apple, while The Verge says it did not?").shared_name == ""
+
+
+def test_the_shared_name_is_the_one_most_articles_write() -> None:
+    from rag.shared_names import leaders, naming, shared_names
+
+    texts = {1: "Google paid Apple $18bn. Google is the default.", 2: "Epic sued Google over its store.",
+             3: "A publisher says Google siphons off its readers.", 4: "Apple defends its Google deal. Apple said so.",
+             5: "TechCrunch reports that Sam Bankman-Fried's trial opens.", 6: "The jury heard Bankman-Fried testify."}
+    names = shared_names(texts, "Which company is accused by a publisher and by Epic?", OUTLETS.__contains__)
+    assert [(n.name, n.source_ns) for n in names] == [("Google", (1, 2, 3, 4)), ("Sam Bankman-Fried", (5, 6)),
+                                                      ("Apple", (1, 4))]  # not Epic: the question names it
+    assert [n.name for n in leaders(names, [], texts, people=False)] == ["Google"]
+    people = shared_names(texts, "Who is the individual on trial?", OUTLETS.__contains__, people=True)
+    assert [n.name for n in people] == ["Sam Bankman-Fried"]  # a surname stands for the full name
+    pool = [Sentence(0, n, 0, len(t), t, 0.0) for n, t in texts.items()]
+    sources = [Source(n, f"a{n}", f"a{n}", "", "", "", "", "", (Passage(0, len(t), t, ()),), 1.0)
+               for n, t in texts.items()]
+    cited = naming(names[0], sources, pool[1:2], at_most=3)
+    assert [s.source_n for s in cited] == [1, 2, 3] and cited[1] == pool[1]
+
+
+def test_shared_names_skip_headings_and_common_words_and_are_given_in_full() -> None:
+    from rag.shared_names import shared_names
+
+    texts = {1: "Fantasy Football QB Rankings Week 14: who to start\nThe Vikings won. Caesars Sportsbook pays out.",
+             2: "Fantasy Football QB Rankings Week 15: who to sit\nUsing the Vikings playbook, Caesars Sportsbook "
+                "and Caesars odds moved. Google Search grew.",
+             3: "In week 14 the Vikings lost. Caesars Sportsbook opened, said Google. Google won."}
+    names = shared_names(texts, "Which team lost?", OUTLETS.__contains__)
+    # not "Fantasy Football QB Rankings Week" (a heading), "Week" (a noun: "week 14"), "The Vikings";
+    # "Caesars" is "Caesars Sportsbook", written so in most of its mentions; "Google" is not "Google Search"
+    assert [(n.name, n.source_ns) for n in names] == [("Caesars Sportsbook", (1, 2, 3)), ("Vikings", (1, 2, 3)),
+                                                      ("Google", (2, 3))]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -29,8 +30,11 @@ def evidence_schema(sentence_ids: list[int], yes_no: bool, max_evidence: int, ma
     return {"type": "object", "properties": properties, "required": list(properties)}
 
 
-def answer_schema(yes_no: bool, max_answer_chars: int) -> dict[str, Any]:
-    answer: dict[str, Any] = {"enum": ["Yes", "No"]} if yes_no else {"type": "string", "maxLength": max_answer_chars}
+def answer_schema(yes_no: bool, max_answer_chars: int, choices: Sequence[str] = ()) -> dict[str, Any]:
+    """An answer of free text, "Yes"/"No", or one of `choices`."""
+    answer: dict[str, Any] = (
+        {"enum": ["Yes", "No"]} if yes_no else {"enum": list(choices)} if choices
+        else {"type": "string", "maxLength": max_answer_chars})
     return {"type": "object", "properties": {"answer": answer}, "required": ["answer"]}
 
 
