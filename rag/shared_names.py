@@ -3,8 +3,9 @@
 Such a question describes one entity through several reports and never names it. Reading their
 sentences, a 1.5B model often answers with a name from just one of them ("Epic Games" where every
 report is about Google). The entity the description is about is named across the reports, so the
-product counts, for every name in the retrieved passages, the articles that name it, and the model
-chooses among the names that two or more articles share (grammar-constrained), not from all text.
+product counts, for every name in the retrieved articles, the articles that write it: the name most
+of them write is the answer, and the model chooses (grammar-constrained) only between names tied on
+that count.
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ def shared_names(texts: dict[int, str], question: str, is_outlet: Callable[[str]
     "Google Search"), so a short name is not split across its longer forms.
     """
     written = list(dict.fromkeys(n for t in texts.values() for n in name_runs(_prose(t))))
-    whole = "\n".join(t for t in texts.values())
+    whole = "\n".join(texts.values())
     lower_words = {w for w in _WORD.findall(whole) if w.islower()}
     names = list(dict.fromkeys(_without_lead_words(n, set(written), lower_words) for n in written))
     counted: dict[str, set[int]] = {}
