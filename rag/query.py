@@ -36,12 +36,11 @@ _SUMMARY = re.compile(r"^\s*(?:summari[sz]e|give an overview|overview|tell me ab
 # "Which company, reported by TechCrunch and The Verge, …?": an entity described, never named, through
 # several reports. A description that long (or naming two outlets) spans articles; a short "Who is the
 # anchor client of …?" is answered by one article and is not one of these.
-_ASKS_NAME = re.compile(r"^\s*(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:company|companies|firm|individual|person|"
-                        r"people|team|club|platform|organi[sz]ation|entity|entities|automaker|carmaker|brand|"
-                        r"tool|service|app|startup|manufacturer|supplier|country|player|establishments?)\b"
-                        r"|^\s*who\b", re.IGNORECASE)
-_ASKS_PERSON = re.compile(r"^\s*who\b|^\s*(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:individual|person|people)\b",
-                          re.IGNORECASE)
+_WHICH = r"^\s*(?:which|what)\s+(?:[\w-]+\s+){0,2}?"  # "Which", "What tech company", "Which two-time …"
+_ASKS_PERSON = re.compile(rf"^\s*who\b|{_WHICH}(?:individual|person|people)\b", re.IGNORECASE)
+_ASKS_NAME = re.compile(rf"{_ASKS_PERSON.pattern}|{_WHICH}(?:company|companies|firm|team|club|platform|"
+                        r"organi[sz]ation|entity|entities|automaker|carmaker|brand|tool|service|app|startup|"
+                        r"manufacturer|supplier|country|player|establishments?)\b", re.IGNORECASE)
 _DESCRIPTION_WORDS = 25
 _RECENCY = re.compile(r"\b(?:most recent(?:ly)?|latest|newest|recently|lately|current(?:ly)?)\b", re.IGNORECASE)
 

@@ -11,8 +11,10 @@ that count.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from index.textrules import CLAIM_STOPWORDS, CLAUSE_OPENERS, MONTHS, WEEKDAYS, name_runs
 from rag.evidence import Sentence, candidates
@@ -65,17 +67,19 @@ def _without_lead_words(name: str, names: set[str], lower_words: set[str]) -> st
     return " ".join(words)
 
 
-def _full_form(name: str, names: Sequence[str], text: str) -> str:
+def _full_form(name: str, by_word: dict[str, list[str]], said: Callable[[str], int]) -> str:
     """The name in full: the longest name that ends with `name` (a surname stands for the person it
-    belongs to), else a longer name starting with it that `text` writes in at least half of its
-    mentions ("Caesars" → "Caesars Sportsbook"; "Google" stays, though "Google Search" occurs)."""
-    ending = [n for n in names if n != name and n.endswith(" " + name)]
+    belongs to), else a longer name starting with it that the texts write in at least half of its
+    mentions (`said`: a name's mentions; "Caesars" → "Caesars Sportsbook"; "Google" stays, though
+    "Google Search" occurs). `by_word`: the names by each of their words, so only names sharing the
+    first or last word are compared."""
+    words = name.split()
+    ending = [n for n in by_word[words[-1]] if n != name and n.endswith(" " + name)]
     if ending:
         return max(ending, key=len)
-    said = len(_mentions(name).findall(text))
-    starting = [(len(_mentions(n).findall(text)), n) for n in names if n.startswith(name + " ")]
+    starting = [(said(n), n) for n in by_word[words[0]] if n.startswith(name + " ")]
     most, longer = max(starting, default=(0, name))
-    return longer if 2 * most >= said else name
+    return longer if starting and 2 * most >= said(name) else name
 
 
 def article_texts(sources: Sequence[Source], article_text: Callable[[str], str | None]) -> dict[int, str]:
@@ -95,14 +99,20 @@ def shared_names(texts: dict[int, str], question: str, is_outlet: Callable[[str]
     written = list(dict.fromkeys(n for t in texts.values() for n in name_runs(_prose(t))))
     whole = "\n".join(texts.values())
     lower_words = {w for w in _WORD.findall(whole) if w.islower()}
-    names = list(dict.fromkeys(_without_lead_words(n, set(written), lower_words) for n in written))
+    runs = set(written)
+    names = list(dict.fromkeys(_without_lead_words(n, runs, lower_words) for n in written))
+    by_word: dict[str, list[str]] = defaultdict(list)
+    for name in names:
+        for word in {name.split()[0], name.split()[-1]}:
+            by_word[word].append(name)
+    said = cache(lambda name: len(_mentions(name).findall(whole)))  # each name's text scanned once
     counted: dict[str, set[int]] = {}
     for name in names:
         if not _is_name(name, question, is_outlet) or (" " not in name and name.lower() in lower_words):
             continue  # one word the texts also write in lower case ("Week 14", "Sleepers"): a noun
-        pattern = _mentions(name)
-        articles = {n for n, t in texts.items() if pattern.search(t)}
-        counted.setdefault(_full_form(name, names, whole), set()).update(articles)
+        pattern = _mentions(name)  # `in` first: a plain substring test is far cheaper than the pattern
+        articles = {n for n, t in texts.items() if name in t and pattern.search(t)}
+        counted.setdefault(_full_form(name, by_word, said), set()).update(articles)
     ranked = sorted(((name, ns) for name, ns in counted.items() if len(ns) >= 2 and (" " in name or not people)),
                     key=lambda item: (-len(item[1]), -len(item[0]), item[0]))
     return [SharedName(name, tuple(sorted(ns))) for name, ns in ranked[:at_most]]
