@@ -16,16 +16,18 @@ import time
 from pathlib import Path
 
 from rag.llm.factory import gguf_path
+from rag.llm.llama_cpp_chat import usable_cores
 from rag.settings import LLMSettings, Settings
 
 PROMPT = ("Ford said on Tuesday it would build a battery plant in Michigan with CATL technology, "
           "employing 2,500 people from 2026. ") * 40
 
 
-def _measure(model_path: Path, threads: int | None) -> tuple[float, float, int]:
+def _measure(model_path: Path, threads: int, flash_attn: bool) -> tuple[float, float, int]:
     from llama_cpp import Llama
 
-    llama = Llama(model_path=str(model_path), n_ctx=2048, n_threads=threads, n_threads_batch=threads, verbose=False)
+    llama = Llama(model_path=str(model_path), n_ctx=2048, n_threads=threads, n_threads_batch=threads,
+                  flash_attn=flash_attn, verbose=False)
     tokens = llama.tokenize(PROMPT.encode())[:600]
     start = time.perf_counter()
     llama.eval(tokens)
@@ -44,15 +46,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--label", default="installed build")
     parser.add_argument("--presets", nargs="+", default=["fast", "default"])
-    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--threads", type=int, nargs="+", default=[usable_cores()],
+                        help="thread counts to compare (default: all usable cores, as the product)")
     args = parser.parse_args()
     cache_dir = Settings().cache_dir
     print(f"llama_cpp {llama_cpp.__version__} from {Path(llama_cpp.__file__).parent}")
-    print("| build | preset | prompt tokens/s | generation tokens/s |")
-    print("|---|---|---|---|")
+    print("| build | preset | threads | flash attention | prompt tokens/s | generation tokens/s |")
+    print("|---|---|---|---|---|---|")
     for preset in args.presets:
-        prompt_tps, gen_tps, _ = _measure(gguf_path(LLMSettings(preset=preset), cache_dir), args.threads)
-        print(f"| {args.label} | {preset} | {prompt_tps:.1f} | {gen_tps:.1f} |", flush=True)
+        for threads in args.threads:
+            for flash_attn in (False, True):  # the product loads with flash attention (rag/llm/llama_cpp_chat.py)
+                prompt_tps, gen_tps, _ = _measure(gguf_path(LLMSettings(preset=preset), cache_dir), threads, flash_attn)
+                print(f"| {args.label} | {preset} | {threads} | {'on' if flash_attn else 'off'} | {prompt_tps:.1f} "
+                      f"| {gen_tps:.1f} |", flush=True)
 
 
 if __name__ == "__main__":
