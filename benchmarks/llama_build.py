@@ -55,7 +55,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for preset in args.presets:
         for threads in args.threads:
-            for flash_attn in (False, True):  # the product loads with flash attention (rag/llm/llama_cpp_chat.py)
+            for flash_attn in (False, True):  # the product loads without it (rag/llm/llama_cpp_chat.py says why)
                 prompt_tps, gen_tps, _ = _measure(gguf_path(LLMSettings(preset=preset), cache_dir), threads, flash_attn)
                 print(f"| {args.label} | {preset} | {threads} | {'on' if flash_attn else 'off'} | {prompt_tps:.1f} "
                       f"| {gen_tps:.1f} |", flush=True)

@@ -51,7 +51,8 @@ def load_llama(model_path: str, n_ctx: int, n_threads: int | None) -> Llama:
             threads = n_threads or usable_cores()
             _LOADED[key] = LazyGrammarLlama(
                 model_path=model_path, n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
-                flash_attn=True,  # prompts read 7-8 % faster on this CPU, generation as fast (docs/performance.md)
+                # no flash attention: it reads prompts 4-7 % faster here, but its answers then depend on the
+                # thread count (a 1-core Ray worker and a 2-core laptop picked different evidence; performance.md)
                 verbose=False,
             )
         return _LOADED[key]
