@@ -163,6 +163,10 @@ def named_keys(text: str) -> set[str]:
     return (name_keys(text) | subject) & content_keys(text)
 
 
+def _is_possessive(cut: re.Match[str]) -> bool:
+    return cut.group().startswith(("'", "’"))
+
+
 def name_runs(text: str) -> tuple[str, ...]:
     """Whole names as written ("Jaguar Land Rover", "BMW"): runs of capitalised words, where a
     clause-initial single word counts only if it is an acronym ("BMW", not "Collaboration") or
@@ -174,7 +178,7 @@ def name_runs(text: str) -> tuple[str, ...]:
     found = []
     for match in _NAME_RUN.finditer(text):
         cuts = [m for m in _NAME_CUT.finditer(match.group())
-                if m.group().startswith(("'", "’")) or _period_ends_sentence(text, match.start() + m.start())]
+                if _is_possessive(m) or _period_ends_sentence(text, match.start() + m.start())]
         bounds = [0, *(x for m in cuts for x in (m.start(), m.end())), len(match.group())]
         for a, b, cut in zip(bounds[::2], bounds[1::2], [*cuts, None], strict=True):
             words = match.group()[a:b].strip(" .'’").split()
@@ -186,8 +190,8 @@ def name_runs(text: str) -> tuple[str, ...]:
             while words and words[-1] in ("of", "de"):
                 words.pop()
             name = " ".join(words)
-            possessive = cut is not None and cut.group().startswith(("'", "’"))
-            if (len(name) < 2 or name.lower() in _JOB_TITLES or name in ("of", "de")
+            possessive = cut is not None and _is_possessive(cut)
+            if (len(name) < 2 or name.lower() in _JOB_TITLES
                     or (at_start and " " not in name and not name.isupper() and not possessive)):
                 continue
             found.append(name)

@@ -126,9 +126,10 @@ def naming(name: SharedName, sources: Sequence[Source], preferred: Sequence[Sent
     pool = candidates(sources)
     chosen: list[Sentence] = []
     for n in name.source_ns:
-        writes = [s for s in (*preferred, *pool) if s.source_n == n and pattern.search(s.text)]
-        if writes and len(chosen) < at_most:
-            chosen.append(writes[0])
+        if len(chosen) == at_most:
+            break
+        if sentence := next((s for s in (*preferred, *pool) if s.source_n == n and pattern.search(s.text)), None):
+            chosen.append(sentence)
     return chosen
 
 

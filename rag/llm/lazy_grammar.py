@@ -30,9 +30,8 @@ class _LikeliestFirst:
     """The sampler that runs before the grammar: it cuts the candidates to the likeliest token
     when the grammar allows that token, and leaves them whole otherwise."""
 
-    def __init__(self, chain: LlamaSampler, grammar_at: int) -> None:
-        self.chain = chain
-        self.grammar_at = grammar_at
+    def __init__(self) -> None:
+        self.grammar: Any = None  # the chain's grammar sampler, set once the chain holds it
         self.allowed = self.refused = 0  # how often the likeliest token passed / the whole vocabulary was filtered
         self.probe = llama_cpp.llama_token_data()
         self.probe_array = llama_cpp.llama_token_data_array(
@@ -46,8 +45,7 @@ class _LikeliestFirst:
         best = int(np.argmax(view["logit"]))
         self.probe.id, self.probe.logit, self.probe.p = int(view["id"][best]), float(view["logit"][best]), 0.0
         self.probe_array.size, self.probe_array.selected, self.probe_array.sorted = 1, -1, False
-        grammar = llama_cpp.llama_sampler_chain_get(self.chain.sampler, self.grammar_at)
-        llama_cpp.llama_sampler_apply(grammar, ctypes.byref(self.probe_array))
+        llama_cpp.llama_sampler_apply(self.grammar, ctypes.byref(self.probe_array))
         if math.isinf(self.probe.logit):  # refused: the grammar filters every candidate, as without this
             self.refused += 1
             return
@@ -66,9 +64,10 @@ class LazyGrammarLlama(Llama):
         if grammar is None or kwargs.get("temp") != 0.0 or not plain:
             return super()._init_sampler(**kwargs)
         chain = LlamaSampler()
-        first = _LikeliestFirst(chain, grammar_at=1)
+        first = _LikeliestFirst()
         chain.add_custom(first.apply)
         chain.likeliest_first = first  # the chain keeps the probe's buffers alive (and its counts readable)
         chain.add_grammar(self._model, grammar)
+        first.grammar = llama_cpp.llama_sampler_chain_get(chain.sampler, 1)
         chain.add_greedy()
         return chain
