@@ -1,6 +1,7 @@
 """Embeddings per second for each MiniLM backend this environment has, on the same chunks.
 
-Backends: torch fp32 and torch bf16 always; ONNX Runtime (fp32 and int8
+Backends: torch fp32 and torch bf16 always; OpenVINO fp32 where `openvino` is
+installed (not a dependency of the product); ONNX Runtime (fp32 and int8
 dynamic-quantised for AVX-512 VNNI) when `sentence_transformers` can load it,
 which needs `optimum-onnx` and so transformers < 4.58 (sentence-transformers
 5.7.x): run this script again from such a virtualenv to fill those rows. The
@@ -46,6 +47,34 @@ def _chunks(n: int) -> list[str]:
     return texts
 
 
+class OpenVinoMiniLM:
+    """MiniLM converted from the torch model with OpenVINO's own converter (no optimum-intel, which
+    pins transformers), mean-pooled and normalised as sentence-transformers does."""
+
+    def __init__(self, model_dir: Path) -> None:
+        import openvino as ov
+        from sentence_transformers import SentenceTransformer
+
+        torch_model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+        self.tokenizer = torch_model.tokenizer
+        self.max_length = torch_model.max_seq_length
+        example = dict(self.tokenizer(["a b", "c"], padding=True, return_tensors="pt"))
+        self.model = ov.Core().compile_model(ov.convert_model(torch_model[0].auto_model.eval(), example_input=example),
+                                             "CPU")
+
+    def encode(self, texts: list[str], batch_size: int = 32, normalize_embeddings: bool = True) -> np.ndarray:
+        order = np.argsort([-len(t) for t in texts])  # length-sorted batches, as sentence-transformers does
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        for at in range(0, len(texts), batch_size):
+            picked = order[at : at + batch_size]
+            encoded = dict(self.tokenizer([texts[i] for i in picked], padding=True, truncation=True,
+                                          max_length=self.max_length, return_tensors="np"))
+            tokens = self.model(encoded)[0]
+            mask = encoded["attention_mask"][..., None].astype(np.float32)
+            out[picked] = (tokens * mask).sum(1) / mask.sum(1)
+        return out / np.linalg.norm(out, axis=1, keepdims=True) if normalize_embeddings else out
+
+
 def main() -> None:
     import torch
     from sentence_transformers import SentenceTransformer
@@ -78,6 +107,12 @@ def main() -> None:
             backends["onnx int8 (avx512_vnni)"] = lambda: onnx("onnx/model_qint8_avx512_vnni.onnx")
         except ImportError:
             print("ONNX rows skipped: this environment has no optimum-onnx (needs transformers < 4.58)")
+        try:
+            import openvino  # noqa: F401 - only to know whether the row can run
+
+            backends["openvino fp32 (CPU plugin's default precision)"] = lambda: OpenVinoMiniLM(model_dir)
+        except ImportError:
+            print("OpenVINO row skipped: pip install openvino to measure it")
         reference = None
         for name, load in backends.items():
             try:

