@@ -24,7 +24,8 @@ PACKAGED_MODEL_NAMES = {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6
 BACKEND = "torch"
 PRECISIONS = ("auto", "fp32", "bf16")
 # CPU flags (Linux /proc/cpuinfo) of units that compute bf16 natively; without them torch emulates
-# bf16 and MiniLM embeds ~6x slower than in fp32 (AVX2-only AMD EPYC: 24.7 vs 4.3 chunks/s).
+# bf16 and MiniLM embeds ~6x slower than in fp32 (AVX2-only AMD EPYC: 19.0 vs 3.4 chunks/s,
+# benchmarks/embedding_backends.py).
 BF16_CPU_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
 # Vectors of one text from two precisions agree at least this well (cosine) for an index
 # built with one to be searched with the other; fp32 vs bf16 MiniLM measured >= 0.996.
