@@ -76,7 +76,10 @@ def test_yes_no_question_answers_yes_or_no_first_with_a_citation(answerer, outle
 
 
 def test_verdict_margin_does_not_depend_on_what_the_kv_cache_holds(answerer) -> None:  # noqa: ANN001
-    """The margin reuses llama.cpp's cached prefix; reading the prompt afresh must give the same number."""
+    """The margin reuses llama.cpp's cached prefix; reading the prompt afresh must give the same number, up to
+    rounding: llama.cpp's CPU kernels sum in a different order for a short batch than for a long one. Measured on
+    6 prompts: 0 on an AVX-512 Xeon, up to 0.15 on an AVX2-only EPYC (whatever number of tokens is re-read), against
+    a fitted threshold of 1.19 and a gap of several units between a true and a false claim."""
     from langchain_core.messages import HumanMessage, SystemMessage
 
     model = answerer.chat_model
@@ -89,7 +92,7 @@ def test_verdict_margin_does_not_depend_on_what_the_kv_cache_holds(answerer) -> 
     repeated = model.choice_margin(asked, prefix, ("Yes", "No"))  # reuses all but the last token
     model.llama.reset()
     cold = model.choice_margin(asked, prefix, ("Yes", "No"))
-    assert after_other == pytest.approx(cold, abs=0.05) and repeated == pytest.approx(cold, abs=0.05)
+    assert after_other == pytest.approx(cold, abs=0.25) and repeated == pytest.approx(cold, abs=0.25)
     assert cold > 0 > margin_wrong, (cold, margin_wrong)
 
 
