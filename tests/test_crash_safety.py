@@ -13,11 +13,13 @@ random times; a full disk and a reader during a writer are tested after them.
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -84,8 +86,6 @@ _PRELOAD = ["torch", "sentence_transformers", "faiss", "rag.cli", "rag.pipeline"
 
 
 def _cli_child(argv: list[str], env: dict[str, str], stderr_path: str) -> None:
-    import os
-
     from rag.cli import main
 
     os.environ.clear()
@@ -112,7 +112,9 @@ def _ingest(forkserver, corpus: Path, index: Path, env: dict[str, str], crash_at
             kill_after: float | None = None) -> tuple[int, float]:
     """Run `newsrag ingest` as a user would; returns (exit status, seconds)."""
     env = {**env, "NEWSRAG_INGEST__COMMIT_EVERY_CHUNKS": str(COMMIT_EVERY_CHUNKS), "NEWSRAG_CRASH_AT": crash_at}
-    stderr_path = index.parent / f"{index.name}.stderr"
+    descriptor, name = tempfile.mkstemp(suffix=".stderr")  # not beside the index: it may be the full disk
+    os.close(descriptor)
+    stderr_path = Path(name)
     started = time.monotonic()
     process = forkserver.Process(target=_cli_child, args=(["ingest", str(corpus), "--index", str(index)], env,
                                                           str(stderr_path)))
@@ -121,7 +123,8 @@ def _ingest(forkserver, corpus: Path, index: Path, env: dict[str, str], crash_at
     if process.exitcode is None and kill_after is not None:
         process.kill()
     process.join(timeout=600)
-    stderr = stderr_path.read_text() if stderr_path.exists() else ""
+    stderr = stderr_path.read_text()
+    stderr_path.unlink()
     assert process.exitcode is not None and "Traceback" not in stderr, stderr
     return process.exitcode, time.monotonic() - started
 
