@@ -58,13 +58,14 @@ class OpenVinoMiniLM:
         torch_model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
         self.tokenizer = torch_model.tokenizer
         self.max_length = torch_model.max_seq_length
+        self.dim = torch_model.get_embedding_dimension()
         example = dict(self.tokenizer(["a b", "c"], padding=True, return_tensors="pt"))
         self.model = ov.Core().compile_model(ov.convert_model(torch_model[0].auto_model.eval(), example_input=example),
                                              "CPU")
 
     def encode(self, texts: list[str], batch_size: int = 32, normalize_embeddings: bool = True) -> np.ndarray:
         order = np.argsort([-len(t) for t in texts])  # length-sorted batches, as sentence-transformers does
-        out = np.zeros((len(texts), 384), dtype=np.float32)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for at in range(0, len(texts), batch_size):
             picked = order[at : at + batch_size]
             encoded = dict(self.tokenizer([texts[i] for i in picked], padding=True, truncation=True,

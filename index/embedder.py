@@ -45,10 +45,10 @@ def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
-    """The first CPU's feature flags; none where the OS does not publish them."""
+def cpu_flags() -> frozenset[str]:
+    """The first CPU's feature flags (Linux); none where the OS does not publish them."""
     try:
-        with cpuinfo.open(encoding="utf-8", errors="replace") as lines:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as lines:
             for line in lines:
                 if line.startswith("flags"):
                     return frozenset(line.partition(":")[2].split())

@@ -95,7 +95,6 @@ def _cli_child(argv: list[str], env: dict[str, str], stderr_path: str) -> None:
         os.dup2(stdout.fileno(), 1)
         sys.stderr, sys.stdout = stderr, stdout
         code = main(argv)
-        stderr.flush()
     sys.exit(code)
 
 
