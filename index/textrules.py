@@ -120,6 +120,19 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# Page furniture that scraped articles keep as text: "2023-06-28T00:14:00+01:00By Christopher Ludwig".
+# It is "in the source", so a support check passes it; it states nothing.
+_TIMESTAMP = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
+_BYLINE = re.compile(r"(?:^\s*|(?<=\d))By\s+[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}")
+_STATEMENT_WORDS = 3
+
+
+def states_something(text: str) -> bool:
+    """Does a sentence say anything once timestamps, bylines and citation markers are taken out?"""
+    bare = _TIMESTAMP.sub(" ", _BYLINE.sub(" ", MARKER.sub(" ", text)))
+    return len(content_keys(bare)) >= _STATEMENT_WORDS
+
+
 # ---- citation markers ----------------------------------------------------------
 MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
 OPEN_MARKER = re.compile(r"\[[\d,; ]*$")  # an unfinished "[12" at the end of streamed text

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from index.store import IndexStore
-from rag.brief.job import Brief, Development
+from rag.brief.job import Brief, BriefWriter, Development
 from rag.brief.render import slugify, to_html, to_markdown
 from rag.sources import Passage, Source
 
@@ -90,3 +90,22 @@ def test_html_is_self_contained_printable_and_escaped() -> None:
     md = to_markdown(brief)
     assert "<script>" not in md and "&lt;img" in md and "Wire & Co — " in md
     assert slugify("UK gigafactories / 2024!") == "uk-gigafactories-2024"
+
+
+def test_a_dateline_and_byline_is_not_a_development() -> None:
+    """A scraped page keeps "2023-06-28T00:14:00+01:00By Christopher Ludwig" as text, so citing it passes
+    the support check; the brief must not list it. The model is a stand-in: the 1.5B rarely copies such
+    a line, the 0.5B did (a fast-preset brief on "BMW battery production")."""
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    text = ("BMW batteries: made and trained in South Carolina\n\n2023-06-28T00:14:00+01:00By Christopher Ludwig\n\n"
+            "BMW’s battery plant in South Carolina will use regionally sourced cells to power EV production in "
+            "Spartanburg.")
+    article = Source(n=1, article_id="bmw#1", origin="000.txt", title="BMW batteries", outlet="AMS", author="",
+                     published_at="2023-06-28", url="", passages=(Passage(0, len(text), text, ()),), score=1.0)
+    reply = ("2023-06-28T00:14:00+01:00By Christopher Ludwig [1]. BMW’s battery plant in South Carolina will use "
+             "regionally sourced cells [1].")
+    writer = BriefWriter(retriever=None, chat_model=FakeListChatModel(responses=[reply]),  # type: ignore[arg-type]
+                         article_text=lambda _: text)
+    facts = writer._facts("BMW battery production", [article])
+    assert [f.text for f in facts] == ["BMW’s battery plant in South Carolina will use regionally sourced cells [1]."]

@@ -20,7 +20,7 @@ from rag.citations import Checked, Renumberer, check_sentences, is_refusal
 from rag.prompts import NONE, brief_map_messages, brief_reduce_messages
 from rag.retrieval.types import Hit, RetrievalFilters, SupportsRetrieve
 from rag.sources import Source, build_sources
-from index.textrules import content_keys, name_runs, named_keys
+from index.textrules import content_keys, name_runs, named_keys, states_something
 
 SUB_QUERIES = ("{topic}", "{topic} plant factory site", "{topic} investment production capacity",
                "{topic} partnership agreement")
@@ -142,7 +142,7 @@ class BriefWriter:
         facts, seen = [], set()
         for fact in check_sentences(reply, event, given=topic):
             said = " ".join(sorted(content_keys(fact.text)))
-            if fact.backed and fact.cited and said not in seen:
+            if fact.backed and fact.cited and said not in seen and states_something(fact.text):
                 seen.add(said)
                 facts.append(fact)
         return facts[:FACTS_PER_EVENT]
