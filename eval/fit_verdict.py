@@ -1,6 +1,6 @@
 """Fit where a yes/no verdict turns "Yes" (`yes_threshold` of a packaged model, rag/llm/gguf.py).
 
-    python -m eval.fit_verdict runs/DIR [runs/DIR …]
+    python -m eval.fit_verdict [--claims] runs/DIR [runs/DIR …]
 
 Reads evaluation runs (`newsrag eval`, any gold set with "yes"/"no" answers) whose
 records carry `verdict_margin` (log P("Yes") − log P("No") where the model gave its
@@ -8,6 +8,9 @@ verdict) and prints, for the yes/no questions: how well the margin separates the
 answers (ROC AUC), the accuracy of taking the likelier word (threshold 0) and of
 the best threshold, and a leave-one-out accuracy (each question judged with the
 threshold fitted on the others), which is the honest estimate for new questions.
+With --claims it fits `claim_threshold` instead: questions in parts ("Does A suggest X,
+while B reports Y?") are "Yes" when the least likely part (min of `claim_margins`,
+each part judged on its own report) clears it.
 Fit on questions you will not report: docs/evaluation.md fits on MultiHop-RAG dev
 questions 101-250 and reports on the first 100.
 """
@@ -20,12 +23,17 @@ from pathlib import Path
 from eval.runner import load_results
 
 
-def load(run_dirs: list[Path]) -> list[tuple[float, bool]]:
-    """(margin, gold is "yes") for every yes/no question with a margin in these runs."""
+def load(run_dirs: list[Path], claims: bool = False) -> list[tuple[float, bool]]:
+    """(margin, gold is "yes") for every yes/no question with a margin in these runs; with `claims`, the
+    least margin of its parts for every question in parts."""
     pairs = []
     for record in (r for run_dir in run_dirs for r in load_results(run_dir)):
         gold = str(record.get("gold_answer") or "").strip().lower()
-        if gold in ("yes", "no") and record.get("verdict_margin") is not None:
+        if gold not in ("yes", "no"):
+            continue
+        if claims and record.get("claim_margins"):
+            pairs.append((min(float(m) for m in record["claim_margins"]), gold == "yes"))
+        elif not claims and record.get("verdict_margin") is not None:
             pairs.append((float(record["verdict_margin"]), gold == "yes"))
     return pairs
 
@@ -63,10 +71,12 @@ def leave_one_out(pairs: list[tuple[float, bool]]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("runs", nargs="+", type=Path, help="run directories of `newsrag eval`")
+    parser.add_argument("--claims", action="store_true", help="fit claim_threshold on the questions in parts")
     args = parser.parse_args()
-    pairs = load(args.runs)
+    pairs = load(args.runs, args.claims)
     if len(pairs) < 2:
-        raise SystemExit("fewer than two yes/no questions with a verdict_margin in these runs")
+        field = "claim_margins" if args.claims else "a verdict_margin"
+        raise SystemExit(f"fewer than two yes/no questions with {field} in these runs")
     threshold = best_threshold(pairs)
     print(f"| yes/no questions | gold 'yes' | ROC AUC | acc. at 0 (likelier word) | best threshold | acc. there "
           f"| leave-one-out acc. |\n|---|---|---|---|---|---|---|\n"

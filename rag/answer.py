@@ -39,8 +39,10 @@ from rag.llm.structured import (
     schema_kwargs,
 )
 from rag.prompts import (
+    CLAIM_REPLY_PREFIX,
     REFUSAL,
     answer_messages,
+    claim_messages,
     condense_messages,
     evidence_messages,
     format_source,
@@ -84,6 +86,7 @@ class Answer:
     mode: str = ""  # how the answer was built: answer, yes_no, quoted, refused, draft
     model_refused: bool = False  # the model itself declined (before any verification)
     verdict_margin: float | None = None  # yes/no: log P("Yes") − log P("No"), where the backend gives it
+    claim_margins: list[float] = field(default_factory=list)  # the same margin for each part (Query.claims)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -108,6 +111,7 @@ class Answer:
             "mode": self.mode,
             "model_refused": self.model_refused,
             "verdict_margin": None if self.verdict_margin is None else round(self.verdict_margin, 3),
+            "claim_margins": [round(m, 3) for m in self.claim_margins],
         }
 
     def _sentence_dict(self, sentence: Sentence) -> dict[str, Any]:
@@ -267,8 +271,12 @@ class Answerer:
             # The grammar's pick is the likelier word, nearly always "Yes" for a small model: the verdict is
             # the margin against the threshold fitted for this model instead.
             answer.verdict_margin = self.chat_model.choice_margin(messages, prefix, ("Yes", "No"))
-            threshold = cfg.yes_threshold if cfg.yes_threshold is not None else 0.0
-            reply["answer"] = "Yes" if answer.verdict_margin > threshold else "No"
+            if understood.claims:  # "Yes" only if every part holds, each judged against its own report
+                answer.claim_margins = [self._claim_margin(claim, context, sources) for claim in understood.claims]
+                verdict = min(answer.claim_margins) > (cfg.claim_threshold or 0.0)
+            else:
+                verdict = answer.verdict_margin > (cfg.yes_threshold or 0.0)
+            reply["answer"] = "Yes" if verdict else "No"
             timings.setdefault("first_token_s", time.perf_counter() - started)
             yield Token(reply["answer"])
         picked = reply.get("evidence") if isinstance(reply.get("evidence"), list) else []
@@ -308,6 +316,17 @@ class Answerer:
         answer.evidence, answer.rejected_evidence = list(evidence), list(checked.rejected)
         answer.model_refused = not picked or model_answer.strip().lower().strip(" .") in ("", "unknown")
         yield Done(answer)
+
+    def _claim_margin(self, claim: str, context: Sequence[Sentence], sources: Sequence[Source]) -> float:
+        """log P("Yes") − log P("No") for one part of a yes/no question, judged on the sentences of the
+        articles from the outlets it names (all the sentences read when it names none)."""
+        assert isinstance(self.chat_model, ScoresChoices)
+        named = {outlet for _, _, outlets in self.analyzer.outlets.find(claim) for outlet in outlets}
+        outlet_of = {s.n: s.outlet for s in sources}
+        own = [s for s in context if outlet_of.get(s.source_n) in named] or list(context)
+        own.sort(key=lambda s: s.source_n)  # one header per article
+        sentences = evidence_mod.format_numbered(own, sources, numbered=False)
+        return self.chat_model.choice_margin(claim_messages(sentences, claim), CLAIM_REPLY_PREFIX, ("Yes", "No"))
 
     def _shared_names(self, understood: Query, sources: list[Source], evidence: Sequence[Sentence]
                       ) -> list[SharedName]:

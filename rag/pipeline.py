@@ -157,7 +157,8 @@ def make_answerer(settings: Settings, stack: SearchStack) -> Answerer:
     return Answerer(
         stack.retriever, make_chat_model(settings.llm, settings.cache_dir),
         settings.llm.context_window, settings.llm.max_tokens, _article_text(stack),
-        settings.answer.model_copy(update={"yes_threshold": verdict_threshold(settings.llm, settings.answer)}),
+        settings.answer.model_copy(update={which: verdict_threshold(settings.llm, settings.answer, which)
+                                           for which in ("yes_threshold", "claim_threshold")}),
         QueryAnalyzer(stack.store.sources()), sentence_similarity(stack.embedder), stack.store.latest_date(),
     )
 

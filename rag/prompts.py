@@ -76,6 +76,19 @@ ANSWER_FORMS = {
 }
 
 
+CLAIM_SYSTEM = f"""You check statements about news articles. You get sentences, each group under its article's \
+headline, outlet and date. Reply with JSON only: {{"answer": "Yes"}} if the sentences show that the statement is \
+true, otherwise {{"answer": "No"}}.
+{DATA_NOTE}"""
+CLAIM_REPLY_PREFIX = '{"answer": "'  # where the verdict on a statement goes
+
+
+def claim_messages(sentences: str, claim: str) -> list[BaseMessage]:
+    """One part of a yes/no question ("the Fortune article suggests X"), judged on its own against the
+    sentences of the articles it names: a small model asked the whole question weighs neither part."""
+    return [SystemMessage(CLAIM_SYSTEM), HumanMessage(f"{fenced(sentences)}\n\nStatement: {readable(claim)}.")]
+
+
 def name_choice(names: Sequence[tuple[str, int]]) -> str:
     """The answer form of a question describing one name through several reports: one of the names
     that the most articles share (a tie), with how many name it."""

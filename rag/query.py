@@ -42,6 +42,10 @@ _ASKS_NAME = re.compile(rf"{_ASKS_PERSON.pattern}|{_WHICH}(?:company|companies|f
                         r"organi[sz]ation|entity|entities|automaker|carmaker|brand|tool|service|app|startup|"
                         r"manufacturer|supplier|country|player|establishments?)\b", re.IGNORECASE)
 _DESCRIPTION_WORDS = 25
+# "Does A suggest X, while B reports Y?" asks two things at once: "Yes" only if each part holds.
+_CLAIM_JOIN = re.compile(rf",?\s+(?:while|whereas|in contrast to)\s+|,\s+and\s+{_AUX}\s+(?=the\b|it\b|\w+'s\b)",
+                         re.IGNORECASE)
+_CLAIM_WORDS = 4
 _RECENCY = re.compile(r"\b(?:most recent(?:ly)?|latest|newest|recently|lately|current(?:ly)?)\b", re.IGNORECASE)
 
 _MONTH_WORD = "|".join(sorted({*MONTHS, *MONTH_ABBREVIATIONS}, key=len, reverse=True))
@@ -92,6 +96,7 @@ class Query:
     prefer_recent: bool = False
     as_of: str = ""
     shared_name: Literal["", "name", "person"] = ""  # asks for the one name several reports share (_ASKS_NAME)
+    claims: tuple[str, ...] = ()  # a yes/no question's parts, each to hold for a "Yes" (_CLAIM_JOIN)
 
     @property
     def filters(self) -> RetrievalFilters:
@@ -116,6 +121,8 @@ class Query:
             parts.append(f"{len(self.reports)} reports searched separately")
         if self.shared_name:
             parts.append(f"answer: the {self.shared_name} several of the articles name")
+        if self.claims:
+            parts.append(f"yes only if all {len(self.claims)} parts hold")
         if self.prefer_recent:
             parts.append(f"most recent first (as of {self.as_of or 'the newest article'})")
         return "; ".join(parts)
@@ -129,7 +136,7 @@ class Query:
             "filters": {"sources": list(filters.sources), "since": filters.since, "until": filters.until},
             "reports": [{"outlets": list(r.outlets), "since": r.since, "until": r.until, "mention": r.mention}
                         for r in self.reports],
-            "shared_name": self.shared_name, "prefer_recent": self.prefer_recent, "as_of": self.as_of,
+            "shared_name": self.shared_name, "claims": list(self.claims), "prefer_recent": self.prefer_recent, "as_of": self.as_of,
             "understood": self.describe(),
         }
 
@@ -302,7 +309,18 @@ class QueryAnalyzer:
             reports=tuple(reports) if kind in ("comparison", "temporal") and len(distinct_reports) >= 2 else (),
             prefer_recent=bool(_RECENCY.search(question)) and not periods, as_of=as_of[:10],
             shared_name=_shared_name(question, yes_no, len(named)),
+            claims=claims(question) if yes_no else (),
         )
+
+
+def claims(question: str) -> tuple[str, ...]:
+    """The parts of "Does A suggest X, while B reports Y?" ("A suggest X", "B reports Y"), each a statement
+    to check on its own; none for a question that asks one thing."""
+    body = _YES_NO_START.sub("", question, count=1).strip().rstrip("?").strip()
+    parts = tuple(p.strip(" ,") for p in _CLAIM_JOIN.split(body))
+    if len(parts) < 2 or any(len(p.split()) < _CLAIM_WORDS for p in parts):
+        return ()
+    return parts
 
 
 def _shared_name(question: str, yes_no: bool, outlets_named: int) -> Literal["", "name", "person"]:

@@ -96,6 +96,11 @@ class AnswerSettings(BaseModel):
         "verdict to be 'Yes' (embedded llama.cpp models only). Unset: the value fitted for the packaged preset "
         "in use (python -m eval.fit_verdict), 0 (the likelier word) for any other model",
     )
+    claim_threshold: float | None = Field(
+        None, description="yes/no questions in parts ('Does A suggest X, while B reports Y?'): the log-odds of "
+        "'Yes' each part must reach, judged on its own report, for the verdict to be 'Yes'. Unset: the value "
+        "fitted for the packaged preset (python -m eval.fit_verdict --claims), 0 for any other model",
+    )
 
 
 class LLMSettings(BaseModel):

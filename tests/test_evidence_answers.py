@@ -60,6 +60,16 @@ def test_comparison_of_two_dated_reports_retrieves_and_cites_both(answerer, outl
     _assert_quotes_are_verbatim(answer, outlets_index)
 
 
+def test_a_question_in_two_parts_is_no_when_one_report_does_not_say_its_part(answerer) -> None:  # noqa: ANN001
+    """Each part is judged against its own report: Reuters reported a restart, not a cancellation."""
+    answer = answerer.ask("Did Electrek report on September 25, 2023 that Ford paused its Marshall battery plant, "
+                          "while Reuters reported on November 21, 2023 that Ford cancelled the Marshall plant?")
+    assert len(answer.query.claims) == 2
+    assert answer.text.startswith("No"), (answer.text, answer.claim_margins)
+    paused, cancelled = answer.claim_margins
+    assert paused > cancelled, answer.claim_margins
+
+
 def test_yes_no_question_answers_yes_or_no_first_with_a_citation(answerer, outlets_index: Path) -> None:  # noqa: ANN001
     answer = answerer.ask("Is Volkswagen building a battery gigafactory in St. Thomas, Ontario?")
     assert answer.query.yes_no

@@ -39,6 +39,18 @@ def test_comparison_of_two_reports_is_decomposed_with_their_dates() -> None:
     first, second = q.reports
     assert first.outlets == ("TechCrunch",) and first.since <= "2023-10-05" <= first.until
     assert second.outlets == ("Fortune",) and second.since <= "2023-11-02" <= second.until
+    assert q.claims == ("the TechCrunch article from October 5, 2023 say the trial started",
+                        "the Fortune report of November 2, 2023 says it ended")
+    assert "yes only if all 2 parts hold" in q.describe()
+
+
+def test_only_a_yes_no_question_asking_two_things_is_judged_in_parts() -> None:
+    assert analyze("Does the Fortune article suggest FTX hid losses, in contrast to the TechCrunch article which "
+                   "reports the fraud charges?").claims == ("the Fortune article suggest FTX hid losses",
+                                                            "the TechCrunch article which reports the fraud charges")
+    assert analyze("Did The Verge report that Valve cut prices, and did TechCrunch report the same?").claims == ()
+    assert analyze("Was there consistency between the TechCrunch and The Verge reports on Google?").claims == ()
+    assert analyze("Which outlet reported the trial while the jury deliberated?").claims == ()  # not yes/no
 
 
 def test_question_kinds() -> None:

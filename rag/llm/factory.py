@@ -39,13 +39,15 @@ def describe(settings: LLMSettings) -> str:
     return f"{settings.backend}:{settings.model or '?'}@{settings.base_url or 'default'}"
 
 
-def verdict_threshold(llm: LLMSettings, answer: AnswerSettings) -> float:
-    """Where a yes/no verdict turns "Yes": the configured value, else the one fitted for the packaged
-    model in use, else 0 (the likelier word)."""
-    if answer.yes_threshold is not None:
-        return answer.yes_threshold
+def verdict_threshold(llm: LLMSettings, answer: AnswerSettings,
+                      which: Literal["yes_threshold", "claim_threshold"] = "yes_threshold") -> float:
+    """Where a yes/no verdict (or a part's) turns "Yes": the configured value, else the one fitted for the
+    packaged model in use, else 0 (the likelier word)."""
+    configured: float | None = getattr(answer, which)
+    if configured is not None:
+        return configured
     if llm.backend == "llama_cpp" and llm.model_path is None:
-        return PRESETS[llm.preset].yes_threshold
+        return float(getattr(PRESETS[llm.preset], which))
     return 0.0
 
 
