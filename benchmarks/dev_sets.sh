@@ -36,6 +36,20 @@ $N eval --gold $D/multihop_rag/gold_dev.jsonl --corpus $D/multihop_rag/corpus.js
 tail -n +101 $D/multihop_rag/gold_dev.jsonl | grep '"type": *"inference"' > runs/mh-inf-held.jsonl
 $N eval --gold runs/mh-inf-held.jsonl --corpus $D/multihop_rag/corpus.jsonl --out runs/mh-inf-held-shared2
 $N eval --gold $D/seed/gold_dev.jsonl --corpus data/sample --out runs/seed-shared
+# yes/no questions in parts (docs/evaluation.md): claim_threshold fitted on those of dev 101-250, then the first 100
+.venv/bin/python - <<'PY'
+import json
+from rag.query import QueryAnalyzer
+parts = QueryAnalyzer([]).analyze
+rows = [json.loads(line) for line in open("../shared/datasets/multihop_rag/gold_dev.jsonl")]
+with open("runs/mh-claims-fit.jsonl", "w") as out:
+    for row in rows[100:]:
+        if parts(row["question"]).claims and row["answer"].lower() in ("yes", "no"):
+            out.write(json.dumps(row) + "\n")
+PY
+$N eval --gold runs/mh-claims-fit.jsonl --corpus $D/multihop_rag/corpus.jsonl --out runs/mh-claims-fit
+.venv/bin/python -m eval.fit_verdict --claims runs/mh-claims-fit
+$N eval --gold $D/multihop_rag/gold_dev.jsonl --corpus $D/multihop_rag/corpus.jsonl --limit 100 --out runs/mh-claims-100
 $N eval --gold $D/multihop_rag/gold_dev.jsonl --corpus $D/multihop_rag/corpus.jsonl --limit "$LIMIT_LLM" --out runs/multihop-newsrag
 $N eval --gold $D/multihop_rag/gold_dev.jsonl --corpus $D/multihop_rag/corpus.jsonl --limit "$LIMIT_LLM" --baseline langchain --out runs/multihop-langchain
 

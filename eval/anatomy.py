@@ -5,7 +5,8 @@ Classes, tried in this order for an answerable question answered wrongly or refu
 - not_in_prompt: retrieved, but not among the passages or sentences the model read;
 - model_refused: the evidence was in the prompt and the model itself declined;
 - removed_by_verification: the model's reply held a right answer, and verification
-  removed or refused it;
+  removed or refused it (a weighed yes/no verdict is not: its reply holds the
+  grammar's likelier word, which the verdict overrides by design);
 - scoring_artefact: the answer says what the gold answer says in other words
   (token F1 ≥ 0.5, or every content word and figure of the gold answer is in it);
 - wrong_answer: the evidence was in the prompt and the model answered wrongly.
@@ -52,7 +53,8 @@ def classify(record: dict[str, Any]) -> str | None:
     retrieved = record.get("first_hit_rank") is not None
     in_prompt = _in_prompt(record)
     aliases = record.get("answer_aliases") or [record.get("gold_answer", "")]
-    right_draft = contains_alias(record.get("draft") or "", aliases)
+    weighed = record.get("verdict_margin") is not None  # the draft's "Yes" was the grammar's, not the verdict
+    right_draft = not weighed and contains_alias(record.get("draft") or "", aliases)
     if not in_prompt:
         return "not_in_prompt" if retrieved else "not_retrieved"
     if record.get("refused"):

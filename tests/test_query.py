@@ -115,6 +115,9 @@ def test_failure_anatomy_classes() -> None:
     assert classify({**base, "evidence_in_context": True, "model_refused": False,
                      "draft": '{"answer": "Lyon"}'}) == "removed_by_verification"
     assert classify({**base, "evidence_in_context": True, "refused": False, "answer": "Paris"}) == "wrong_answer"
+    verdict = {**base, "evidence_in_context": True, "refused": False, "gold_answer": "Yes", "answer_aliases": ["Yes"],
+               "answer": "No: …", "draft": '{"evidence": [1], "answer": "Yes"}'}
+    assert classify({**verdict, "verdict_margin": 0.4}) == "wrong_answer"  # the verdict said "No", not verification
     assert classify({**base, "type": "null", "refused": False}) == "answered_unanswerable"
     assert classify({**base, "correct": True}) is None
 
