@@ -136,7 +136,8 @@ class Query:
             "filters": {"sources": list(filters.sources), "since": filters.since, "until": filters.until},
             "reports": [{"outlets": list(r.outlets), "since": r.since, "until": r.until, "mention": r.mention}
                         for r in self.reports],
-            "shared_name": self.shared_name, "claims": list(self.claims), "prefer_recent": self.prefer_recent, "as_of": self.as_of,
+            "shared_name": self.shared_name, "claims": list(self.claims), "prefer_recent": self.prefer_recent,
+            "as_of": self.as_of,
             "understood": self.describe(),
         }
 
@@ -309,11 +310,11 @@ class QueryAnalyzer:
             reports=tuple(reports) if kind in ("comparison", "temporal") and len(distinct_reports) >= 2 else (),
             prefer_recent=bool(_RECENCY.search(question)) and not periods, as_of=as_of[:10],
             shared_name=_shared_name(question, yes_no, len(named)),
-            claims=claims(question) if yes_no else (),
+            claims=_claims(question) if yes_no else (),
         )
 
 
-def claims(question: str) -> tuple[str, ...]:
+def _claims(question: str) -> tuple[str, ...]:
     """The parts of "Does A suggest X, while B reports Y?" ("A suggest X", "B reports Y"), each a statement
     to check on its own; none for a question that asks one thing."""
     body = _YES_NO_START.sub("", question, count=1).strip().rstrip("?").strip()
