@@ -5,7 +5,9 @@ Definitions (also in docs/evaluation.md):
   hits@k = that rank ≤ k; mrr@10 = 1/rank within the top 10;
   evidence_recall@10 = share of a question's evidence items found in the top 10.
 - answers: correct = contains an alias (case- and punctuation-insensitive); for a
-  `null` question, correct = refused; with choices, the gold choice and no other.
+  gold "yes"/"no", the first "yes" or "no" the answer writes (its verdict, not a word
+  of a quote after it); for a `null` question, correct = refused; with choices, the
+  gold choice and no other.
   token_f1 = SQuAD-style token F1 against the gold answer (0 for refusals of
   answerable questions; 1/0 for null questions by refusal).
 - citations: precision = cited (sentence, article) pairs where the article's
@@ -50,10 +52,23 @@ def retrieval_metrics(rank: int | None, recall: float) -> dict[str, float]:
     return scores
 
 
+_VERDICTS = ("yes", "no")
+
+
 def contains_alias(answer: str, aliases: Iterable[str]) -> bool:
     """Whole words only: gold "no" is not found in "not" or "November"."""
     text = f" {normalise(answer)} "
     return any(normalise(alias) and f" {normalise(alias)} " in text for alias in aliases)
+
+
+def matches_gold(answer: str, aliases: Iterable[str]) -> bool:
+    """A yes/no gold is matched by the answer's verdict: "Yes: Reuters reports "there was no …"" answers
+    yes, though it holds the word "no". Any other gold: an alias anywhere in the answer."""
+    wanted = {normalise(alias) for alias in aliases}
+    if wanted and wanted <= set(_VERDICTS):
+        verdict = next((word for word in normalise(answer).split() if word in _VERDICTS), None)
+        return verdict in wanted
+    return contains_alias(answer, aliases)
 
 
 def rescore(record: dict[str, Any]) -> dict[str, Any]:
@@ -64,8 +79,8 @@ def rescore(record: dict[str, Any]) -> dict[str, Any]:
     if record["type"] == "null":
         correct = bool(record["refused"])
     else:
-        correct = not record["refused"] and contains_alias(record["answer"],
-                                                            record.get("answer_aliases") or [record["gold_answer"]])
+        correct = not record["refused"] and matches_gold(record["answer"],
+                                                          record.get("answer_aliases") or [record["gold_answer"]])
     return {**record, "correct": correct}
 
 
@@ -79,7 +94,7 @@ def answer_correct(question: GoldQuestion, answer: str, refused: bool) -> bool:
         others = [normalise(c) for c in question.choices if normalise(c) != gold]
         text = normalise(answer)
         return gold in text and not any(o and o in text for o in others)
-    return contains_alias(answer, question.answer_aliases or (question.answer,))
+    return matches_gold(answer, question.answer_aliases or (question.answer,))
 
 
 def token_f1(prediction: str, gold: str) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from eval.anatomy import classify
-from eval.metrics import contains_alias
+from eval.metrics import contains_alias, matches_gold
 from index.textrules import numbers
 from rag.evidence import Sentence, check
 from rag.llm.structured import AnswerFieldStream, evidence_schema, parse_reply
@@ -104,6 +104,14 @@ def test_schema_limits_pointers_to_shown_sentences() -> None:
 def test_alias_match_is_whole_words() -> None:
     assert not contains_alias("It is not clear", ["no"])
     assert contains_alias("No: Reuters reports …", ["no"])
+
+
+def test_a_yes_no_gold_is_matched_by_the_verdict_not_by_a_word_of_the_quote() -> None:
+    assert not matches_gold('Yes: TechCrunch reports: "there was no change" [1].', ["no"])
+    assert matches_gold('No: TechCrunch reports: "yes, it did" [1].', ["no", "No"])
+    assert matches_gold("Based on the sources, yes, Ford resumed work [1].", ["yes"])
+    assert not matches_gold("It is not clear.", ["no"])
+    assert matches_gold("Yes, in Kokomo [1].", ["Kokomo"])  # any other gold: anywhere in the answer
 
 
 def test_failure_anatomy_classes() -> None:
