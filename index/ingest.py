@@ -55,13 +55,16 @@ class IngestReport:
     chunks: int = 0
     chunks_embedded: int = 0
     chunks_reused: int = 0
+    index_articles: int = 0  # what the index holds afterwards: a re-run that writes nothing must not read as empty
+    index_chunks: int = 0
 
     def summary(self) -> str:
         return (
             f"{len(self.added)} added, {len(self.replaced)} replaced, {len(self.unchanged)} unchanged, "
             f"{len(self.duplicates)} duplicate articles skipped, {len(self.problems)} problems; "
-            f"{self.articles} articles, {self.chunks} chunks "
-            f"({self.chunks_embedded} embedded, {self.chunks_reused} reused)"
+            f"{self.articles} articles, {self.chunks} chunks written "
+            f"({self.chunks_embedded} embedded, {self.chunks_reused} reused); "
+            f"the index holds {self.index_articles} articles, {self.index_chunks} chunks"
         )
 
 

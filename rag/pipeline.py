@@ -86,7 +86,10 @@ def ingest(settings: Settings, paths: Iterable[Path], progress: bool = False, ra
             from index.ray_ingest import RayIngester
 
             ingester = RayIngester(store, embedder, make_chunker(settings), limits, workers)
-        return ingester.ingest(paths, progress=progress)
+        report = ingester.ingest(paths, progress=progress)
+        counts = store.counts()
+        report.index_articles, report.index_chunks = counts["articles"], counts["chunks"]
+        return report
 
 
 def worker_settings(settings: Settings) -> tuple[Settings, float]:

@@ -92,6 +92,8 @@ def test_reingest_adds_nothing_and_changed_file_replaces_its_chunks(index_copy: 
     again = ingest(settings, [sample_dir])
     assert len(again.unchanged) == 5 and not again.added and not again.replaced
     assert json.loads((index_copy / MANIFEST).read_text())["counts"] == before
+    assert "0 articles, 0 chunks written" in again.summary()  # and what the index still holds:
+    assert f"the index holds {before['articles']} articles, {before['chunks']} chunks" in again.summary()
 
     corpus = tmp_path / "corpus"
     shutil.copytree(sample_dir, corpus)
