@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from eval.metrics import contains_alias
+from eval.metrics import matches_gold
 from index.textrules import content_keys, numbers
 from rag.citations import is_refusal
 
@@ -54,7 +54,7 @@ def classify(record: dict[str, Any]) -> str | None:
     in_prompt = _in_prompt(record)
     aliases = record.get("answer_aliases") or [record.get("gold_answer", "")]
     weighed = record.get("verdict_margin") is not None  # the draft's "Yes" was the grammar's, not the verdict
-    right_draft = not weighed and contains_alias(record.get("draft") or "", aliases)
+    right_draft = not weighed and matches_gold(record.get("draft") or "", aliases)
     if not in_prompt:
         return "not_in_prompt" if retrieved else "not_retrieved"
     if record.get("refused"):

@@ -52,7 +52,7 @@ def retrieval_metrics(rank: int | None, recall: float) -> dict[str, float]:
     return scores
 
 
-_VERDICTS = ("yes", "no")
+_VERDICTS = frozenset({"yes", "no"})  # a yes/no gold is judged by the verdict word
 
 
 def contains_alias(answer: str, aliases: Iterable[str]) -> bool:
@@ -65,7 +65,7 @@ def matches_gold(answer: str, aliases: Iterable[str]) -> bool:
     """A yes/no gold is matched by the answer's verdict: "Yes: Reuters reports "there was no …"" answers
     yes, though it holds the word "no". Any other gold: an alias anywhere in the answer."""
     wanted = {normalise(alias) for alias in aliases}
-    if wanted and wanted <= set(_VERDICTS):
+    if wanted and wanted <= _VERDICTS:
         verdict = next((word for word in normalise(answer).split() if word in _VERDICTS), None)
         return verdict in wanted
     return contains_alias(answer, aliases)
