@@ -143,6 +143,7 @@ class EvalRunner:
             "model_refused": answer.model_refused,
             "verdict_margin": answer.verdict_margin,
             "claim_margins": answer.claim_margins,
+            "out_of_order": answer.out_of_order,
             "query": answer.query.to_dict() if answer.query else None,
             "context": context,
             "evidence": [{"origin": c["origin"], "text": c["text"]} for c in answer.to_dict()["evidence"]],

@@ -87,6 +87,7 @@ class Answer:
     model_refused: bool = False  # the model itself declined (before any verification)
     verdict_margin: float | None = None  # yes/no: log P("Yes") − log P("No"), where the backend gives it
     claim_margins: list[float] = field(default_factory=list)  # the same margin for each part (Query.claims)
+    out_of_order: bool = False  # yes/no: the reports' dates contradict the order asked about (Query.order)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -112,6 +113,7 @@ class Answer:
             "model_refused": self.model_refused,
             "verdict_margin": None if self.verdict_margin is None else round(self.verdict_margin, 3),
             "claim_margins": [round(m, 3) for m in self.claim_margins],
+            "out_of_order": self.out_of_order,
         }
 
     def _sentence_dict(self, sentence: Sentence) -> dict[str, Any]:
@@ -258,7 +260,8 @@ class Answerer:
         numbered = evidence_mod.format_numbered(context, sources)
         ids = [s.id for s in context]
         if understood.yes_no:  # one call: the pointers, then the verdict they back
-            messages = evidence_messages(question, numbered, form, understood.prefer_recent)
+            # An either/or question is judged as the yes/no question of its first option.
+            messages = evidence_messages(understood.proposition or question, numbered, form, understood.prefer_recent)
             schema = evidence_schema(ids, True, cfg.max_evidence, cfg.max_answer_chars)
         else:  # step 1: only the pointers (a few tokens)
             messages = select_messages(question, numbered, understood.prefer_recent)
@@ -267,6 +270,14 @@ class Answerer:
         reply_text = yield from self._json_call(messages, schema, timings, started,
                                                 stream_answer=understood.yes_no and not weighs_verdict)
         reply = parse_reply(reply_text) or {}
+        picked = reply.get("evidence") if isinstance(reply.get("evidence"), list) else []
+        checked = evidence_mod.check(picked, context, sources)
+        if understood.multi_report and checked.accepted:
+            reports = [r.outlets for r in understood.reports]
+            checked = replace(checked, accepted=tuple(evidence_mod.cover_reports(checked.accepted, context, sources,
+                                                                                 reports)))
+        # "Before A reported …, did B …?" is "No" when B's report is dated after A's, whatever the model says.
+        answer.out_of_order = misordered = evidence_mod.out_of_order(understood, checked.accepted, sources)
         if weighs_verdict and (prefix := answer_prefix(reply_text)) is not None:
             # The grammar's pick is the likelier word, nearly always "Yes" for a small model: the verdict is
             # the margin against the threshold fitted for this model instead.
@@ -276,15 +287,11 @@ class Answerer:
                 verdict = min(answer.claim_margins) > (cfg.claim_threshold or 0.0)
             else:
                 verdict = answer.verdict_margin > (cfg.yes_threshold or 0.0)
-            reply["answer"] = "Yes" if verdict else "No"
+            reply["answer"] = "Yes" if verdict and not misordered else "No"
             timings.setdefault("first_token_s", time.perf_counter() - started)
-            yield Token(reply["answer"])
-        picked = reply.get("evidence") if isinstance(reply.get("evidence"), list) else []
-        checked = evidence_mod.check(picked, context, sources)
-        if understood.multi_report and checked.accepted:
-            reports = [r.outlets for r in understood.reports]
-            checked = replace(checked, accepted=tuple(evidence_mod.cover_reports(checked.accepted, context, sources,
-                                                                                 reports)))
+            yield Token(understood.verdict_words[0 if reply["answer"] == "Yes" else 1])
+        elif misordered and reply:
+            reply["answer"] = "No"
         model_answer = str(reply.get("answer", "")) if reply else reply_text
         evidence, subject_share = checked.accepted, 0.75
         if not understood.yes_no and checked.accepted:  # step 2: the answer from the checked evidence alone
@@ -307,7 +314,8 @@ class Answerer:
                 # Each article naming it is evidence; the question's names spread over them (as for yes/no).
                 evidence = tuple(naming(chosen, sources, [*checked.accepted, *context], cfg.max_evidence))
                 subject_share = 0.5
-        grounded = ground(model_answer, evidence, sources, question, understood.yes_no, subject_share)
+        grounded = ground(model_answer, evidence, sources, question, understood.yes_no, subject_share,
+                          understood.verdict_words)
         verified = grounded.verified
         timings["total_s"] = time.perf_counter() - started
         answer.text, answer.refused = verified.text, verified.refused

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from index.textrules import content_keys, numbers, sentence_spans
+from rag.query import Query, Report
 from rag.sources import Source
 from rag.untrusted import blank_untrusted, readable
 
@@ -178,3 +179,25 @@ def cover_reports(accepted: Sequence[Sentence], context: Sequence[Sentence], sou
         if mine:
             covered.append(max(mine, key=lambda s: s.score))
     return covered
+
+
+def out_of_order(query: Query, evidence: Sequence[Sentence], sources: Sequence[Source]) -> bool:
+    """Do the reports' dates contradict the order the question asks about ("Before The New York Times
+    reported on November 17, did Sporting News …?" when the Sporting News evidence is from December 5)?
+    A report's dates are those the question gives it, else its evidence articles' (by day); a report
+    with neither cannot break the order."""
+    by_n = {s.n: s for s in sources}
+
+    def span(report: Report) -> tuple[str, str] | None:
+        if report.since and report.until:
+            return report.since, report.until
+        days = sorted(by_n[s.source_n].published_at[:10] for s in evidence
+                      if s.source_n in by_n and by_n[s.source_n].outlet in report.outlets
+                      and by_n[s.source_n].published_at)
+        return (days[0], days[-1]) if days else None
+
+    for earlier, later in query.order:
+        first, second = span(query.reports[earlier]), span(query.reports[later])
+        if first and second and first[0] > second[1]:
+            return True
+    return False

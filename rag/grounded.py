@@ -58,11 +58,13 @@ def _by_article(evidence: Sequence[Sentence]) -> list[Sentence]:
 
 def ground(
     reply: str, evidence: Sequence[Sentence], sources: list[Source], given: str, yes_no: bool,
-    subject_share: float = 0.75,
+    subject_share: float = 0.75, verdict_words: tuple[str, str] = ("Yes", "No"),
 ) -> Grounded:
     """The verified answer for a model reply (`reply`: the answer field) and its checked evidence.
     `subject_share`: how many of the question's names the articles must write; a question describing
-    one name through several reports spreads its names over them (0.5, as for a yes/no comparison)."""
+    one name through several reports spreads its names over them (0.5, as for a yes/no comparison).
+    `verdict_words`: what a "Yes" or "No" reply is written as ("Consistent", "Inconsistent" for an
+    either/or question)."""
     by_n = {s.n: s for s in sources}
     reply = " ".join(reply.split())
     if not evidence or not reply or reply.lower().strip(" .") == UNKNOWN or (not yes_no and is_refusal(reply)):
@@ -71,7 +73,7 @@ def ground(
     if yes_no:
         if not _names_subjects(given, sources, share=0.5):
             return Grounded(Verified(REFUSAL, refused=True), "refused")  # a verdict about something else
-        verdict = "Yes" if reply.lower().startswith("yes") else "No"
+        verdict = verdict_words[0] if reply.lower().startswith("yes") else verdict_words[1]
         draft = " ".join(_quote(s, by_n[s.source_n], f"{verdict}: " if i == 0 else "")
                          for i, s in enumerate(firsts))
         return Grounded(_with_evidence_spans(verify(draft, sources, given), evidence, sources), "yes_no")

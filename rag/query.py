@@ -46,6 +46,23 @@ _DESCRIPTION_WORDS = 25
 _CLAIM_JOIN = re.compile(rf",?\s+(?:while|whereas|in contrast to)\s+|,\s+and\s+{_AUX}\s+(?=the\b|it\b|\w+'s\b)",
                          re.IGNORECASE)
 _CLAIM_WORDS = 4
+# "Is the stance consistent or inconsistent?", "…, or do these articles present different reasons?": the
+# answer is one of the two, not "Yes". Words are opposites by this table or by a negating prefix.
+_OPPOSITES = frozenset({("similar", "different"), ("same", "different"), ("change", "consistency"),
+                        ("changed", "consistent"), ("increase", "decrease"), ("increased", "decreased"),
+                        ("higher", "lower"), ("more", "less"), ("better", "worse"), ("positive", "negative"),
+                        ("earlier", "later"), ("before", "after"), ("rise", "fall"), ("support", "oppose")})
+_NEGATING_PREFIXES = ("in", "un", "dis", "non", "non-", "im", "ir", "il")
+_WORD_ALTERNATIVE = re.compile(r"\b([a-z][a-z-]+)\s+or\s+([a-z][a-z-]+)\b", re.IGNORECASE)
+_CLAUSE_ALTERNATIVE = re.compile(rf",\s*or\s+(?:{_AUX}|whether)\b.*$", re.IGNORECASE)
+# "Before The New York Times reported … on November 17, did Sporting News …?", "Did CBSSports.com report …
+# before Sporting News mentioned …?": the reports' dates must fall in that order for a "Yes".
+_LEADING_ORDER = re.compile(rf"^(before|after)\b.*?,\s*(?={_AUX}\b)", re.IGNORECASE)
+_ORDER_WORD = re.compile(r"\b(before|after)\b", re.IGNORECASE)
+# What may stand between "before" and the second outlet: nothing but an article, or a clause that ends in
+# "was reported by" ("before Tate McRae's performance was reported by The Age"); not "after a head injury".
+_ORDER_GAP = re.compile(r"(?:the|an?)?\W*|(?!and\b|or\b)[^,]*\b(?:reported|published|mentioned|covered|discussed|"
+                        r"written)\s+(?:by|in)(?:\s+the)?\W*", re.IGNORECASE)
 _RECENCY = re.compile(r"\b(?:most recent(?:ly)?|latest|newest|recently|lately|current(?:ly)?)\b", re.IGNORECASE)
 
 _MONTH_WORD = "|".join(sorted({*MONTHS, *MONTH_ABBREVIATIONS}, key=len, reverse=True))
@@ -97,6 +114,14 @@ class Query:
     as_of: str = ""
     shared_name: Literal["", "name", "person"] = ""  # asks for the one name several reports share (_ASKS_NAME)
     claims: tuple[str, ...] = ()  # a yes/no question's parts, each to hold for a "Yes" (_CLAIM_JOIN)
+    alternatives: tuple[str, ...] = ()  # ("Consistent", "Inconsistent"): the words a "Yes" and a "No" answer with
+    proposition: str = ""  # the yes/no question judged for an either/or one: the question without its second option
+    order: tuple[tuple[int, int], ...] = ()  # (earlier, later) pairs of `reports` a "Yes" needs in that date order
+
+    @property
+    def verdict_words(self) -> tuple[str, str]:
+        """What a yes/no answer opens with: "Yes"/"No", or the question's own two options."""
+        return (self.alternatives[0], self.alternatives[1]) if self.alternatives else ("Yes", "No")
 
     @property
     def filters(self) -> RetrievalFilters:
@@ -123,6 +148,12 @@ class Query:
             parts.append(f"answer: the {self.shared_name} several of the articles name")
         if self.claims:
             parts.append(f"yes only if all {len(self.claims)} parts hold")
+        if self.order:
+            parts.append("yes only if " + " and ".join(
+                f"{' / '.join(self.reports[a].outlets)} reported before {' / '.join(self.reports[b].outlets)}"
+                for a, b in self.order))
+        if self.alternatives:
+            parts.append(f"answer: {' or '.join(self.alternatives)} (judged as: {self.proposition})")
         if self.prefer_recent:
             parts.append(f"most recent first (as of {self.as_of or 'the newest article'})")
         return "; ".join(parts)
@@ -136,7 +167,9 @@ class Query:
             "filters": {"sources": list(filters.sources), "since": filters.since, "until": filters.until},
             "reports": [{"outlets": list(r.outlets), "since": r.since, "until": r.until, "mention": r.mention}
                         for r in self.reports],
-            "shared_name": self.shared_name, "claims": list(self.claims), "prefer_recent": self.prefer_recent,
+            "shared_name": self.shared_name, "claims": list(self.claims),
+            "alternatives": list(self.alternatives), "proposition": self.proposition,
+            "order": [list(pair) for pair in self.order], "prefer_recent": self.prefer_recent,
             "as_of": self.as_of,
             "understood": self.describe(),
         }
@@ -287,6 +320,7 @@ class QueryAnalyzer:
         named = tuple(dict.fromkeys(o for _, _, outlets in mentions for o in outlets))
         periods = find_periods(question, as_of)
         yes_no = _is_yes_no(question)
+        alternatives, proposition = _alternatives(question) if yes_no else ((), "")
         reports = _reports(mentions, periods)
         distinct_reports = {(r.outlets, r.since, r.until) for r in reports}
         if _SUMMARY.search(question):
@@ -304,14 +338,59 @@ class QueryAnalyzer:
         outlet_words = {w.lower() for _, words, _ in mentions for w in words.split()}
         entities = tuple(n for n in name_runs(question) if n.lower() not in outlet_words
                          and n.split()[0].lower() not in MONTHS and not re.fullmatch(_AUX, n, re.IGNORECASE))
+        separate = kind in ("comparison", "temporal") and len(distinct_reports) >= 2
         return Query(
             question=question, search=question, kind=kind, yes_no=yes_no, entities=entities, outlets=named,
             periods=tuple(periods),
-            reports=tuple(reports) if kind in ("comparison", "temporal") and len(distinct_reports) >= 2 else (),
+            reports=tuple(reports) if separate else (),
+            order=_order(question, mentions, reports) if separate and yes_no else (),
             prefer_recent=bool(_RECENCY.search(question)) and not periods, as_of=as_of[:10],
             shared_name=_shared_name(question, yes_no, len(named)),
-            claims=_claims(question) if yes_no else (),
+            claims=_claims(proposition or question) if yes_no else (),
+            alternatives=alternatives, proposition=proposition,
         )
+
+
+def _order(question: str, mentions: list[tuple[int, str, tuple[str, ...]]], reports: list[Report]
+           ) -> tuple[tuple[int, int], ...]:
+    """(earlier, later) pairs of reports (one per outlet mention) a yes/no question asks to be in that
+    order: "Before A …, did B …?" puts B before A; "Did A … before B …?" A before B. Reports of one
+    outlet are told apart by nothing but their dates, so they are not paired."""
+    if len(reports) != len(mentions):  # one outlet's dates split into reports: no mention to place
+        return ()
+    if lead := _LEADING_ORDER.match(question):
+        anchor = [i for i, (position, _, _) in enumerate(mentions) if position < lead.end()]
+        asked = [i for i, (position, _, _) in enumerate(mentions) if position >= lead.end()]
+        pairs = [(a, b) if lead.group(1).lower() == "before" else (b, a) for a in asked for b in anchor]
+    elif len(mentions) == 2 and len(words := list(_ORDER_WORD.finditer(question))) == 1 and \
+            mentions[0][0] < words[0].start() < words[0].end() <= mentions[1][0] and _ORDER_GAP.fullmatch(question[words[0].end():mentions[1][0]].strip()):
+        pairs = [(0, 1) if words[0].group(1).lower() == "before" else (1, 0)]
+    else:
+        return ()
+    return tuple((a, b) for a, b in pairs if not set(reports[a].outlets) & set(reports[b].outlets))
+
+
+def _opposite(first: str, second: str) -> bool:
+    a, b = first.lower(), second.lower()
+    return (a, b) in _OPPOSITES or (b, a) in _OPPOSITES or any(b == p + a or a == p + b for p in _NEGATING_PREFIXES)
+
+
+def _alternatives(question: str) -> tuple[tuple[str, ...], str]:
+    """For an either/or question, its two options (the one a "Yes" to the rest of the question picks
+    first) and that yes/no question; ((), "") for any other. "…, consistent or inconsistent?" →
+    ("Consistent", "Inconsistent"); "Does A suggest X in a similar way to B, or do they present different
+    reasons?" → ("Similar", "Different"), judged as "Does A suggest X in a similar way to B?"."""
+    if clause := _CLAUSE_ALTERNATIVE.search(question):
+        head, tail = question[:clause.start()], clause.group(0)
+        tail_words = re.findall(r"[a-z-]+", tail.lower())
+        for word in re.findall(r"[a-z-]+", head.lower()):
+            if partner := next((t for t in tail_words if _opposite(word, t)), None):
+                return (word.capitalize(), partner.capitalize()), head.rstrip(" ,") + "?"
+    for match in reversed(list(_WORD_ALTERNATIVE.finditer(question))):
+        first, second = match.groups()
+        if _opposite(first, second):
+            return (first.capitalize(), second.capitalize()), question[:match.end(1)] + question[match.end(2):]
+    return (), ""
 
 
 def _claims(question: str) -> tuple[str, ...]:

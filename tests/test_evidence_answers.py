@@ -85,6 +85,21 @@ def test_yes_no_question_answers_yes_or_no_first_with_a_citation(answerer, outle
     _assert_quotes_are_verbatim(answer, outlets_index)
 
 
+def test_an_either_or_question_answers_with_the_option_and_dates_decide_an_order(answerer) -> None:  # noqa: ANN001
+    answer = answerer.ask("Did Reuters report that Hyundai started Ioniq 5 production in Georgia earlier or later "
+                          "than planned?")
+    assert answer.text.startswith("Earlier: Reuters (2024-10-04)"), (answer.text, answer.verdict_margin)
+    assert "ev-06" in _cited_ids(answer)
+    # The model says "Yes" (its margin clears the threshold), but Electrek's pause (2023-09-25) came before
+    # Reuters' restart (2023-11-21), not after: the dates make it "No".
+    answer = answerer.ask("Did Electrek report that Ford paused work on its Marshall battery plant after Reuters "
+                          "reported that Ford restarted it?")
+    assert answer.query.order == ((1, 0),) and answer.out_of_order
+    assert answer.verdict_margin is not None and answer.verdict_margin > answerer.settings.yes_threshold
+    assert answer.text.startswith("No: Electrek (2023-09-25)"), answer.text
+    assert {"ev-01", "ev-02"} <= _cited_ids(answer)
+
+
 def test_verdict_margin_does_not_depend_on_what_the_kv_cache_holds(answerer) -> None:  # noqa: ANN001
     """The margin reuses llama.cpp's cached prefix; reading the prompt afresh must give the same number, up to
     rounding: llama.cpp's CPU kernels sum in a different order for a short batch than for a long one. Measured on

@@ -53,6 +53,31 @@ def test_only_a_yes_no_question_asking_two_things_is_judged_in_parts() -> None:
     assert analyze("Which outlet reported the trial while the jury deliberated?").claims == ()  # not yes/no
 
 
+def test_an_either_or_question_is_answered_with_its_own_words() -> None:
+    q = analyze("After TechCrunch reported on October 31, 2023, and Fortune on November 30, 2023, is the stance "
+                "of these two outlets on AI regulation consistent or inconsistent?")
+    assert q.yes_no and q.verdict_words == ("Consistent", "Inconsistent")
+    assert q.proposition.endswith("on AI regulation consistent?")
+    q = analyze("Does the Fortune article suggest FTX failed through fraud in a similar way to how TechCrunch "
+                "describes it, or do these articles present different reasons for the collapse?")
+    assert q.verdict_words == ("Similar", "Different")
+    assert q.proposition.endswith("similar way to how TechCrunch describes it?")
+    assert "answer: Similar or Different" in q.describe()
+    assert analyze("Did Fortune report a change in the narrative?").verdict_words == ("Yes", "No")
+    assert analyze("Did Reuters or Electrek report the plant closure?").alternatives == ()  # two names, no opposites
+
+
+def test_a_question_about_the_order_of_two_reports_knows_which_came_first() -> None:
+    before = analyze("Before The Verge reported on November 17, 2023 that Valve cut prices, did TechCrunch "
+                     "report the Steam Deck OLED?")
+    assert [r.outlets for r in before.reports] == [("The Verge",), ("TechCrunch",)] and before.order == ((1, 0),)
+    assert "yes only if TechCrunch reported before The Verge" in before.describe()
+    assert analyze("Did Reuters report the pause before Electrek mentioned the restart?").order == ((0, 1),)
+    assert analyze("Was the recall discussed in Reuters after the strike was reported by Electrek?").order == ((1, 0),)
+    # "after a head injury" is not about the reports' order
+    assert analyze("Did Reuters report that he did not return after a head injury, as Electrek did?").order == ()
+
+
 def test_question_kinds() -> None:
     assert analyze("Is Ford building a battery plant in Michigan?").yes_no
     assert not analyze("Between the TechCrunch and The Verge articles, which one reported a lawsuit?").yes_no
