@@ -4,7 +4,8 @@ Definitions (also in docs/evaluation.md):
 - retrieval: rank of the first retrieved chunk that holds any evidence item;
   hits@k = that rank ≤ k; mrr@10 = 1/rank within the top 10;
   evidence_recall@10 = share of a question's evidence items found in the top 10.
-- answers: correct = contains an alias (case- and punctuation-insensitive); for a
+- answers: correct = contains an alias (case- and punctuation-insensitive; a gold
+  day "2023-06-01" also as the answer writes it, "June 1, 2023"); for a
   gold "yes"/"no", the first "yes" or "no" the answer writes (its verdict, not a word
   of a quote after it); for a `null` question, correct = refused; with choices, the
   gold choice and no other.
@@ -18,11 +19,13 @@ Definitions (also in docs/evaluation.md):
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from eval.gold import GoldQuestion, evidence_matches, normalise
+from rag.query import days_written
 
 RETRIEVAL_KS = (1, 4, 5, 10)
 
@@ -53,11 +56,17 @@ def retrieval_metrics(rank: int | None, recall: float) -> dict[str, float]:
 
 
 _VERDICTS = frozenset({"yes", "no"})  # a yes/no gold is judged by the verdict word
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def contains_alias(answer: str, aliases: Iterable[str]) -> bool:
-    """Whole words only: gold "no" is not found in "not" or "November"."""
+    """Whole words only: gold "no" is not found in "not" or "November". A gold day ("2023-06-01") is
+    also found written in words ("June 1, 2023")."""
     text = f" {normalise(answer)} "
+    aliases = list(aliases)
+    if any(_ISO_DAY.fullmatch(alias.strip()) for alias in aliases) and \
+            {alias.strip() for alias in aliases} & days_written(answer):
+        return True
     return any(normalise(alias) and f" {normalise(alias)} " in text for alias in aliases)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from collections.abc import Iterator
 from typing import Any, Literal
 
 from index.textrules import MONTH_ABBREVIATIONS, MONTHS, name_runs
@@ -237,6 +238,24 @@ def _day_window(day: str, slack: int = 1) -> tuple[str, str]:
     return (d - timedelta(days=slack)).isoformat(), (d + timedelta(days=slack)).isoformat()
 
 
+def _days(text: str, default_year: int | None) -> Iterator[tuple[re.Match[str], str | None]]:
+    """Each day written in `text` ("2023-06-01", "June 1, 2023", "1 June") as ISO, None where it is no
+    calendar day; a day without a year takes `default_year`, or is skipped when there is none."""
+    for m in _ISO_DATE.finditer(text):
+        yield m, _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    for pattern, order in ((_MONTH_DAY, "md"), (_DAY_MONTH, "dm")):
+        for m in pattern.finditer(text):
+            month_word, day_text = (m.group(1), m.group(2)) if order == "md" else (m.group(2), m.group(1))
+            year = int(m.group(3)) if m.group(3) else default_year
+            if year is not None:
+                yield m, _iso(year, _month_number(month_word), int(day_text))
+
+
+def days_written(text: str) -> set[str]:
+    """The calendar days `text` writes with their year, as ISO: "June 1, 2023" → {"2023-06-01"}."""
+    return {day for _, day in _days(text, None) if day}
+
+
 def find_periods(question: str, as_of: str) -> list[Period]:
     """The dates and ranges a question names, resolved against `as_of` (YYYY-MM-DD) where relative."""
     today = date.fromisoformat(as_of[:10]) if as_of else None
@@ -249,17 +268,8 @@ def find_periods(question: str, as_of: str) -> list[Period]:
             taken.append((m.start(), m.end()))
             periods.append(Period(since, until, m.group(0).strip(" ,"), m.start()))
 
-    for m in _ISO_DATE.finditer(question):
-        day = _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    for m, day in _days(question, default_year):
         add(m, *(_day_window(day) if day else (None, None)))
-    for pattern, order in ((_MONTH_DAY, "md"), (_DAY_MONTH, "dm")):
-        for m in pattern.finditer(question):
-            month_word, day_text = (m.group(1), m.group(2)) if order == "md" else (m.group(2), m.group(1))
-            year = int(m.group(3)) if m.group(3) else default_year
-            if year is None:
-                continue
-            day = _iso(year, _month_number(month_word), int(day_text))
-            add(m, *(_day_window(day) if day else (None, None)))
     for m in _MONTH_YEAR.finditer(question):
         year, month = int(m.group(2)), _month_number(m.group(1))
         add(m, _iso(year, month, 1), _month_end(year, month))

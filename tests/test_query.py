@@ -131,6 +131,13 @@ def test_alias_match_is_whole_words() -> None:
     assert contains_alias("No: Reuters reports …", ["no"])
 
 
+def test_a_gold_day_is_matched_written_in_words() -> None:
+    gold = ["June 2023", "2023-06-01"]
+    assert matches_gold("ACC opened its first gigafactory on June 1, 2023 [1].", gold)
+    assert matches_gold("It opened on 1 June 2023 [1].", gold)
+    assert not matches_gold("It opened on June 2, 2023 [1].", gold)
+
+
 def test_a_yes_no_gold_is_matched_by_the_verdict_not_by_a_word_of_the_quote() -> None:
     assert not matches_gold('Yes: TechCrunch reports: "there was no change" [1].', ["no"])
     assert matches_gold('No: TechCrunch reports: "yes, it did" [1].', ["no", "No"])
