@@ -27,7 +27,7 @@ from index.textrules import (
 from rag.prompts import REFUSAL
 from rag.retrieval.types import OtherReport
 from rag.sources import Source
-from rag.support import SUPPORT_THRESHOLD, best_span, support_score
+from rag.support import SUPPORT_THRESHOLD, best_span, joint_support, support_score
 
 _REFUSAL_PATTERNS = re.compile(
     r"(do(?:es)? not|don't|doesn't) (contain|mention|include|provide|say|specify|state)"
@@ -158,7 +158,7 @@ def _check(sentence: str, sources: dict[int, Source], given: str) -> tuple[str, 
     scores = {n: support_score(claim, sources[n].evidence, given) for n in sources}
     backed = [n for n in cited if scores[n] >= SUPPORT_THRESHOLD]
     if not backed and len(cited) > 1:  # a sentence joining facts from several articles
-        together = support_score(claim, "\n".join(sources[n].evidence for n in cited), given)
+        together = joint_support(claim, [sources[n].evidence for n in cited], given)
         if together >= SUPPORT_THRESHOLD:
             return place_markers(claim, cited), cited, together, None
     if backed:

@@ -10,6 +10,8 @@ agrees with human judgement.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.textrules import acronym_keys, content_keys, named_keys, numbers, sentence_spans
@@ -45,6 +47,26 @@ def support_score(claim: str, passage: str, given: str = "") -> float:
         return 0.0
     basis = (claim_keys - given_keys) or claim_keys
     return len(basis & passage_keys) / len(basis)
+
+
+# Where a sentence joining two articles' facts turns from one to the other ("A opened in 2019, while B …").
+_CLAUSE_BREAK = re.compile(r"[,;]|\b(?:while|whereas|but)\b", re.IGNORECASE)
+
+
+def joint_support(claim: str, passages: Sequence[str], given: str = "") -> float:
+    """Support for a sentence joining facts from several articles ("A, while B [1][2]"): the passages
+    together, provided each new figure comes from a passage that names a subject of the clause stating
+    it (of the sentence, when the clause names none). A date from the GM article does not date the BMW
+    partnership, though the two articles together hold every word of "BMW's partnership was announced on
+    2024-09-12"."""
+    given_numbers = numbers(given)
+    for clause in _CLAUSE_BREAK.split(claim):
+        subjects = named_keys(clause) or named_keys(claim)
+        for figure in numbers(clause) - given_numbers:
+            if subjects and not any(figure in numbers(p) and subjects & (content_keys(p) | acronym_keys(p))
+                                    for p in passages):
+                return 0.0
+    return support_score(claim, "\n".join(passages), given)
 
 
 @dataclass(frozen=True)

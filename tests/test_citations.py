@@ -7,6 +7,7 @@ import pytest
 from rag.citations import Renumberer, verify
 from rag.prompts import REFUSAL
 from rag.sources import build_sources
+from rag.support import SUPPORT_THRESHOLD, joint_support
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +104,16 @@ def test_support_check_rules_on_question_context() -> None:
     acc = "ACC opens first gigafactory in France\n2023-06-01T16:10:00+01:00"
     assert support_score("ACC opened its first gigafactory in France on June 1, 2023.", acc) == 1.0
     assert support_score("ACC opened its first gigafactory in France on June 2, 2023.", acc) == 0.0
+
+
+def test_a_sentence_joining_two_articles_takes_each_figure_from_the_article_it_is_about() -> None:
+    """seed-038's answer: the date of the GM–TDK article given to the BMW–JLR partnership."""
+    jlr = "Jaguar Land Rover will team up with BMW to develop electric drive units.\n2019-06-05"
+    gm = "General Motors has set its sights on a deal with TDK to build a battery plant.\n2024-09-12"
+    wrong = "The BMW and Jaguar Land Rover electric drive partnership was announced first, on 2024-09-12"
+    right = "BMW and Jaguar Land Rover teamed up in 2019, while GM and TDK plan a battery plant, on 2024-09-12"
+    assert joint_support(wrong, [jlr, gm]) == 0.0
+    assert joint_support(right, [jlr, gm]) >= SUPPORT_THRESHOLD
 
 
 def test_only_questions_that_lean_on_the_conversation_are_condensed() -> None:
