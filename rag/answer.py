@@ -272,10 +272,16 @@ class Answerer:
         reply = parse_reply(reply_text) or {}
         picked = reply.get("evidence") if isinstance(reply.get("evidence"), list) else []
         checked = evidence_mod.check(picked, context, sources)
+        reports = [r.outlets for r in understood.reports]
         if understood.multi_report and checked.accepted:
-            reports = [r.outlets for r in understood.reports]
             checked = replace(checked, accepted=tuple(evidence_mod.cover_reports(checked.accepted, context, sources,
                                                                                  reports)))
+        elif understood.yes_no and not checked.accepted and weighs_verdict:
+            # A small model often gives its verdict but points at nothing: the verdict (its margin, below) is
+            # shown with the best-scoring sentence of each report it is about, instead of being refused.
+            everyone = [tuple({s.outlet for s in sources})]
+            checked = replace(checked, accepted=tuple(evidence_mod.cover_reports((), context, sources,
+                                                                                 reports or everyone)))
         # "Before A reported …, did B …?" is "No" when B's report is dated after A's, whatever the model says.
         answer.out_of_order = misordered = evidence_mod.out_of_order(understood, checked.accepted, sources)
         if weighs_verdict and (prefix := answer_prefix(reply_text)) is not None:

@@ -100,6 +100,22 @@ def test_an_either_or_question_answers_with_the_option_and_dates_decide_an_order
     assert {"ev-01", "ev-02"} <= _cited_ids(answer)
 
 
+def test_a_verdict_the_small_model_points_no_evidence_for_is_shown_with_each_reports_best_sentence(
+        outlets_index: Path) -> None:
+    """The fast preset's 0.5B gives this comparison a verdict but points at no sentence ({"evidence": []});
+    it was refused, which is how the fast preset refused 34 of the first 100 MultiHop questions. The
+    verdict is its margin's (here "No", wrongly: the model's call, not the rule's)."""
+    settings = make_settings(outlets_index)
+    settings.llm.preset = "fast"
+    fast = make_answerer(settings, open_search(settings))
+    answer = fast.ask("Did Electrek report on September 25, 2023 that Ford paused its Marshall battery plant, "
+                      "while Reuters reported on November 21, 2023 that construction resumed?")
+    assert answer.model_refused and '"evidence": []' in answer.draft, answer.draft
+    assert not answer.refused and answer.text.split(":")[0] in ("Yes", "No"), answer.text
+    assert {"ev-01", "ev-02"} <= _cited_ids(answer)
+    _assert_quotes_are_verbatim(answer, outlets_index)
+
+
 def test_verdict_margin_does_not_depend_on_what_the_kv_cache_holds(answerer) -> None:  # noqa: ANN001
     """The margin reuses llama.cpp's cached prefix; reading the prompt afresh must give the same number, up to
     rounding: llama.cpp's CPU kernels sum in a different order for a short batch than for a long one. Measured on
