@@ -10,9 +10,9 @@ the user sees what was understood ("searched for …; outlets …; dates …").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from collections.abc import Iterator
 from typing import Any, Literal
 
 from index.textrules import MONTH_ABBREVIATIONS, MONTHS, name_runs
@@ -373,7 +373,8 @@ def _order(question: str, mentions: list[tuple[int, str, tuple[str, ...]]], repo
         asked = [i for i, (position, _, _) in enumerate(mentions) if position >= lead.end()]
         pairs = [(a, b) if lead.group(1).lower() == "before" else (b, a) for a in asked for b in anchor]
     elif len(mentions) == 2 and len(words := list(_ORDER_WORD.finditer(question))) == 1 and \
-            mentions[0][0] < words[0].start() < words[0].end() <= mentions[1][0] and _ORDER_GAP.fullmatch(question[words[0].end():mentions[1][0]].strip()):
+            mentions[0][0] < words[0].start() < words[0].end() <= mentions[1][0] and \
+            _ORDER_GAP.fullmatch(question[words[0].end():mentions[1][0]].strip()):
         pairs = [(0, 1) if words[0].group(1).lower() == "before" else (1, 0)]
     else:
         return ()
