@@ -276,7 +276,7 @@ class Answerer:
         if understood.multi_report and checked.accepted:
             checked = replace(checked, accepted=tuple(evidence_mod.cover_reports(checked.accepted, context, sources,
                                                                                  reports)))
-        elif understood.yes_no and not checked.accepted and weighs_verdict:
+        elif weighs_verdict and not checked.accepted and answer_prefix(reply_text) is not None:
             # A small model often gives its verdict but points at nothing: the verdict (its margin, below) is
             # shown with the best-scoring sentence of each report it is about, instead of being refused.
             everyone = [tuple({s.outlet for s in sources})]
