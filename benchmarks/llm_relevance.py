@@ -27,11 +27,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from eval.gold import evidence_matches, load_gold  # noqa: E402
-from eval.retrieval_study import as_of_filters  # noqa: E402
-from rag.llm.factory import make_chat_model  # noqa: E402
-from rag.pipeline import open_search  # noqa: E402
-from rag.settings import Settings  # noqa: E402
+from eval.gold import evidence_matches, load_gold
+from eval.retrieval_study import as_of_filters
+from rag.llm.factory import make_chat_model
+from rag.pipeline import open_search
+from rag.settings import Settings
 
 # An experiment's prompt, not the product's (those live in rag/prompts.py)
 JUDGE_SYSTEM = ("You judge news search results. Given a question and one passage from a news article, say whether "

@@ -26,7 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from index.stories import shingles  # noqa: E402
+from index.stories import shingles
 
 
 def jaccard(a: set[bytes], b: set[bytes]) -> float:
@@ -40,7 +40,10 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=6)
     args = parser.parse_args()
 
-    db = sqlite3.connect(f"file:{args.index / 'chunks.sqlite'}?mode=ro", uri=True)
+    database = args.index / "chunks.sqlite"
+    if not database.is_file():
+        parser.error(f"{database}: no index there; build one with newsrag ingest CORPUS --index {args.index}")
+    db = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)  # read only: the index is a user's work
     rows = db.execute("SELECT a.id, a.title, a.source, a.published_at, a.text, a.story_id, c.embedding "
                       "FROM articles a JOIN chunks c ON c.article_id = a.id AND c.seq = 0 ORDER BY a.id").fetchall()
     ids = [r[0] for r in rows]
