@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from eval.gold import evidence_matches, load_gold
+from eval.metrics import retrieval_metrics
 from eval.retrieval_study import as_of_filters
 from rag.llm.factory import make_chat_model
 from rag.pipeline import open_search
@@ -37,20 +38,19 @@ from rag.settings import Settings
 JUDGE_SYSTEM = ("You judge news search results. Given a question and one passage from a news article, say whether "
                 "the passage states the answer to the question. Reply Yes or No.")
 BLENDS = (0.5, 1.0, 2.0)
+SHOWN = ("hits@1", "hits@5", "mrr@10")
 
 
 def judged(labels: list[list[bool]], scores: list[np.ndarray]) -> dict[str, float]:
-    """hits@1, hits@5 and MRR@10 when each question's chunks are ordered by `scores`."""
-    h1 = h5 = mrr = 0.0
+    """Mean hits@1, hits@5 and MRR@10 (the eval's own definitions) when each question's chunks are
+    ordered by `scores`."""
+    totals = dict.fromkeys(SHOWN, 0.0)
     for lab, score in zip(labels, scores, strict=True):
-        ordered = np.asarray(lab)[np.argsort(-score, kind="stable")]
-        found = np.flatnonzero(ordered)
-        if len(found):
-            h1 += found[0] < 1
-            h5 += found[0] < 5
-            mrr += 1.0 / (found[0] + 1)
-    n = max(len(labels), 1)
-    return {"hits@1": h1 / n, "hits@5": h5 / n, "mrr@10": mrr / n}
+        found = np.flatnonzero(np.asarray(lab)[np.argsort(-score, kind="stable")])
+        metrics = retrieval_metrics(int(found[0]) + 1 if len(found) else None, 0.0)
+        for name in SHOWN:
+            totals[name] += metrics[name]
+    return {name: total / max(len(labels), 1) for name, total in totals.items()}
 
 
 def main() -> None:

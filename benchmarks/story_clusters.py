@@ -33,6 +33,11 @@ def jaccard(a: set[bytes], b: set[bytes]) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
+def lead_pairs(cosine: np.ndarray, threshold: float) -> set[tuple[int, int]]:
+    """Article pairs (i < j) whose leads are at least `threshold` alike."""
+    return {(int(i), int(j)) for i, j in zip(*np.nonzero(np.triu(cosine >= threshold)), strict=True)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--index", type=Path, required=True)
@@ -46,7 +51,6 @@ def main() -> None:
     db = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)  # read only: the index is a user's work
     rows = db.execute("SELECT a.id, a.title, a.source, a.published_at, a.text, a.story_id, c.embedding "
                       "FROM articles a JOIN chunks c ON c.article_id = a.id AND c.seq = 0 ORDER BY a.id").fetchall()
-    ids = [r[0] for r in rows]
     leads = np.vstack([np.frombuffer(r[6], dtype=np.float32) for r in rows])
     by_story: dict[str, list[int]] = {}
     for i, r in enumerate(rows):
@@ -62,21 +66,20 @@ def main() -> None:
             shingle_cache[i] = shingles(f"{rows[i][1] or ''}\n{rows[i][4]}")
         return shingle_cache[i]
 
-    print(f"{len(ids)} articles; MinHash joins {len({i for p in minhash_pairs for i in p})} of them into "
+    print(f"{len(rows)} articles; MinHash joins {len({i for p in minhash_pairs for i in p})} of them into "
           f"{sum(len(m) > 1 for m in by_story.values())} stories ({len(minhash_pairs)} pairs)")
     print("| lead cosine ≥ | pairs | also MinHash | leads only | MinHash only | leads only: median Jaccard "
           "| leads only with Jaccard ≥ 0.5 |\n|---|---|---|---|---|---|---|")
-    only_at: dict[float, list[tuple[int, int]]] = {}
     for threshold in args.thresholds:
-        found = {(int(i), int(j)) for i, j in zip(*np.nonzero(np.triu(cosine >= threshold)), strict=True)}
+        found = lead_pairs(cosine, threshold)
         only = sorted(found - minhash_pairs)
-        only_at[threshold] = only
         overlaps = [jaccard(shingles_of(i), shingles_of(j)) for i, j in only]
         print(f"| {threshold:g} | {len(found)} | {len(found & minhash_pairs)} | {len(only)} | "
               f"{len(minhash_pairs - found)} | {np.median(overlaps) if overlaps else float('nan'):.2f} | "
               f"{sum(o >= 0.5 for o in overlaps)} |")
     threshold = args.thresholds[len(args.thresholds) // 2]
-    picks = only_at[threshold][:: max(1, len(only_at[threshold]) // max(args.examples, 1))][: args.examples]
+    only = sorted(lead_pairs(cosine, threshold) - minhash_pairs)
+    picks = only[:: max(1, len(only) // max(args.examples, 1))][: args.examples]
     print(f"\nPairs only the leads join at cosine ≥ {threshold:g} (evenly spaced):")
     for i, j in picks:
         print(f"- cosine {cosine[i, j]:.3f}, Jaccard {jaccard(shingles_of(i), shingles_of(j)):.2f}: "
