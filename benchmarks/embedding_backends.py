@@ -1,6 +1,6 @@
 """Embeddings per second for each MiniLM backend this environment has, on the same chunks.
 
-Backends: torch fp32 and torch bf16 always; OpenVINO fp32 where `openvino` is
+Backends: torch fp32, bf16 and dynamic int8 always; OpenVINO fp32 where `openvino` is
 installed (not a dependency of the product); ONNX Runtime (fp32 and int8
 dynamic-quantised for AVX-512 VNNI) when `sentence_transformers` can load it,
 which needs `optimum-onnx` and so transformers < 4.58 (sentence-transformers
@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -31,6 +32,9 @@ sys.path.insert(0, str(ROOT))
 from index.article import Article  # noqa: E402
 from index.chunker import Chunker  # noqa: E402
 from index.embedder import resolve_model_path  # noqa: E402
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 CORPUS = ROOT.parent / "shared" / "datasets" / "realtimeqa" / "corpus.jsonl"
 
@@ -76,6 +80,17 @@ class OpenVinoMiniLM:
         return out / np.linalg.norm(out, axis=1, keepdims=True) if normalize_embeddings else out
 
 
+def _torch_int8(model_dir: Path) -> SentenceTransformer:
+    """torch's own int8 path (fbgemm, VNNI where the CPU has it): weights int8, activations quantised per batch.
+    In place: `quantize_dynamic` otherwise returns a copy that sentence-transformers never calls."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+    torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+    return model
+
+
 def main() -> None:
     import torch
     from sentence_transformers import SentenceTransformer
@@ -92,6 +107,7 @@ def main() -> None:
             "torch fp32": lambda: SentenceTransformer(str(model_dir), device="cpu", local_files_only=True),
             "torch bf16": lambda: SentenceTransformer(str(model_dir), device="cpu", local_files_only=True,
                                                       model_kwargs={"dtype": torch.bfloat16}),
+            "torch int8 (dynamic quantisation of the linear layers)": lambda: _torch_int8(model_dir),
         }
         try:
             from sentence_transformers import export_dynamic_quantized_onnx_model

@@ -91,6 +91,11 @@ def test_question_streams_an_answer_with_citation_and_passage(server: str, brows
     # sources appear as soon as retrieval finishes, before the answer is written
     page.wait_for_function("() => document.querySelector('#nr-sources')?.innerText.includes('writing the answer')",
                            timeout=60_000)
+    # and nothing animates while the model writes: Gradio's pulsing progress overlays took CPU from the model
+    # (docs/performance.md); the chat's "…" and the panel's status line say what is going on instead
+    animations = "() => document.getAnimations().filter(a => a.playState === 'running' && a.animationName)" \
+                 ".map(a => a.animationName)"
+    assert page.evaluate(animations) == []
     _ask_done = "() => document.querySelector('#nr-sources')?.innerText.includes('Cited articles')"
     page.wait_for_function(_ask_done, timeout=240_000)
     answer = page.locator("#nr-chat .message").last.inner_text()

@@ -191,8 +191,13 @@ def build_app(settings: Settings, warm: bool = False, max_queue: int = 64) -> gr
                 found = gr.State([])
         inputs = [box, chatbot, pairs, outlets, since, until, k, preset]
         outputs = [chatbot, panel, pick, pairs, last, box]
+        # No progress overlay on answers: the chat shows "…" and the panel a status line, and a browser on the
+        # same laptop pulsing overlays over every output takes CPU from the model (fast preset, 2 cores: first
+        # token 4.5–4.8 s with them, 3.9–4.2 s without; benchmarks/ui_latency.py, docs/performance.md).
+        answering = {"concurrency_id": LLM_QUEUE, "concurrency_limit": 1, "api_visibility": "private",
+                     "show_progress": "hidden"}
         for trigger in (box.submit, send.click):
-            trigger(respond, inputs, outputs, concurrency_id=LLM_QUEUE, concurrency_limit=1, api_visibility="private")
+            trigger(respond, inputs, outputs, **answering)
         # searches skip the LLM's queue (milliseconds each); typing fast runs only the latest query
         search_in = [query, outlet_facet, month_facet, order]
         search_out = [results, outlet_facet, month_facet, about, found]
@@ -200,7 +205,7 @@ def build_app(settings: Settings, warm: bool = False, max_queue: int = 64) -> gr
             trigger(run_search, search_in, search_out, queue=False, trigger_mode="always_last",
                     api_visibility="private")
         about_send.click(ask_about, [about, found], [box, tabs], queue=False, api_visibility="private").then(
-            respond, inputs, outputs, concurrency_id=LLM_QUEUE, concurrency_limit=1, api_visibility="private")
+            respond, inputs, outputs, **answering)
         pick.change(show_citation, [pick, last], detail, queue=False, api_visibility="private")
         clear.click(lambda: ([], [], "", None, ""), None, [chatbot, pairs, panel, last, detail], queue=False,
                     api_visibility="private")
