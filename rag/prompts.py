@@ -143,9 +143,11 @@ def from_evidence_messages(selection: list[BaseMessage], reply: str, question: s
 
 
 def warm_up_messages(mode: str) -> list[list[BaseMessage]]:
-    """One tiny request per fixed system prompt a mode sends, answered at start-up: it loads the model,
-    and the last one (the most used) stays in llama.cpp's KV cache for the first question."""
-    systems = [ANSWER_SYSTEM] if mode == "draft" else [EVIDENCE_SYSTEM, SELECT_SYSTEM]
+    """One tiny request per fixed system prompt a mode sends, answered at start-up: it loads the model and
+    reads each system prompt once (llama.cpp keeps their states, rag/llm/prefix_states.py); the last one,
+    the most used, stays in the KV cache for the first question."""
+    answering = [ANSWER_SYSTEM] if mode == "draft" else [EVIDENCE_SYSTEM, CLAIM_SYSTEM, SELECT_SYSTEM]
+    systems = [CONDENSE_SYSTEM, *answering]
     return [[SystemMessage(system), HumanMessage("Question: ?")] for system in systems]
 
 

@@ -23,8 +23,11 @@ if TYPE_CHECKING:
     from llama_cpp import Llama
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
+    from rag.llm.prefix_states import PrefixStates
+
 _ROLES = {"human": "user", "ai": "assistant", "system": "system"}
 _LOADED: dict[tuple[str, int, int | None], Llama] = {}
+_PREFIXES: dict[tuple[str, int, int | None], PrefixStates] = {}  # the system prompts' KV states, per loaded Llama
 _LOAD_LOCK = threading.Lock()
 
 
@@ -37,7 +40,8 @@ def load_llama(model_path: str, n_ctx: int, n_threads: int | None) -> Llama:
     """The shared Llama for this file and context size (loaded once per process).
 
     llama.cpp reuses the part of its KV cache that the next prompt starts with, so
-    prompts are built to share prefixes (rag/prompts.py). Its RAM cache of saved
+    prompts are built to share prefixes (rag/prompts.py), and the system prompts'
+    own states are kept aside (rag/llm/prefix_states.py). Its RAM cache of saved
     states is not used: each state copies the logits of every prompt token (152k
     vocabulary: ~0.4 GB for a 700-token prompt), which cost more than it saved.
     """
@@ -45,6 +49,9 @@ def load_llama(model_path: str, n_ctx: int, n_threads: int | None) -> Llama:
     with _LOAD_LOCK:
         if key not in _LOADED:
             from rag.llm.lazy_grammar import LazyGrammarLlama
+            from rag.llm.prefix_states import PrefixStates
+
+            _PREFIXES[key] = PrefixStates()
 
             # all usable cores for both prompt and generation (llama-cpp-python's own default generates on
             # half of them: 2 threads generate 25 % (0.5B) / 55 % (1.5B) faster than 1 on this 2-core CPU)
@@ -83,6 +90,34 @@ class ChatLlamaCpp(BaseChatModel):
     def llama(self) -> Llama:
         return load_llama(self.model_path, self.n_ctx, self.n_threads)
 
+    @property
+    def prefix_states(self) -> PrefixStates:
+        """The system prompts' saved KV states of this model's Llama (loaded with it)."""
+        key = (self.model_path, self.n_ctx, self.n_threads)
+        load_llama(*key)
+        return _PREFIXES[key]
+
+    def _prompt(self, llama: Llama, messages: list[BaseMessage]) -> str:
+        """The text `create_chat_completion` sends for `messages`."""
+        if self._formatter is None:
+            self._formatter = _chat_formatter(llama)
+        return self._formatter(messages=_as_dicts(messages)).prompt
+
+    def _keep_system_prompt(self, llama: Llama, messages: list[BaseMessage], prompt: str | None = None) -> None:
+        """Put the system prompt's KV state at the head of the cache before the prompt for `messages` is read
+        (rag/llm/prefix_states.py); a prompt without one, or whose tokens do not start with it, is left alone."""
+        if not messages or messages[0].type != "system" or not (system := str(messages[0].content)):
+            return
+        if prompt is None:
+            if not llama.metadata.get("tokenizer.chat_template"):
+                return  # llama.cpp formats such a model's chats its own way
+            prompt = self._prompt(llama, messages)
+        head = prompt[: prompt.find(system) + len(system)] if system in prompt else ""
+        prefix = llama.tokenize(head.encode(), add_bos=False, special=True) if head else []
+        tokens = llama.tokenize(prompt.encode(), add_bos=False, special=True)
+        if prefix and len(prefix) < len(tokens) and tokens[: len(prefix)] == prefix:
+            self.prefix_states.prepare(llama, prefix)
+
     def _request(self, messages: list[BaseMessage], stop: list[str] | None, **kwargs: Any) -> dict[str, Any]:
         return {
             "messages": _as_dicts(messages),
@@ -107,9 +142,8 @@ class ChatLlamaCpp(BaseChatModel):
 
         with self._lock:
             llama = self.llama
-            if self._formatter is None:
-                self._formatter = _chat_formatter(llama)
-            prompt = self._formatter(messages=_as_dicts(messages)).prompt
+            prompt = self._prompt(llama, messages)
+            self._keep_system_prompt(llama, messages, prompt)
             tokens = llama.tokenize((prompt + reply_prefix).encode(), add_bos=False, special=True)
             reused = min(Llama.longest_token_prefix(llama.input_ids[: llama.n_tokens].tolist(), tokens),
                          len(tokens) - 1)  # at least one token is read, so its logits are fresh
@@ -132,7 +166,9 @@ class ChatLlamaCpp(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         request = self._request(messages, stop, **kwargs)
         with self._lock:
-            for event in self.llama.create_chat_completion(**request, stream=True):
+            llama = self.llama
+            self._keep_system_prompt(llama, messages)
+            for event in llama.create_chat_completion(**request, stream=True):
                 delta = event["choices"][0].get("delta", {}).get("content")
                 if not delta:
                     continue
