@@ -13,7 +13,7 @@ LLAMA_PORTABLE := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON 
 LLAMA_AVX512   := $(LLAMA_PORTABLE) -DGGML_AVX512=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX512_BF16=ON
 HAS_AVX512     := $(shell grep -qw avx512_bf16 /proc/cpuinfo 2>/dev/null && grep -qw avx512_vnni /proc/cpuinfo && echo yes)
 LLAMA_CMAKE_ARGS ?= $(if $(HAS_AVX512),$(LLAMA_AVX512),$(LLAMA_PORTABLE))
-QUESTION ?= Where will Jaguar Land Rover manufacture its electric drive units?
+QUESTION ?= Where does Polestar plan to build the Polestar 7?
 
 .PHONY: run ask test install install-test sample-index clean
 

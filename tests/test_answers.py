@@ -13,16 +13,19 @@ from rag.pipeline import make_answerer
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.slow
-JLR_QUESTION = "Where will Jaguar Land Rover manufacture its electric drive units?"
-JLR_ARTICLES = {"004_e8da01d87820f55e.txt", "001_f9b53cb2c1151317.txt"}  # both outlets say Wolverhampton
+# The model's first evidence pointer for this question beats the next by ~2.8 nats (benchmarks/split_numerics.py).
+# Not the JLR electric-drive question used here before (seed-001): its pointers are 0.2 nats apart, inside the
+# ~0.15 that llama.cpp's batch splits move them, and CI's run answered it from the wrong sentence.
+POLESTAR_QUESTION = "Where does Polestar plan to build the Polestar 7?"
+POLESTAR_ARTICLE = "003_28e3bffdbebfa19a.txt"
 
 
-def _assert_wolverhampton(answer: dict) -> None:
+def _assert_europe(answer: dict) -> None:
     assert not answer["refused"], answer
-    assert "Wolverhampton" in answer["answer"]
-    cited = [c for c in answer["citations"] if "Wolverhampton" in c["quote"]]
+    assert "Europe" in answer["answer"]
+    cited = [c for c in answer["citations"] if "Polestar 7" in c["quote"] and "Europe" in c["quote"]]
     assert cited, answer["citations"]
-    assert all(c["origin"] in JLR_ARTICLES for c in cited)
+    assert all(c["origin"] == POLESTAR_ARTICLE for c in cited)
     for citation in answer["citations"]:
         assert f"[{citation['n']}]" in answer["answer"]
         assert set(citation) >= {"n", "article_id", "origin", "title", "outlet", "published_at", "url",
@@ -30,15 +33,14 @@ def _assert_wolverhampton(answer: dict) -> None:
     assert [c["n"] for c in answer["citations"]] == list(range(1, len(answer["citations"]) + 1))
 
 
-def test_cli_ask_json_answers_wolverhampton_citing_the_right_article(sample_index: Path,
-                                                                     cli_env: dict[str, str]) -> None:
+def test_cli_ask_json_answers_europe_citing_the_right_article(sample_index: Path, cli_env: dict[str, str]) -> None:
     run = subprocess.run(
-        [sys.executable, "-m", "rag.cli", "ask", JLR_QUESTION, "--json", "--index", str(sample_index)],
+        [sys.executable, "-m", "rag.cli", "ask", POLESTAR_QUESTION, "--json", "--index", str(sample_index)],
         capture_output=True, text=True, env=cli_env, timeout=600,
     )
     assert run.returncode == 0, run.stderr
     (line,) = run.stdout.strip().splitlines()  # exactly one JSON object
-    _assert_wolverhampton(json.loads(line))
+    _assert_europe(json.loads(line))
 
 
 def test_cli_ask_streams_then_lists_numbered_sources(sample_index: Path, cli_env: dict[str, str]) -> None:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 LLM_QUEUE = "llm"
 EXAMPLES = [
-    "Where will Jaguar Land Rover manufacture its electric drive units?",
+    "Where does Polestar plan to build the Polestar 7?",
     "How much did BMW's Cell Manufacturing Competence Centre in Parsdorf cost?",
     "Which UK battery or EV manufacturing developments are reported?",
 ]
