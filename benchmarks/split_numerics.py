@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from rag.evidence import format_numbered
-from rag.llm.llama_cpp_chat import ChatLlamaCpp
+from rag.llm.llama_cpp_chat import ChatLlamaCpp, last_logits, system_prefix_tokens
 from rag.pipeline import make_answerer, open_search
 from rag.prompts import SELECT_SYSTEM, select_messages
 from rag.settings import LLMSettings, Settings
@@ -51,8 +51,7 @@ def main() -> None:
     llama = chat.llama
     prompt = chat._prompt(llama, select_messages(args.question, format_numbered(answer.context, answer.sources)))
     tokens = llama.tokenize((prompt + POINTER).encode(), add_bos=False, special=True)
-    system_end = len(llama.tokenize(prompt[: prompt.index(SELECT_SYSTEM) + len(SELECT_SYSTEM)].encode(),
-                                    add_bos=False, special=True))
+    system_end = len(system_prefix_tokens(llama, prompt, SELECT_SYSTEM))
     pointers = {str(i): llama.tokenize(str(i).encode(), add_bos=False)[0] for i in range(1, 10)}
 
     print(f"{args.question}\nanswer: {answer.text}\nprompt: {len(tokens)} tokens, system prompt ends at "
@@ -64,7 +63,7 @@ def main() -> None:
         for part in (tokens[:split], tokens[split:]):
             if part:
                 llama.eval(part)
-        logits = np.ctypeslib.as_array(llama._ctx.get_logits(), shape=(llama.n_vocab(),)).astype(np.float64)
+        logits = last_logits(llama).astype(np.float64)
         logp = logits - (logits.max() + np.log(np.exp(logits - logits.max()).sum()))
         top = sorted(((float(logp[t]), s) for s, t in pointers.items()), reverse=True)[:3]
         where = "one call" if not split else f"split at {split}" + (" (system prompt)" if split == system_end else "")

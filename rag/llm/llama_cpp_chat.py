@@ -20,6 +20,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import ConfigDict, PrivateAttr
 
 if TYPE_CHECKING:
+    import numpy as np
     from llama_cpp import Llama
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
@@ -112,8 +113,7 @@ class ChatLlamaCpp(BaseChatModel):
             if not llama.metadata.get("tokenizer.chat_template"):
                 return  # llama.cpp formats such a model's chats its own way
             prompt = self._prompt(llama, messages)
-        head = prompt[: prompt.find(system) + len(system)] if system in prompt else ""
-        prefix = llama.tokenize(head.encode(), add_bos=False, special=True) if head else []
+        prefix = system_prefix_tokens(llama, prompt, system)
         tokens = llama.tokenize(prompt.encode(), add_bos=False, special=True)
         if prefix and len(prefix) < len(tokens) and tokens[: len(prefix)] == prefix:
             self.prefix_states.prepare(llama, prefix)
@@ -137,7 +137,6 @@ class ChatLlamaCpp(BaseChatModel):
         (a threshold fitted on labelled questions) instead. The reply usually repeats the call just
         made, so llama.cpp's KV cache holds all but its last few tokens.
         """
-        import numpy as np
         from llama_cpp import Llama
 
         with self._lock:
@@ -149,7 +148,7 @@ class ChatLlamaCpp(BaseChatModel):
                          len(tokens) - 1)  # at least one token is read, so its logits are fresh
             llama.n_tokens = reused
             llama.eval(tokens[reused:])
-            logits = np.ctypeslib.as_array(llama._ctx.get_logits(), shape=(llama.n_vocab(),))
+            logits = last_logits(llama)
             first, second = (llama.tokenize(c.encode(), add_bos=False)[0] for c in choices)
             return float(logits[first] - logits[second])
 
@@ -176,6 +175,20 @@ class ChatLlamaCpp(BaseChatModel):
                 if run_manager:
                     run_manager.on_llm_new_token(delta, chunk=chunk)
                 yield chunk
+
+
+def system_prefix_tokens(llama: Llama, prompt: str, system: str) -> list[int]:
+    """The tokens of `prompt` up to the end of its system prompt `system` (none if it does not hold it):
+    the prefix whose KV state is kept aside, and where a restored prompt's read is split."""
+    end = prompt.find(system)
+    return llama.tokenize(prompt[: end + len(system)].encode(), add_bos=False, special=True) if end >= 0 else []
+
+
+def last_logits(llama: Llama) -> np.ndarray:
+    """The logits llama.cpp computed for the last token it read (a view, valid until the next decode)."""
+    import numpy as np
+
+    return np.ctypeslib.as_array(llama._ctx.get_logits(), shape=(llama.n_vocab(),))
 
 
 def _chat_formatter(llama: Llama) -> Jinja2ChatFormatter:
