@@ -48,18 +48,23 @@ def main() -> None:
     parser.add_argument("--presets", nargs="+", default=["fast", "default"])
     parser.add_argument("--threads", type=int, nargs="+", default=[usable_cores()],
                         help="thread counts to compare (default: all usable cores, as the product)")
+    parser.add_argument("--weights", nargs="+", default=["packaged", "bf16"], choices=["packaged", "bf16"],
+                        help="the GGUF as shipped, and/or its bf16 copy (llm.weights)")
+    parser.add_argument("--flash-attention", nargs="+", default=["off", "on"], choices=["off", "on"])
     args = parser.parse_args()
     cache_dir = Settings().cache_dir
     print(f"llama_cpp {llama_cpp.__version__} from {Path(llama_cpp.__file__).parent}")
-    print("| build | preset | threads | flash attention | prompt tokens/s | generation tokens/s |")
-    print("|---|---|---|---|---|---|")
+    print(llama_cpp.llama_print_system_info().decode(errors="replace").strip())
+    print("| build | preset | weights | threads | flash attention | prompt tokens/s | generation tokens/s |")
+    print("|---|---|---|---|---|---|---|")
     for preset in args.presets:
-        for threads in args.threads:
-            for flash_attn in (False, True):  # the product loads without it (rag/llm/llama_cpp_chat.py says why)
-                prompt_tps, gen_tps, _ = _measure(gguf_path(LLMSettings(preset=preset), cache_dir), threads, flash_attn)
-                print(f"| {args.label} | {preset} | {threads} | {'on' if flash_attn else 'off'} | {prompt_tps:.1f} "
-                      f"| {gen_tps:.1f} |", flush=True)
-
+        for weights in args.weights:
+            path = gguf_path(LLMSettings(preset=preset, weights=weights), cache_dir)
+            for threads in args.threads:
+                for flash_attn in args.flash_attention:  # the product loads without it (llama_cpp_chat.py says why)
+                    prompt_tps, gen_tps, _ = _measure(path, threads, flash_attn == "on")
+                    print(f"| {args.label} | {preset} | {weights} | {threads} | {flash_attn} | {prompt_tps:.1f} "
+                          f"| {gen_tps:.1f} |", flush=True)
 
 if __name__ == "__main__":
     main()

@@ -18,7 +18,7 @@ from eval.report import write_report
 from eval.runner import EvalRunner, RunConfig, in_process, run
 from index.errors import NewsragError
 from rag.answer import Answerer
-from rag.llm.factory import make_chat_model
+from rag.llm.factory import describe, make_chat_model
 from rag.pipeline import ingest, make_answerer, make_embedder, open_search
 from rag.settings import AnswerSettings, Settings
 
@@ -90,6 +90,7 @@ def run_eval(settings: Settings, request: EvalRequest, command: str = "") -> tup
         preset=settings.llm.preset, backend=request.baseline or settings.llm.backend, limit=request.limit,
         retrieval_only=request.retrieval_only, multiple_choice=request.multiple_choice, as_of=request.as_of,
         settings=settings.model_dump(mode="json", exclude={"llm": {"api_key"}}),
+        model="" if request.retrieval_only else describe(settings.llm),
     )
     out = request.out or default_out(request, settings)
     if request.ray is None:

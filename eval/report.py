@@ -108,7 +108,8 @@ def write_report(out: Path, command: str = "") -> dict[str, Any]:
     lines = [f"# Evaluation: {Path(config['gold']).name}", ""]
     if command:
         lines += ["```", command, "```", ""]
-    lines += [f"Index `{config['index']}`, backend {config['backend']}, preset {config['preset']}, "
+    model = f" (`{config['model']}`)" if config.get("model") else ""
+    lines += [f"Index `{config['index']}`, backend {config['backend']}, preset {config['preset']}{model}, "
               f"{summary['questions']} questions" + (f" (limit {config['limit']})" if config["limit"] else "")
               + (", retrieval only" if config["retrieval_only"] else "") + ".", ""]
     lines += ["## Metrics", ""] + _metrics_table(summary) + [""]

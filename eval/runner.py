@@ -41,6 +41,7 @@ class RunConfig:
     multiple_choice: bool
     as_of: bool
     settings: dict[str, Any]
+    model: str = ""  # the LLM that answered, as `rag.llm.factory.describe` names it (weights included)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON values, so a config compares equal to itself read back from run.json."""

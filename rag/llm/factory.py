@@ -8,11 +8,12 @@ interchangeable. Integration packages are imported only for the backend chosen.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from index.errors import NewsragError
-from rag.llm.gguf import PRESETS, assemble
+from rag.llm.gguf import PRESETS, assemble, bf16_copy
 from rag.settings import AnswerSettings, LLMSettings
 
 BACKENDS = ("llama_cpp", "openai", "ollama")
@@ -23,19 +24,43 @@ def _missing(package: str, extra: str) -> NewsragError:
 
 
 def gguf_path(settings: LLMSettings, cache_dir: Path) -> Path:
-    """The GGUF the llama_cpp backend loads: a configured file, or the preset's packaged model."""
+    """The GGUF the llama_cpp backend loads: a configured file or the preset's packaged model, in bf16
+    where `llm.weights` resolves to it."""
     if settings.model_path is not None:
         path = Path(settings.model_path).expanduser()
         if not path.is_file():
             raise NewsragError(f"llm.model_path: {path} is not a file; give the path of a .gguf model")
-        return path
-    return assemble(PRESETS[settings.preset], cache_dir)
+    else:
+        path = assemble(PRESETS[settings.preset], cache_dir)
+    if resolve_weights(settings) == "bf16":
+        from rag.llm.llama_cpp_chat import usable_cores
+
+        return bf16_copy(path, settings.threads or usable_cores())
+    return path
+
+
+def resolve_weights(settings: LLMSettings, system_info: str | None = None) -> str:
+    """"auto" is bf16 for a packaged model measured to read prompts faster so (the fast preset) when the
+    installed llama.cpp computes bf16 natively, and the file as it is otherwise: without AVX-512 BF16,
+    llama.cpp emulates bf16 and both reading and generating would be slower."""
+    if settings.weights != "auto":
+        return settings.weights
+    if settings.model_path is not None or not PRESETS[settings.preset].bf16_reads_faster:
+        return "packaged"
+    if system_info is None:
+        try:
+            import llama_cpp
+        except ImportError:
+            return "packaged"  # nothing is loaded here; make_chat_model says what to install
+        system_info = llama_cpp.llama_print_system_info().decode(errors="replace")
+    return "bf16" if "AVX512_BF16 = 1" in system_info else "packaged"
 
 
 def describe(settings: LLMSettings) -> str:
     """A short label for the model in use (shown in the UI and reports)."""
     if settings.backend == "llama_cpp":
-        return str(settings.model_path or PRESETS[settings.preset].filename)
+        name = str(settings.model_path or PRESETS[settings.preset].filename)
+        return f"{name} (bf16 weights)" if resolve_weights(settings) == "bf16" else name
     return f"{settings.backend}:{settings.model or '?'}@{settings.base_url or 'default'}"
 
 
