@@ -1,4 +1,4 @@
-"""Prompt and generation tokens/s of the installed llama.cpp build on the packaged GGUFs.
+"""Prompt and generation tokens/s of the installed llama.cpp build on the packaged GGUFs and their bf16 copies.
 
 Run it once per build to compare CMake flags (the product's build is in the
 Makefile); put another build first on the path to measure it without
@@ -65,6 +65,7 @@ def main() -> None:
                     prompt_tps, gen_tps, _ = _measure(path, threads, flash_attn == "on")
                     print(f"| {args.label} | {preset} | {weights} | {threads} | {flash_attn} | {prompt_tps:.1f} "
                           f"| {gen_tps:.1f} |", flush=True)
+
 
 if __name__ == "__main__":
     main()
