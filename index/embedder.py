@@ -113,6 +113,7 @@ class Embedder:
         self.model_id = model
         self.batch_size = batch_size
         self.requested_backend = backend
+        self.tries_openvino = backend != "torch" and openvino_installed()
         self.cache_dir = cache_dir  # where OpenVINO's conversion of the model is kept between processes
         self.precision = resolve_precision(precision)  # what the vectors were computed in, for the manifest
 
@@ -132,7 +133,7 @@ class Embedder:
         path = resolve_model_path(self.model_id)
         try:
             # OpenVINO converts the fp32 weights and computes in bf16 itself
-            in_bf16 = self.precision == "bf16" and self.requested_backend == "torch"
+            in_bf16 = self.precision == "bf16" and not self.tries_openvino
             model_kwargs = {"dtype": torch.bfloat16} if in_bf16 else {}
             return SentenceTransformer(path, device="cpu", local_files_only=True, model_kwargs=model_kwargs)
         except (OSError, ValueError) as exc:
@@ -146,7 +147,7 @@ class Embedder:
     def _openvino(self) -> OpenVinoEncoder | None:
         """The OpenVINO-compiled model, or None where torch computes (asked for, not installed, or a model
         it does not reproduce)."""
-        if self.requested_backend == "torch" or not openvino_installed():
+        if not self.tries_openvino:
             return None
         import torch
 
@@ -157,7 +158,7 @@ class Embedder:
             if self.requested_backend == "openvino":
                 raise NewsragError(f'embedding.backend "openvino": {self.model_id!r} is not a plain mean-pooled '
                                    'model, which is all it converts; set embedding.backend = "torch"')
-            if self.precision == "bf16":
+            if self.precision == "bf16":  # loaded in fp32 for the conversion that is not made
                 model.to(torch.bfloat16)
             return None
         encoder = OpenVinoEncoder(model, self.precision, threads=torch.get_num_threads(),

@@ -63,15 +63,31 @@ def test_manifest_records_openvino_and_a_torch_reader_is_accepted(sample_index: 
 
 
 def test_a_model_it_does_not_reproduce_stays_on_torch_or_is_refused(tmp_path: Path) -> None:
+    import torch
+
     model = tmp_path / "cls-pooled"
     shutil.copytree(resolve_model_path("all-MiniLM-L6-v2"), model)
     pooling = json.loads((model / "1_Pooling" / "config.json").read_text())
     pooling.update(pooling_mode_cls_token=True, pooling_mode_mean_tokens=False)
     (model / "1_Pooling" / "config.json").write_text(json.dumps(pooling))
-    auto = Embedder(str(model), 32, "fp32", "auto", tmp_path)
+    auto = Embedder(str(model), 32, "bf16", "auto", tmp_path)
     assert auto.embed_query("battery plant").shape == (384,) and auto.backend == "torch"
+    assert next(auto._model.parameters()).dtype == torch.bfloat16, "left to torch in the precision it records"
     with pytest.raises(NewsragError, match=r'embedding.backend "openvino": .*cls-pooled.* not a plain mean-pooled '
                                            r'model.*set embedding.backend = "torch"'):
         Embedder(str(model), 32, "fp32", "openvino", tmp_path).embed_query("battery plant")
     with pytest.raises(NewsragError, match=r"embedding.backend 'onnx': use one of auto, torch, openvino"):
         Embedder("all-MiniLM-L6-v2", 32, "fp32", "onnx")
+
+
+def test_auto_without_openvino_is_torch_in_the_precision_it_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    import index.embedder
+
+    monkeypatch.setattr(index.embedder, "openvino_installed", lambda: False)  # as where the extra is not installed
+    embedder = Embedder("all-MiniLM-L6-v2", 8, "bf16", "auto")
+    assert embedder.embed_query("battery plant").shape == (384,) and embedder.backend == "torch"
+    assert next(embedder._model.parameters()).dtype == torch.bfloat16, "auto must not fall back to fp32 silently"
+    with pytest.raises(NewsragError, match=r'embedding.backend "openvino" needs the openvino package'):
+        Embedder("all-MiniLM-L6-v2", 8, "bf16", "openvino")
