@@ -36,7 +36,7 @@ class EmbeddingSettings(BaseModel):
         "agree within 0.99 cosine",
     )
     backend: Literal["auto", "torch", "openvino"] = Field(
-        "auto", description="what runs the model: OpenVINO embeds 1.2-1.3x faster than torch at the same precision "
+        "auto", description="what runs the model: OpenVINO embeds 1.2-1.4x faster than torch at the same precision "
         "on the CPUs measured (docs/performance.md); auto uses it where the openvino package is installed and the "
         "model is mean-pooled (as MiniLM is), torch otherwise; an index built with one is searched with the other",
     )
