@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -75,6 +76,13 @@ def resolve_precision(precision: str, flags: frozenset[str] | None = None, int8:
     if int8 and flags & INT8_CPU_FLAGS:
         return "int8"
     return "bf16" if flags & BF16_CPU_FLAGS else "fp32"
+
+
+def _threads_from_environment() -> int | None:
+    """OMP_NUM_THREADS where set to a number (Ray sets it to an actor's CPUs), as torch reads it; otherwise
+    None: the plugin's default, one thread per core, which is torch's too."""
+    value = os.environ.get("OMP_NUM_THREADS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else None
 
 
 def openvino_installed() -> bool:
@@ -166,13 +174,17 @@ class Embedder:
     @cached_property
     def _openvino(self) -> OpenVinoEncoder | None:
         """The OpenVINO-compiled model, or None where torch computes (asked for, not installed, or a model
-        it does not reproduce)."""
+        it does not reproduce). A conversion kept by an earlier load opens without torch."""
         if not self.tries_openvino:
             return None
-        import torch
-
         from index.openvino_encoder import OpenVinoEncoder, plain_mean_pooled
 
+        source = Path(resolve_model_path(self.model_id))
+        threads = _threads_from_environment()
+        float_precision = resolve_precision("auto")  # what runs outside int8's products
+        kept = OpenVinoEncoder.kept(source, self.cache_dir, self.precision, threads, float_precision)
+        if kept is not None:
+            return kept
         model = self._model
         if not plain_mean_pooled(model):
             for name, value in (("backend", self.requested_backend), ("precision", self.requested_precision)):
@@ -180,13 +192,13 @@ class Embedder:
                     raise NewsragError(f'embedding.{name} "{value}": {self.model_id!r} is not a plain mean-pooled '
                                        f'model, which is all OpenVINO runs here; set embedding.{name} = "auto"')
             if self.precision == "int8":  # "auto" chose it for OpenVINO; torch computes in the float "auto" picks
-                self.precision = resolve_precision("auto")
+                self.precision = float_precision
             if self.precision == "bf16":  # loaded in fp32 for the conversion that is not made
+                import torch
+
                 model.to(torch.bfloat16)
             return None
-        encoder = OpenVinoEncoder(model, self.precision, threads=torch.get_num_threads(),
-                                  source_dir=Path(resolve_model_path(self.model_id)), cache_dir=self.cache_dir,
-                                  float_precision=resolve_precision("auto"))
+        encoder = OpenVinoEncoder.converted(model, source, self.cache_dir, self.precision, threads, float_precision)
         del self.__dict__["_model"]  # the torch weights are not needed once converted
         return encoder
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +16,7 @@ from index.embedder import Embedder, int8_installed, resolve_model_path, resolve
 from index.errors import NewsragError
 from index.manifest import MANIFEST
 from rag.pipeline import open_search
-from tests.conftest import make_settings
+from tests.conftest import ROOT, make_settings
 
 TEXTS = [
     "Nidec opened two motor factories in Mexico and Serbia to supply electric-vehicle makers.",
@@ -40,18 +42,26 @@ def test_openvino_vectors_match_torch_fp32(tmp_path: Path) -> None:
     assert len(sizes) == 2 and sizes[0] < sizes[1] / 3, sizes
 
 
-def test_conversion_is_kept_in_the_cache_and_read_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_conversion_is_kept_in_the_cache_and_read_back_without_torch(tmp_path: Path) -> None:
     first = Embedder("all-MiniLM-L6-v2", 32, "fp32", "openvino", tmp_path).embed_documents(TEXTS)
     kept = [p for p in (tmp_path / "openvino").iterdir()]
-    assert len(kept) == 1 and (kept[0] / "model.xml").is_file() and (kept[0] / "model.bin").is_file()
-    import openvino
-
-    def no_conversion(*args: object, **kwargs: object) -> None:
-        raise AssertionError("the kept model should have been read, not converted again")
-
-    monkeypatch.setattr(openvino, "convert_model", no_conversion)
-    again = Embedder("all-MiniLM-L6-v2", 32, "fp32", "openvino", tmp_path).embed_documents(TEXTS)
-    np.testing.assert_allclose(again, first, atol=1e-6)
+    assert len(kept) == 1 and {"model.xml", "model.bin", "tokenizer.json", "layout.json"} <= {
+        p.name for p in kept[0].iterdir()}
+    # a new process opens the kept conversion from its files: no conversion, so no torch or sentence-transformers
+    script = ("import json, sys; from pathlib import Path; from index.embedder import Embedder; "
+              f"e = Embedder('all-MiniLM-L6-v2', 32, 'fp32', 'openvino', Path({str(tmp_path)!r})); "
+              f"v = e.embed_documents({TEXTS!r}); "
+              "print(json.dumps({'imported': sorted({'torch', 'sentence_transformers', 'transformers'} & "
+              "set(sys.modules)), 'vectors': v.tolist()}))")
+    run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    again = json.loads(run.stdout.splitlines()[-1])
+    assert again["imported"] == [], f"a kept conversion loaded {again['imported']}"
+    np.testing.assert_allclose(np.asarray(again["vectors"], dtype=np.float32), first, atol=1e-5)
+    # a damaged kept file costs a new conversion, not an error
+    (kept[0] / "layout.json").write_text("{not json")
+    repaired = Embedder("all-MiniLM-L6-v2", 32, "fp32", "openvino", tmp_path).embed_documents(TEXTS)
+    np.testing.assert_allclose(repaired, first, atol=1e-5)
+    assert json.loads((kept[0] / "layout.json").read_text())["dim"] == 384
 
 
 def test_manifest_records_openvino_and_a_torch_reader_is_accepted(sample_index: Path) -> None:
