@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,8 +54,10 @@ def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+@cache
 def cpu_flags() -> frozenset[str]:
-    """The first CPU's feature flags (Linux); none where the OS does not publish them."""
+    """The first CPU's feature flags (Linux); none where the OS does not publish them. Read once per
+    process: every Embedder resolves "auto" with them, and they do not change."""
     try:
         with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as lines:
             for line in lines:
@@ -137,13 +139,14 @@ class Embedder:
         self.batch_size = batch_size
         self.requested_backend = backend
         self.tries_openvino = backend != "torch" and openvino_installed()
-        if precision == "int8" and not (self.tries_openvino and int8_installed()):
+        int8_possible = self.tries_openvino and int8_installed()
+        if precision == "int8" and not int8_possible:
             raise NewsragError('embedding.precision "int8" runs on OpenVINO with NNCF: pip install "newsrag[openvino]" '
                                'and leave embedding.backend "auto" or "openvino" (or set embedding.precision = "auto")')
         self.requested_precision = precision
         self.cache_dir = cache_dir  # where OpenVINO's conversion of the model is kept between processes
         # what the vectors were computed in, for the manifest
-        self.precision = resolve_precision(precision, int8=self.tries_openvino and int8_installed())
+        self.precision = resolve_precision(precision, int8=int8_possible)
 
     @property
     def backend(self) -> str:

@@ -117,14 +117,14 @@ class RayIngester(Ingester):
         chunking = {"encoding": self.chunker.encoding_name, "chunk_tokens": self.chunker.chunk_tokens,
                     "overlap_tokens": self.chunker.overlap_tokens}
         workers = self.workers or cluster_cpus()
+        backend = embedding.backend  # loads the model first: that settles the precision "auto" resolves to
         return (ray.data.from_items(files, override_num_blocks=len(files))
                 .flat_map(read_file, num_cpus=0, fn_kwargs={"chunking": chunking, "recipe": self.store.spec.embedding_input,
                                                 "known": self.store.origin_hashes()})
                 .map_batches(EmbedActor, batch_size=self.rows_per_call, batch_format="numpy",
                              compute=ray.data.ActorPoolStrategy(size=workers), num_cpus=1,
                              fn_constructor_kwargs={"model": embedding.model_id, "batch_size": embedding.batch_size,
-                                                    "precision": embedding.precision,
-                                                    "backend": embedding.backend,
+                                                    "precision": embedding.precision, "backend": backend,
                                                     "cache_dir": str(embedding.cache_dir or "")}))
 
     def _inputs(self, paths: list[Path]) -> Iterator[LoadedInput | InputProblem]:
