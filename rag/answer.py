@@ -374,9 +374,13 @@ class Answerer:
             return "".join(raw).strip()
         return ""
 
-    def warm_up(self) -> None:
-        """Load the model and read the fixed system prompts now, not on the first question."""
+    def warm_up(self, stop: Callable[[], bool] | None = None) -> None:
+        """Load the model and read the fixed system prompts now, not on the first question: the most used
+        first, and no more once `stop()` is true. A server calls it while its first question may already
+        wait for the model; the prompts left are read, and kept, when a question first sends them."""
         for messages in warm_up_messages(self.settings.mode):
+            if stop is not None and stop():
+                return
             self.chat_model.invoke(messages, max_tokens=1)
 
     def ask(self, question: str, filters: RetrievalFilters | None = None, k: int | None = None,

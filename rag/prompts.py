@@ -144,10 +144,10 @@ def from_evidence_messages(selection: list[BaseMessage], reply: str, question: s
 
 def warm_up_messages(mode: str) -> list[list[BaseMessage]]:
     """One tiny request per fixed system prompt a mode sends, answered at start-up: it loads the model and
-    reads each system prompt once (llama.cpp keeps their states, rag/llm/prefix_states.py); the last one,
-    the most used, stays in the KV cache for the first question."""
-    answering = [ANSWER_SYSTEM] if mode == "draft" else [EVIDENCE_SYSTEM, CLAIM_SYSTEM, SELECT_SYSTEM]
-    systems = [CONDENSE_SYSTEM, *answering]
+    reads each system prompt once (llama.cpp keeps their states, rag/llm/prefix_states.py). The most used
+    comes first, so a warm-up cut short by the first question has read the one that question needs."""
+    answering = [ANSWER_SYSTEM] if mode == "draft" else [SELECT_SYSTEM, EVIDENCE_SYSTEM, CLAIM_SYSTEM]
+    systems = [*answering, CONDENSE_SYSTEM]
     return [[SystemMessage(system), HumanMessage("Question: ?")] for system in systems]
 
 

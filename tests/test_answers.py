@@ -65,3 +65,27 @@ def test_unanswerable_question_is_refused_plainly(sample_index: Path) -> None:
     assert answer.text == "The indexed articles do not contain the answer."
     assert answer.citations == []
     assert answer.sources, "the closest articles are still reported"
+
+
+def _kv_text(chat_model) -> str:  # noqa: ANN001
+    """What the model's KV cache holds: the last prompt its Llama read, and its reply."""
+    llama = chat_model.llama
+    return llama.detokenize(llama.input_ids[: llama.n_tokens].tolist(), special=True).decode(errors="replace")
+
+
+def test_the_warm_up_reads_the_most_used_system_prompt_first_and_gives_way_to_a_question(sample_index: Path) -> None:
+    """A server warms its model in the background; a question that comes meanwhile used to wait for every
+    system prompt (first call after start 12.7 s, 7.1 s now: docs/performance.md)."""
+    from rag.prompts import CONDENSE_SYSTEM, SELECT_SYSTEM
+    from ui.chat import ChatService
+
+    service = ChatService(make_settings(sample_index))
+    checks = iter([False, True])  # no question during the first prompt, one waiting after it
+    service.answerer().warm_up(stop=lambda: next(checks))
+    assert SELECT_SYSTEM[:60] in _kv_text(service.answerer().chat_model)  # read first: what a question needs
+
+    answer = next(e.answer for e in service.stream(POLESTAR_QUESTION) if hasattr(e, "answer"))
+    _assert_europe(answer.to_dict())
+    service.warm_up()  # started before the question, reaching the model after it: reads nothing more
+    held = _kv_text(service.answerer().chat_model)
+    assert "Polestar 7" in held and CONDENSE_SYSTEM[:60] not in held
