@@ -145,9 +145,10 @@ def from_evidence_messages(selection: list[BaseMessage], reply: str, question: s
 def warm_up_messages(mode: str) -> list[list[BaseMessage]]:
     """One tiny request per fixed system prompt a mode sends, answered at start-up: it loads the model and
     reads each system prompt once (llama.cpp keeps their states, rag/llm/prefix_states.py). The most used
-    comes first, so a warm-up cut short by the first question has read the one that question needs."""
+    comes first, so a warm-up cut short by the first question has read the one that question needs, and
+    again last (written back from its kept state), so a finished warm-up leaves it in the KV cache."""
     answering = [ANSWER_SYSTEM] if mode == "draft" else [SELECT_SYSTEM, EVIDENCE_SYSTEM, CLAIM_SYSTEM]
-    systems = [*answering, CONDENSE_SYSTEM]
+    systems = [*answering, CONDENSE_SYSTEM, answering[0]]
     return [[SystemMessage(system), HumanMessage("Question: ?")] for system in systems]
 
 

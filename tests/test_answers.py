@@ -89,3 +89,7 @@ def test_the_warm_up_reads_the_most_used_system_prompt_first_and_gives_way_to_a_
     service.warm_up()  # started before the question, reaching the model after it: reads nothing more
     held = _kv_text(service.answerer().chat_model)
     assert "Polestar 7" in held and CONDENSE_SYSTEM[:60] not in held
+
+    service.answerer().warm_up()  # undisturbed, it ends as it began: the selection prompt is in the cache
+    held = _kv_text(service.answerer().chat_model)
+    assert SELECT_SYSTEM[:60] in held and "Polestar 7" not in held
