@@ -1,4 +1,4 @@
-"""Prompt and generation tokens/s of the installed llama.cpp build on the packaged GGUFs and their bf16 copies.
+"""Prompt and generation tokens/s of the installed llama.cpp build on the packaged GGUFs and their bf16 and q8_0 copies.
 
 Run it once per build to compare CMake flags (the product's build is in the
 Makefile); put another build first on the path to measure it without
@@ -48,9 +48,9 @@ def main() -> None:
     parser.add_argument("--presets", nargs="+", default=["fast", "default"])
     parser.add_argument("--threads", type=int, nargs="+", default=[usable_cores()],
                         help="thread counts to compare (default: all usable cores, as the product)")
-    parser.add_argument("--weights", nargs="+", default=["packaged", "bf16"], choices=["packaged", "bf16"],
-                        help="the GGUF as shipped, and/or its bf16 copy (llm.weights; made once in the cache if "
-                             "missing: 1.3 GB for fast, 3.1 GB for default)")
+    parser.add_argument("--weights", nargs="+", default=["packaged", "bf16", "q8_0"], choices=["packaged", "bf16", "q8_0"],
+                        help="the GGUF as shipped, and/or its bf16 / q8_0 copies (llm.weights; made once in the cache "
+                             "if missing: bf16 1.3 GB for fast, 3.1 GB for default; q8_0 0.7 / 1.9 GB)")
     parser.add_argument("--flash-attention", nargs="+", default=["off", "on"], choices=["off", "on"])
     args = parser.parse_args()
     cache_dir = Settings().cache_dir

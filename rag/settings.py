@@ -116,11 +116,12 @@ class LLMSettings(BaseModel):
         "default", description="embedded GGUF: default = Qwen2.5-Coder-1.5B, fast = 0.5B"
     )
     model_path: Path | None = Field(None, description="any other GGUF file (llama_cpp backend)")
-    weights: Literal["auto", "packaged", "bf16"] = Field(
-        "auto", description="how llama.cpp holds the GGUF's weights: packaged = as the file has them; bf16 = a "
-        "copy converted once into bf16 beside it (prompts read faster where llama.cpp computes bf16 natively, "
-        "generation is slower); auto = bf16 for the fast preset where this llama.cpp build has AVX-512 BF16, "
-        "packaged otherwise"
+    weights: Literal["auto", "packaged", "bf16", "q8_0"] = Field(
+        "auto", description="how llama.cpp holds the GGUF's weights: packaged = as the file has them; bf16 / q8_0 = "
+        "a copy converted once beside it (bf16: prompts read faster where llama.cpp computes bf16 natively, "
+        "generation is slower; q8_0: what llama.cpp's AMX kernels read fastest); auto = q8_0 where this "
+        "llama.cpp build has AMX int8 kernels and the OS allows AMX, else bf16 for the fast preset where it has "
+        "AVX-512 BF16, packaged otherwise"
     )
     model: str = Field("", description="model name for the openai / ollama backends")
     base_url: str = Field("", description="endpoint for the openai / ollama backends")

@@ -7,13 +7,17 @@ interchangeable. Integration packages are imported only for the backend chosen.
 
 from __future__ import annotations
 
+import ctypes
+import platform
+import sys
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from index.errors import NewsragError
-from rag.llm.gguf import PRESETS, assemble, bf16_copy
+from rag.llm.gguf import COPY_FILE_TYPES, PRESETS, assemble, converted_copy
 from rag.settings import AnswerSettings, LLMSettings
 
 BACKENDS = ("llama_cpp", "openai", "ollama")
@@ -24,28 +28,48 @@ def _missing(package: str, extra: str) -> NewsragError:
 
 
 def gguf_path(settings: LLMSettings, cache_dir: Path) -> Path:
-    """The GGUF the llama_cpp backend loads: a configured file or the preset's packaged model, in bf16
-    where `llm.weights` resolves to it."""
+    """The GGUF the llama_cpp backend loads: a configured file or the preset's packaged model, converted
+    (bf16, q8_0) where `llm.weights` resolves to it."""
     if settings.model_path is not None:
         path = Path(settings.model_path).expanduser()
         if not path.is_file():
             raise NewsragError(f"llm.model_path: {path} is not a file; give the path of a .gguf model")
     else:
         path = assemble(PRESETS[settings.preset], cache_dir)
-    if resolve_weights(settings) == "bf16":
+    weights = resolve_weights(settings)
+    if weights in COPY_FILE_TYPES:
         from rag.llm.llama_cpp_chat import usable_cores
 
-        return bf16_copy(path, settings.threads or usable_cores())
+        return converted_copy(path, weights, settings.threads or usable_cores())
     return path
 
 
-def resolve_weights(settings: LLMSettings, system_info: str | None = None) -> str:
-    """"auto" is bf16 for a packaged model measured to read prompts faster so (the fast preset) when the
-    installed llama.cpp computes bf16 natively, and the file as it is otherwise: without AVX-512 BF16,
-    llama.cpp emulates bf16 and both reading and generating would be slower."""
+# Linux's arch_prctl call and its request for AMX tile data (x86-64 numbers: asm/prctl.h, asm/fpu/types.h).
+_SYS_ARCH_PRCTL, _ARCH_REQ_XCOMP_PERM, _XFEATURE_XTILEDATA = 158, 0x1023, 18
+
+
+@cache
+def amx_tiles_permitted() -> bool:
+    """Whether Linux lets this process use AMX tiles. A process must ask first; llama.cpp asks too and
+    falls back to AVX-512 where it is refused, and there q8_0 weights would read the 1.5B's prompts at half
+    the packaged file's speed (docs/performance.md), so "auto" asks before it picks them."""
+    if sys.platform != "linux" or platform.machine() != "x86_64":
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    return int(libc.syscall(_SYS_ARCH_PRCTL, _ARCH_REQ_XCOMP_PERM, _XFEATURE_XTILEDATA)) == 0
+
+
+def resolve_weights(settings: LLMSettings, system_info: str | None = None,
+                    amx_permitted: bool | None = None) -> str:
+    """"auto", for the packaged models: q8_0 where the installed llama.cpp has AMX int8 kernels and may use
+    them (they take q8_0 and k-quants but not the 0.5B's q5_0 blocks; on the Xeon measured a q8_0 copy reads
+    prompts 2.7x (0.5B) and 1.8x (1.5B) faster than the rest of this list and generates no slower); else bf16
+    for a model measured to read prompts faster so (the fast preset) where llama.cpp computes bf16 natively
+    (without AVX-512 BF16 it emulates bf16 and both reading and generating would be slower); else the file
+    as it is. A configured `model_path` is always loaded as it is."""
     if settings.weights != "auto":
         return settings.weights
-    if settings.model_path is not None or not PRESETS[settings.preset].bf16_reads_faster:
+    if settings.model_path is not None:
         return "packaged"
     if system_info is None:
         try:
@@ -53,14 +77,19 @@ def resolve_weights(settings: LLMSettings, system_info: str | None = None) -> st
         except ImportError:
             return "packaged"  # nothing is loaded here; make_chat_model says what to install
         system_info = llama_cpp.llama_print_system_info().decode(errors="replace")
-    return "bf16" if "AVX512_BF16 = 1" in system_info else "packaged"
+    if "AMX_INT8 = 1" in system_info and (amx_tiles_permitted() if amx_permitted is None else amx_permitted):
+        return "q8_0"
+    if PRESETS[settings.preset].bf16_reads_faster and "AVX512_BF16 = 1" in system_info:
+        return "bf16"
+    return "packaged"
 
 
 def describe(settings: LLMSettings) -> str:
     """A short label for the model in use (shown in the UI and reports)."""
     if settings.backend == "llama_cpp":
         name = str(settings.model_path or PRESETS[settings.preset].filename)
-        return f"{name} (bf16 weights)" if resolve_weights(settings) == "bf16" else name
+        weights = resolve_weights(settings)
+        return f"{name} ({weights} weights)" if weights in COPY_FILE_TYPES else name
     return f"{settings.backend}:{settings.model or '?'}@{settings.base_url or 'default'}"
 
 

@@ -31,7 +31,7 @@ class PackagedGGUF:
     # (python -m eval.fit_verdict, docs/evaluation.md); 0 would be the likelier word
     yes_threshold: float = 0.0
     claim_threshold: float = 0.0  # the same for each part of a question in parts, judged on its own report
-    # Converted to bf16 (`bf16_copy`), its prompts read faster where llama.cpp computes bf16 natively (AVX-512
+    # Converted to bf16 (`converted_copy`), its prompts read faster where llama.cpp computes bf16 natively (AVX-512
     # BF16): the 0.5B's layers are mostly q5_0, which llama.cpp multiplies slowly (docs/performance.md)
     bf16_reads_faster: bool = False
 
@@ -136,18 +136,49 @@ def assemble(model: PackagedGGUF, cache_dir: Path) -> Path:
     return target
 
 
-def bf16_copy(source: Path, threads: int) -> Path:
-    """`source` with its weights converted to bf16, made once beside it with llama.cpp's own quantizer.
+# The copies llama.cpp's quantizer can make of a packaged GGUF (llm.weights), with their llama.h file types
+# (LLAMA_FTYPE_MOSTLY_*).
+COPY_FILE_TYPES: dict[str, int] = {"bf16": 32, "q8_0": 7}
 
-    Every weight of the packaged file is a small integer times a scale, which bf16 holds to within ~0.4 %,
-    far inside the 4-5-bit quantization's own error; what changes is the arithmetic: llama.cpp multiplies
-    bf16 with AVX-512 BF16 instructions, faster than the 0.5B's q5_0 blocks. A stamp records which source
-    file (size, modification time) the copy was made from, so a replaced source is converted again.
+
+def converted_copy(source: Path, weights: str, threads: int) -> Path:
+    """`source` with its weights converted to `weights` (bf16 or q8_0), made once beside it with llama.cpp's
+    own quantizer.
+
+    Every weight of the packaged file is a small integer times a scale; bf16 holds it to within ~0.4 %, q8_0
+    (8-bit integers, a scale per 32 weights) to within 1/254 of its block's largest, both far inside the
+    4-5-bit quantization's own error. What changes is the arithmetic: llama.cpp multiplies bf16 with AVX-512
+    BF16 instructions, faster than the 0.5B's q5_0 blocks, and q8_0 with AMX int8 tiles, which its AMX kernels
+    do not offer for q5_0 (docs/performance.md). A stamp records which source file (size, modification time)
+    the copy was made from, so a replaced source is converted again.
     """
-    target = source.with_name(f"{source.stem}.bf16.gguf")
+    if weights not in COPY_FILE_TYPES:
+        raise NewsragError(f"llm.weights = {weights!r}: a converted copy is one of {', '.join(COPY_FILE_TYPES)}")
+    target = source.with_name(f"{source.stem}.{weights}.gguf")
     made_from = {"source": str(source), **{f"source_{k}": v for k, v in _stamp(source).items()}}
     if _is_stamped(target, made_from):
         return target
+    import ctypes
+
+    import llama_cpp
+    from llama_cpp._utils import suppress_stdout_stderr
+
+    params = llama_cpp.llama_model_quantize_default_params()
+    params.ftype = COPY_FILE_TYPES[weights]
+    params.allow_requantize = True  # the source is already quantized: its values are carried over, not re-fitted
+    params.nthread = threads
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    try:
+        with suppress_stdout_stderr(disable=False):  # the quantizer logs every tensor
+            code = llama_cpp.llama_model_quantize(str(source).encode(), str(tmp).encode(), ctypes.byref(params))
+        if code != 0:
+            raise NewsragError(f"{source}: llama.cpp could not convert it to {weights} (code {code}); "
+                               "load it as shipped with llm.weights = \"packaged\" (NEWSRAG_LLM__WEIGHTS=packaged)")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _write_stamp(target, made_from)
+    return target
     import ctypes
 
     import llama_cpp
