@@ -9,8 +9,10 @@ loading a gigabyte GGUF is the slow part, so instances are shared by path.
 from __future__ import annotations
 
 import os
+import queue
 import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -29,6 +31,10 @@ if TYPE_CHECKING:
 _ROLES = {"human": "user", "ai": "assistant", "system": "system"}
 _LOADED: dict[tuple[str, int, int | None], Llama] = {}
 _PREFIXES: dict[tuple[str, int, int | None], PrefixStates] = {}  # the system prompts' KV states, per loaded Llama
+# One thread per loaded Llama reads its prompts and generates: llama.cpp contexts are not re-entrant, and
+# ggml's AMX kernels configure a thread's tiles once and trust them after, which torch's oneDNN, run in the
+# same thread in between (a query embedding), leaves unconfigured: SIGILL (docs/performance.md, AMX).
+_THREADS: dict[tuple[str, int, int | None], ThreadPoolExecutor] = {}
 _LOAD_LOCK = threading.Lock()
 
 
@@ -53,6 +59,7 @@ def load_llama(model_path: str, n_ctx: int, n_threads: int | None) -> Llama:
             from rag.llm.prefix_states import PrefixStates
 
             _PREFIXES[key] = PrefixStates()
+            _THREADS[key] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llama")
 
             # all usable cores for both prompt and generation (llama-cpp-python's own default generates on
             # half of them: 2 threads generate 25 % (0.5B) / 55 % (1.5B) faster than 1 on this 2-core CPU)
@@ -75,8 +82,6 @@ class ChatLlamaCpp(BaseChatModel):
     temperature: float = 0.0
     max_tokens: int = 320
     model_config = ConfigDict(arbitrary_types_allowed=True)
-    # llama.cpp contexts are not re-entrant; generations on one model take turns.
-    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     _formatter: Jinja2ChatFormatter | None = PrivateAttr(default=None)  # compiled once, on first use
 
     @property
@@ -90,6 +95,13 @@ class ChatLlamaCpp(BaseChatModel):
     @property
     def llama(self) -> Llama:
         return load_llama(self.model_path, self.n_ctx, self.n_threads)
+
+    def _llama_thread(self) -> ThreadPoolExecutor:
+        """This model's own thread, where every prompt is read, in turn (the model is loaded first, by the
+        caller, so that a load error is raised where it was asked for)."""
+        key = (self.model_path, self.n_ctx, self.n_threads)
+        load_llama(*key)
+        return _THREADS[key]
 
     @property
     def prefix_states(self) -> PrefixStates:
@@ -139,7 +151,7 @@ class ChatLlamaCpp(BaseChatModel):
         """
         from llama_cpp import Llama
 
-        with self._lock:
+        def margin() -> float:
             llama = self.llama
             prompt = self._prompt(llama, messages)
             self._keep_system_prompt(llama, messages, prompt)
@@ -151,6 +163,8 @@ class ChatLlamaCpp(BaseChatModel):
             logits = last_logits(llama)
             first, second = (llama.tokenize(c.encode(), add_bos=False)[0] for c in choices)
             return float(logits[first] - logits[second])
+
+        return float(self._llama_thread().submit(margin).result())
 
     def _generate(
         self, messages: list[BaseMessage], stop: list[str] | None = None,
@@ -164,17 +178,31 @@ class ChatLlamaCpp(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         request = self._request(messages, stop, **kwargs)
-        with self._lock:
-            llama = self.llama
-            self._keep_system_prompt(llama, messages)
-            for event in llama.create_chat_completion(**request, stream=True):
-                delta = event["choices"][0].get("delta", {}).get("content")
-                if not delta:
-                    continue
-                chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
+        pieces: queue.SimpleQueue[str | None] = queue.SimpleQueue()  # None: the generation ended
+        closed = threading.Event()  # the reader stopped early: generate no further
+
+        def generate() -> None:
+            try:
+                llama = self.llama
+                self._keep_system_prompt(llama, messages)
+                for event in llama.create_chat_completion(**request, stream=True):
+                    if closed.is_set():
+                        return
+                    if delta := event["choices"][0].get("delta", {}).get("content"):
+                        pieces.put(delta)
+            finally:
+                pieces.put(None)
+
+        generation = self._llama_thread().submit(generate)
+        try:
+            while (piece := pieces.get()) is not None:
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
                 if run_manager:
-                    run_manager.on_llm_new_token(delta, chunk=chunk)
+                    run_manager.on_llm_new_token(piece, chunk=chunk)
                 yield chunk
+            generation.result()  # raises here what the generation raised
+        finally:
+            closed.set()
 
 
 def system_prefix_tokens(llama: Llama, prompt: str, system: str) -> list[int]:
