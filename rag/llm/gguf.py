@@ -179,24 +179,3 @@ def converted_copy(source: Path, weights: str, threads: int) -> Path:
         tmp.unlink(missing_ok=True)
     _write_stamp(target, made_from)
     return target
-    import ctypes
-
-    import llama_cpp
-    from llama_cpp._utils import suppress_stdout_stderr
-
-    params = llama_cpp.llama_model_quantize_default_params()
-    params.ftype = llama_cpp.LLAMA_FTYPE_MOSTLY_BF16
-    params.allow_requantize = True  # the source is already quantized: its values are carried over, not re-fitted
-    params.nthread = threads
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    try:
-        with suppress_stdout_stderr(disable=False):  # the quantizer logs every tensor
-            code = llama_cpp.llama_model_quantize(str(source).encode(), str(tmp).encode(), ctypes.byref(params))
-        if code != 0:
-            raise NewsragError(f"{source}: llama.cpp could not convert it to bf16 (code {code}); "
-                               "load it as shipped with llm.weights = \"packaged\" (NEWSRAG_LLM__WEIGHTS=packaged)")
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    _write_stamp(target, made_from)
-    return target
