@@ -9,7 +9,8 @@ BIN    := $(VENV)/bin
 # AVX-512 (with VNNI and BF16) reads prompts 2x faster than AVX2 where the CPU has it
 # (benchmarks/llama_build.py: 1.5B 82 -> 162 tokens/s); other CPUs get the portable AVX2 build.
 # --no-cache-dir: pip would otherwise reuse a llama.cpp wheel built earlier with other flags.
-LLAMA_PORTABLE := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_OPENMP=OFF
+# LLAVA_BUILD=OFF: llama-cpp-python also builds the image/audio library (mtmd) by default; nothing here loads it.
+LLAMA_PORTABLE := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_OPENMP=OFF -DLLAVA_BUILD=OFF
 LLAMA_AVX512   := $(LLAMA_PORTABLE) -DGGML_AVX512=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX512_BF16=ON
 # AMX int8 tiles (Xeon Sapphire Rapids and later) read prompts 1.8x (1.5B) to 2.7x (0.5B) faster again with the
 # q8_0 copies llm.weights = auto then makes (benchmarks/llama_build.py). GCC 12 at -O3 drops the stores that fill
