@@ -93,22 +93,25 @@ class ChatLlamaCpp(BaseChatModel):
         return {"model_path": self.model_path, "n_ctx": self.n_ctx, "temperature": self.temperature}
 
     @property
+    def _key(self) -> tuple[str, int, int | None]:
+        """Which loaded Llama (and its thread and kept prefix states) this model uses."""
+        return (self.model_path, self.n_ctx, self.n_threads)
+
+    @property
     def llama(self) -> Llama:
-        return load_llama(self.model_path, self.n_ctx, self.n_threads)
+        return load_llama(*self._key)
 
     def _llama_thread(self) -> ThreadPoolExecutor:
         """This model's own thread, where every prompt is read, in turn (the model is loaded first, by the
         caller, so that a load error is raised where it was asked for)."""
-        key = (self.model_path, self.n_ctx, self.n_threads)
-        load_llama(*key)
-        return _THREADS[key]
+        load_llama(*self._key)
+        return _THREADS[self._key]
 
     @property
     def prefix_states(self) -> PrefixStates:
         """The system prompts' saved KV states of this model's Llama (loaded with it)."""
-        key = (self.model_path, self.n_ctx, self.n_threads)
-        load_llama(*key)
-        return _PREFIXES[key]
+        load_llama(*self._key)
+        return _PREFIXES[self._key]
 
     def _prompt(self, llama: Llama, messages: list[BaseMessage]) -> str:
         """The text `create_chat_completion` sends for `messages`."""
