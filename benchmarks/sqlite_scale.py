@@ -1,4 +1,5 @@
-"""SQLite and FTS5 at 1M chunks: file size, build time, BM25 and fetch latency (docs/scale.md).
+"""SQLite and FTS5 at 1M chunks: file size, build time, BM25 and fetch latency (docs/scale.md),
+and the in-memory BM25 over the same term counts (index/bm25.py): build time, memory, latency.
 
     python benchmarks/sqlite_scale.py --index DIR [--copies 21] [--queries 200]
 
@@ -9,12 +10,15 @@ shape of every row are real and only the number of rows grows. The copies share
 their words, so a term's posting list is `copies` times longer: the same growth
 a 20x larger archive of similar news gives. Queries are the RealTimeQA dev
 questions, searched as retrieval does (index/fts.py: the headline weighted 3x,
-60 candidates), unfiltered and with the as-of filter through the catalog.
+60 candidates), unfiltered and with the as-of filter through the catalog. The
+in-memory matrix is built here whatever its size (the store would leave one above
+`index.bm25.MAX_PAIRS` to FTS5).
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import sqlite3
 import statistics
 import tempfile
@@ -23,7 +27,9 @@ from pathlib import Path
 
 from eval.gold import load_gold
 from index import fts, schema
+from index.bm25 import Bm25Matrix
 from index.catalog import ChunkCatalog
+from index.term_counts import Fts5Tokenizer
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT.parent / "shared" / "datasets" / "realtimeqa" / "gold_dev.jsonl"
@@ -34,6 +40,7 @@ def build(source: Path, target: Path, copies: int) -> tuple[float, int]:
     db = sqlite3.connect(target)
     schema.create(db)
     db.execute("ATTACH DATABASE ? AS src", (f"file:{source}?mode=ro",))
+    db.execute("INSERT INTO terms SELECT * FROM src.terms")
     start = time.perf_counter()
     for copy in range(copies):
         tag = f"#{copy}"
@@ -45,6 +52,8 @@ def build(source: Path, target: Path, copies: int) -> tuple[float, int]:
                        "FROM src.chunks ORDER BY id", (tag, tag))
             db.execute("INSERT INTO chunks_fts(rowid, title, text) SELECT c.id, COALESCE(a.title, ''), c.text "
                        "FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.chunk_id LIKE ?", (f"%{tag}",))
+            db.execute("INSERT INTO chunk_terms(id, counts) SELECT c.id, t.counts FROM src.chunks s "
+                       "JOIN src.chunk_terms t ON t.id = s.id JOIN chunks c ON c.chunk_id = s.chunk_id || ?", (tag,))
         print(f"copy {copy + 1}/{copies}: {time.perf_counter() - start:.0f} s", flush=True)
     seconds = time.perf_counter() - start
     chunks = db.execute("SELECT count(*) FROM chunks").fetchone()[0]
@@ -96,11 +105,29 @@ def measure(path: Path, questions: list[tuple[str, str]]) -> list[str]:
                    f"WHERE c.id IN ({marks})", ids).fetchall()
 
     fetched = timed(fetch, texts)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    matrix = Bm25Matrix.read(db, catalog.rowids)
+    matrix_s = time.perf_counter() - start
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak) / 1024
+    held = sum(a.nbytes for a in (matrix.starts, matrix.positions, matrix.title_counts, matrix.text_counts,
+                                  matrix.length_norm)) / 2**20
+    tokenizer = Fts5Tokenizer(schema.TOKENIZE)
+    terms = {q: tokenizer.terms(fts.query_words(q)) for q in texts}
+    memory = timed(lambda q: matrix.search(terms[q], CANDIDATES, TITLE_WEIGHT), texts)
+    memory_as_of = timed(lambda q: matrix.search(terms[q], CANDIDATES, TITLE_WEIGHT,
+                                                 catalog.mask((), None, dates[q])), texts)
+    tokenize = timed(lambda q: tokenizer.count([("", word) for word in fts.query_words(q)]), texts)
     db.close()
     return [f"| catalog read (per index generation) | {catalog_s * 1000:.0f} | – |",
             f"| BM25, {CANDIDATES} candidates, no filter | {plain[0]:.1f} | {plain[1]:.1f} |",
             f"| BM25, {CANDIDATES} candidates, as-of filter | {as_of[0]:.1f} | {as_of[1]:.1f} |",
-            f"| BM25 top 10 + fetch their rows | {fetched[0]:.1f} | {fetched[1]:.1f} |"]
+            f"| BM25 top 10 + fetch their rows | {fetched[0]:.1f} | {fetched[1]:.1f} |",
+            (f"| in-memory BM25: build (per index generation; {matrix.positions.size:,} pairs, {held:,.0f} MB held, "
+             f"peak RSS +{grown:,.0f} MB) | {matrix_s * 1000:.0f} | – |"),
+            f"| in-memory BM25, {CANDIDATES} candidates, no filter | {memory[0]:.1f} | {memory[1]:.1f} |",
+            f"| in-memory BM25, {CANDIDATES} candidates, as-of filter | {memory_as_of[0]:.1f} | {memory_as_of[1]:.1f} |",
+            f"| question → FTS5 terms, uncached | {tokenize[0]:.1f} | {tokenize[1]:.1f} |"]
 
 
 def main() -> None:
@@ -126,7 +153,7 @@ def main() -> None:
             rows.append(f"\n### {label}: {chunks:,} chunks, file {path.stat().st_size / 2**20:,.0f} MB ({parts}); "
                         f"built in {seconds:.0f} s\n")
             rows += ["| step | p50 ms | p95 ms |", "|---|---|---|", *measure(path, questions)]
-            print("\n".join(rows[-7:]), flush=True)
+            print("\n".join(rows[-11:]), flush=True)
     print("\n".join(rows))
 
 

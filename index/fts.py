@@ -1,5 +1,9 @@
 """BM25 over the chunks' FTS5 table: user text → a safe MATCH expression, and the search.
 
+The store asks FTS5 only for an index too big for the in-memory matrix
+(`index.bm25`, same scores, ~10x faster); FTS5 is also where the tests check
+that matrix against.
+
 The headline is a column of its own, weighted against the text. Under an outlet
 or date filter the search stays exact: the best matches overall are fetched in
 proportion to how much of the index the filter keeps and checked against the
@@ -28,10 +32,14 @@ OVERFETCH, MAX_FETCH = 3, 2_000
 _RANKED = "SELECT f.rowid, bm25(chunks_fts, ?, 1.0) AS score FROM chunks_fts f"
 
 
+def query_words(text: str) -> list[str]:
+    """The words of a question BM25 searches for: each once, lower-cased, without stopwords."""
+    return [w for w in dict.fromkeys(re.findall(r"\w+", text.lower())) if w not in SEARCH_STOPWORDS]
+
+
 def fts_query(text: str) -> str:
     """A safe FTS5 MATCH expression: every content word quoted, joined by OR."""
-    words = re.findall(r"\w+", text.lower())
-    return " OR ".join(f'"{w}"' for w in dict.fromkeys(words) if w not in SEARCH_STOPWORDS)
+    return " OR ".join(f'"{w}"' for w in query_words(text))
 
 
 def search(db: sqlite3.Connection, catalog: ChunkCatalog | None, query: str, n: int, title_weight: float,

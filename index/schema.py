@@ -12,10 +12,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from index import stories
+from index import stories, term_counts
 from index.dates import normalise_date
 
-VERSION = 2
+VERSION = 3
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -32,11 +32,14 @@ CREATE TABLE IF NOT EXISTS chunks (
     text_hash TEXT NOT NULL, embedding BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
 CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(text_hash);
+CREATE TABLE IF NOT EXISTS terms (id INTEGER PRIMARY KEY, term TEXT UNIQUE NOT NULL);
+CREATE TABLE IF NOT EXISTS chunk_terms (id INTEGER PRIMARY KEY, counts BLOB NOT NULL);
 """ + stories.SCHEMA
 
 # The headline is a column of its own so BM25 can weight it (bm25(chunks_fts, title, text)).
-FTS = "CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(title, text, " \
-      "tokenize='porter unicode61 remove_diacritics 2')"
+# `chunk_terms` holds each chunk's counts of the same tokens (index.term_counts, index.bm25).
+TOKENIZE = "porter unicode61 remove_diacritics 2"
+FTS = f"CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(title, text, tokenize='{TOKENIZE}')"
 
 
 CORE_TABLES = ("meta", "origins", "articles", "chunks", "chunks_fts")
@@ -81,7 +84,14 @@ def _v1_to_v2(db: sqlite3.Connection) -> None:
                     normalise_date(published or "") or "", article_id))
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}
+def _v2_to_v3(db: sqlite3.Connection) -> None:
+    """Term counts for the in-memory BM25 (~1 s per 4,000 chunks)."""
+    for statement in _statements(TABLES):
+        db.execute(statement)
+    term_counts.fill(db, term_counts.Fts5Tokenizer(TOKENIZE))
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def migrate(db: sqlite3.Connection) -> int:

@@ -1,7 +1,8 @@
 """The index directory: manifest.json + vectors.faiss + chunks.sqlite, no pickle.
 
 SQLite is the source of truth: articles, chunks, their embeddings (float32
-blobs, which double as the content-hash cache) and an FTS5 table for BM25.
+blobs, which double as the content-hash cache), an FTS5 table and each chunk's
+counts of FTS5's terms, from which BM25 is scored in memory (`index.bm25`).
 `vectors.faiss` (a `VectorIndex`: flat, or IVF-PQ for large indexes) is derived
 from it and kept in step by `VectorsFile`; a crash between the two is detected
 on open and the vectors are rebuilt from SQLite.
@@ -21,8 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from index import fts, schema, stories
+from index import fts, schema, stories, term_counts
 from index.article import Article, Chunk
+from index.bm25 import MAX_PAIRS, Bm25Matrix
 from index.catalog import ChunkCatalog
 from index.embedder import document_text
 from index.files import remove_stale_temp_files
@@ -76,6 +78,8 @@ class IndexStore:
         self._db = db
         self._lock_fd: int | None = None
         self._catalog: tuple[int, ChunkCatalog] | None = None
+        self._bm25: tuple[int, ChunkCatalog, Bm25Matrix | None] | None = None
+        self._tokenizer: term_counts.Fts5Tokenizer | None = None
         self._vectors = VectorsFile(directory, spec, db, vector_index, self._generation, self.counts)
 
     # ---- opening -------------------------------------------------------
@@ -232,9 +236,9 @@ class IndexStore:
         if chunk_ids:
             self._vectors.record(("remove", np.array(chunk_ids, dtype=np.int64), None))
         for article_id in ids:
-            db.execute(
-                "DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM chunks WHERE article_id = ?)", (article_id,)
-            )
+            for table, key in (("chunks_fts", "rowid"), ("chunk_terms", "id")):
+                db.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT id FROM chunks WHERE article_id = ?)",
+                           (article_id,))
             db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
         stories.forget(db, ids)
         db.execute("DELETE FROM articles WHERE origin = ?", (origin,))
@@ -260,7 +264,7 @@ class IndexStore:
                 (a.id, a.origin, a.title, a.source, a.author, a.published_at, a.url, a.text, a.content_hash, story),
             )
             titles[a.id] = a.title
-        rowids = []
+        rowids, documents = [], []
         for chunk, vector, key in zip(chunks, vectors, keys, strict=True):
             cur = db.execute(
                 "INSERT INTO chunks(chunk_id, article_id, seq, start, end, text, text_hash, embedding) "
@@ -268,9 +272,10 @@ class IndexStore:
                 (chunk.chunk_id, chunk.article_id, chunk.seq, chunk.start, chunk.end, chunk.text,
                  key, np.ascontiguousarray(vector, dtype=np.float32).tobytes()),
             )
-            db.execute("INSERT INTO chunks_fts(rowid, title, text) VALUES (?, ?, ?)",
-                       (cur.lastrowid, titles.get(chunk.article_id, ""), chunk.text))
+            documents.append((titles.get(chunk.article_id, ""), chunk.text))
+            db.execute("INSERT INTO chunks_fts(rowid, title, text) VALUES (?, ?, ?)", (cur.lastrowid, *documents[-1]))
             rowids.append(cur.lastrowid)
+        term_counts.write(db, self.tokenizer, rowids, documents)
         if rowids:
             self._vectors.record(("add", np.array(rowids, dtype=np.int64), np.asarray(vectors, dtype=np.float32)))
 
@@ -319,11 +324,42 @@ class IndexStore:
         found = index.search(vector, n, allowed)
         return found if index.exact else rescore(vector, found, n, lambda rowids: embeddings_of(self._db, rowids))
 
+    @property
+    def tokenizer(self) -> term_counts.Fts5Tokenizer:
+        if self._tokenizer is None:
+            self._tokenizer = term_counts.Fts5Tokenizer(schema.TOKENIZE)
+        return self._tokenizer
+
+    def bm25_matrix(self) -> tuple[ChunkCatalog, Bm25Matrix | None]:
+        """The catalog and the in-memory BM25 built from the same snapshot, re-read when the index
+        changes; no matrix for an index above `MAX_PAIRS` (term, chunk) pairs."""
+        generation = self._generation()
+        if self._bm25 is None or self._bm25[0] != generation:
+            for _ in range(3):  # a writer may commit between the reads: read again
+                generation, catalog = self._generation(), self.catalog
+                if Bm25Matrix.pairs(self._db) > MAX_PAIRS:
+                    self._bm25 = (generation, catalog, None)
+                    break
+                try:
+                    self._bm25 = (generation, catalog, Bm25Matrix.read(self._db, catalog.rowids))
+                    break
+                except RuntimeError:
+                    continue
+            else:
+                raise NewsragError(f"{self.directory / DATABASE}: the term counts do not match the chunks; "
+                                   "rebuild the index with newsrag ingest")
+        return self._bm25[1], self._bm25[2]
+
     def search_bm25(self, query: str, n: int, title_weight: float = 1.0, sources: tuple[str, ...] = (),
                     since: str | None = None, until: str | None = None) -> list[tuple[int, float]]:
-        """(row id, BM25 score) of the `n` best chunks passing the filters (`index.fts.search`)."""
+        """(row id, BM25 score) of the `n` best chunks passing the filters: FTS5's scores, from the
+        in-memory matrix (`index.bm25`), or from FTS5 itself (`index.fts`) for an index too big for it."""
         filtered = bool(sources or since or until)
-        return fts.search(self._db, self.catalog if filtered else None, query, n, title_weight, sources, since, until)
+        catalog, matrix = self.bm25_matrix()
+        if matrix is None:
+            return fts.search(self._db, catalog if filtered else None, query, n, title_weight, sources, since, until)
+        keep = catalog.mask(tuple(sources), since, until) if filtered else None
+        return matrix.search(self.tokenizer.terms(fts.query_words(query)), n, title_weight, keep)
 
     def vectors_of(self, rowids: list[int]) -> np.ndarray:
         """The stored float32 vectors of these chunks, in order."""

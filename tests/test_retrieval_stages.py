@@ -97,7 +97,9 @@ def test_an_index_of_the_previous_schema_is_migrated_in_place_and_keeps_its_arti
 
     stack = open_search(Settings(index=index))  # a reader upgrades it under the writer's lock
     db = sqlite3.connect(index / DATABASE)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+    chunk_ids = [r[0] for r in db.execute("SELECT id FROM chunks ORDER BY id")]
+    assert [r[0] for r in db.execute("SELECT id FROM chunk_terms ORDER BY id")] == chunk_ids, "every chunk has its counts"
     assert db.execute("SELECT id, text FROM articles ORDER BY id").fetchall() == before
     rows = dict(db.execute("SELECT id, published_at FROM articles"))
     assert rows["v1-b"] == "2023-11-03", "dates round 1 kept as given are ISO now"
@@ -124,7 +126,7 @@ def test_an_index_from_a_newer_newsrag_is_refused_with_a_clear_line(tmp_path: Pa
     db.close()
     from index.errors import NewsragError
 
-    with pytest.raises(NewsragError, match="schema version 9, this newsrag reads 1 to 2; upgrade newsrag"):
+    with pytest.raises(NewsragError, match="schema version 9, this newsrag reads 1 to 3; upgrade newsrag"):
         IndexStore.open(index)
 
 

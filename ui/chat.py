@@ -56,7 +56,7 @@ class ChatService:
             return self._answerers[preset]
 
     def warm_up(self) -> None:
-        """Open the index, load the embedder and the LLM, and read the system prompts, so the
+        """Open the index, load the embedder, the BM25 matrix and the LLM, and read the system prompts, so the
         first question pays none of it; a failure here is only logged (the chat explains it).
 
         A question that came while this ran used to wait for every system prompt (one sent as soon as the
@@ -64,7 +64,9 @@ class ChatService:
         is reading, and reads the most used one first."""
         started = time.perf_counter()
         try:
-            self.stack().embedder.embed_query("warm up")
+            stack = self.stack()
+            stack.embedder.embed_query("warm up")
+            stack.store.bm25_matrix()
             self.answerer().warm_up(stop=self._asked.is_set)
         except Exception:  # noqa: BLE001 - the first question reports the same failure as one line
             log.warning("warm-up failed; the first question will retry and explain", exc_info=True)

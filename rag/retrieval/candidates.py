@@ -1,7 +1,7 @@
 """The first stage: each search proposes its best chunks, with the filters inside it.
 
-Dense search finds paraphrases; BM25 (SQLite FTS5, the headline a weighted
-column) finds the rare names and figures news questions hinge on. Both apply
+Dense search finds paraphrases; BM25 (FTS5's, scored in memory; the headline a
+weighted column) finds the rare names and figures news questions hinge on. Both apply
 outlet and date filters inside the search, so a narrow filter returns its own
 best chunks rather than what survives of a global top-n.
 """

@@ -1,0 +1,94 @@
+"""The in-memory BM25 (index.bm25) against FTS5's own bm25() on real indexes: same chunks, same scores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from index import fts
+from index.store import IndexStore
+from rag.pipeline import ingest, remove
+from tests.conftest import SAMPLE, make_settings
+
+QUESTIONS = [
+    "Where does Polestar plan to build the Polestar 7?",
+    "battery gigafactory jobs in Europe",
+    "Which carmaker's electric vehicle sales rose?",
+    "solid-state batteries Toyota 2027",
+    "Tesla Berlin Grünheide expansion",  # diacritics: FTS5 folds "ü"
+    "chargers charging charged",  # three words, one Porter stem: three phrases to FTS5, counted three times
+    "zzzz no such word",
+]
+
+
+def _titles() -> list[str]:
+    return [line.split("\n", 1)[0] for line in (p.read_text(encoding="utf-8") for p in sorted(SAMPLE.glob("*.txt")))]
+
+
+def _assert_same(got: list[tuple[int, float]], expected: list[tuple[int, float]]) -> None:
+    assert [score for _, score in got] == pytest.approx([score for _, score in expected], rel=1e-9, abs=1e-12)
+    # chunks of equal score may come in either order
+    assert {(rowid, round(score, 9)) for rowid, score in got} == {(rowid, round(score, 9)) for rowid, score in expected}
+
+
+def test_the_in_memory_bm25_gives_fts5s_chunks_and_scores(sample_index: Path) -> None:
+    with IndexStore.open(sample_index) as store:
+        catalog, matrix = store.bm25_matrix()
+        assert matrix is not None, "a small index is searched in memory"
+        latest = store.latest_date()
+        outlet = store.sources()[0]
+        compared = 0
+        for question in QUESTIONS + _titles()[:15]:
+            terms = store.tokenizer.terms(fts.query_words(question))
+            for weight in (0.0, 1.0, 3.0):
+                for n in (1, 5, 60):
+                    expected = fts.search(store._db, None, question, n, weight)
+                    _assert_same(matrix.search(terms, n, weight), expected)
+                    compared += bool(expected)
+                filters = [((), None, latest[:8] + "01"), ((outlet,), None, None), ((), latest, None)]
+                for sources, since, until in filters:
+                    expected = fts.search(store._db, catalog, question, 10, weight, sources, since, until)
+                    _assert_same(store.search_bm25(question, 10, weight, sources, since, until), expected)
+        assert compared > 50
+        assert matrix.search(store.tokenizer.terms(["zzzz"]), 5, 1.0) == []
+
+
+def test_the_counts_follow_articles_added_replaced_and_removed(index_copy: Path, tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+
+    def write_feed(text: str) -> None:
+        record = {"id": "zx-1", "title": "Zephyrion Motors picks Ohio", "text": text, "source": "Wire",
+                  "published_at": "2024-05-02"}
+        feed.write_text(json.dumps(record) + "\n", encoding="utf-8")
+
+    def found(word: str) -> list[int]:
+        with IndexStore.open(index_copy) as store:
+            got = store.search_bm25(word, 5)
+            assert store.bm25_matrix()[1] is not None
+            _assert_same(got, fts.search(store._db, None, word, 5, 1.0))
+            return [rowid for rowid, _ in got]
+
+    write_feed("Zephyrion Motors will build a quorvantic cell plant in Ohio, hiring 900 people.")
+    assert not ingest(make_settings(index_copy), [feed]).problems
+    assert found("quorvantic") and found("zephyrion")
+    write_feed("Zephyrion Motors will build a dravelline cell plant in Ohio instead.")
+    ingest(make_settings(index_copy), [feed])
+    assert found("quorvantic") == [] and found("dravelline")
+    assert remove(make_settings(index_copy), "zx-1") == 1
+    assert found("dravelline") == [] and found("zephyrion") == []
+    with IndexStore.open(index_copy) as store:
+        chunks = store.counts()["chunks"]
+        assert store._db.execute("SELECT COUNT(*) FROM chunk_terms").fetchone()[0] == chunks
+
+
+def test_a_reader_sees_the_counts_of_a_commit_made_after_it_opened(index_copy: Path, tmp_path: Path) -> None:
+    """A server keeps its store open while an ingest adds articles: the matrix is rebuilt for the new generation."""
+    feed = tmp_path / "late.jsonl"
+    feed.write_text(json.dumps({"id": "late-1", "title": "Late news", "text": "The Wexmoor battery line opened.",
+                                "source": "Wire", "published_at": "2024-06-01"}) + "\n", encoding="utf-8")
+    with IndexStore.open(index_copy) as reader:
+        assert reader.search_bm25("wexmoor", 3) == []
+        ingest(make_settings(index_copy), [feed])
+        assert reader.search_bm25("wexmoor", 3)
