@@ -8,8 +8,11 @@ lists, and an outlet or date filter is a mask, exact at any width. The terms,
 document lengths, idf and column weights are FTS5's (fts5_aux.c, k1 = 1.2,
 b = 0.75), so the scores are the same numbers; tests compare the two.
 
-The matrix costs ~6 bytes per (term, chunk) pair, ~120 per chunk of news: about
-35 MB at 50k chunks. Above `MAX_PAIRS` the store keeps asking FTS5 instead.
+The matrix holds ~6 bytes per (term, chunk) pair, ~100 pairs per chunk of news
+(29 MB for RealTimeQA's 48,676 chunks), and is built per index generation in
+~0.6 s there. Above `MAX_PAIRS` the store keeps asking FTS5 instead: at 1M chunks
+the matrix would answer in 10 ms instead of 430 but hold 600 MB and take ~10x
+that to build (benchmarks/sqlite_scale.py).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import numpy as np
 from index.term_counts import COUNTS
 
 K1, B = 1.2, 0.75  # FTS5's constants
-MAX_PAIRS = 60_000_000  # ~360 MB resident; beyond it FTS5 answers from disk
+MAX_PAIRS = 25_000_000  # ~150 MB held (~240k chunks of news); beyond it FTS5 answers from disk
 
 
 @dataclass(frozen=True)
@@ -47,22 +50,32 @@ class Bm25Matrix:
     @classmethod
     def read(cls, db: sqlite3.Connection, rowids: np.ndarray) -> Bm25Matrix:
         """Build from `chunk_terms`; `rowids` (the catalog's, ascending) must be exactly its chunks."""
-        rows = db.execute("SELECT id, counts FROM chunk_terms ORDER BY id").fetchall()
-        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        if not np.array_equal(ids, rowids):
+        chunks = len(rowids)
+        counts = np.empty(cls.pairs(db), dtype=COUNTS)
+        ids, sizes = np.empty(chunks, dtype=np.int64), np.empty(chunks, dtype=np.int64)
+        filled = 0
+        for row, (rowid, blob) in enumerate(db.execute("SELECT id, counts FROM chunk_terms ORDER BY id")):
+            size = len(blob) // COUNTS.itemsize
+            if row >= chunks or filled + size > len(counts):
+                raise RuntimeError("chunk_terms changed while it was read")
+            ids[row], sizes[row] = rowid, size
+            counts[filled:filled + size] = np.frombuffer(blob, dtype=COUNTS)
+            filled += size
+        if filled != len(counts) or not np.array_equal(ids, rowids):
             raise RuntimeError("chunk_terms does not hold exactly the index's chunks")
-        counts = np.frombuffer(b"".join(r[1] for r in rows), dtype=COUNTS)
-        sizes = np.fromiter((len(r[1]) // COUNTS.itemsize for r in rows), dtype=np.int64, count=len(rows))
-        positions = np.repeat(np.arange(len(rows), dtype=np.int32), sizes)
+        terms = np.ascontiguousarray(counts["term"])
+        order = np.argsort(terms)  # within a term any order will do: 3x faster than a stable sort
         term_ids = {term: int(i) for i, term in db.execute("SELECT id, term FROM terms")}
-        order = np.argsort(counts["term"], kind="stable")
-        terms = counts["term"][order]
-        starts = np.searchsorted(terms, np.arange(max(term_ids.values(), default=0) + 2)).astype(np.int64)
-        lengths = np.bincount(positions, weights=counts["title"].astype(np.float64) + counts["text"], minlength=len(rows))
-        average = float(lengths.mean()) if len(rows) else 1.0
-        narrow = np.uint8 if len(counts) == 0 or max(counts["title"].max(), counts["text"].max()) < 256 else np.uint16
-        return cls(term_ids, starts, positions[order], counts["title"][order].astype(narrow),
-                   counts["text"][order].astype(narrow), K1 * (1 - B + B * lengths / (average or 1.0)), rowids)
+        starts = np.searchsorted(terms[order], np.arange(max(term_ids.values(), default=0) + 2))
+        del terms
+        title, text = counts["title"], counts["text"]
+        positions = np.repeat(np.arange(chunks, dtype=np.int32), sizes)
+        lengths = np.bincount(positions, weights=title + text.astype(np.float64), minlength=chunks)
+        narrow = np.uint8 if len(counts) == 0 or max(title.max(), text.max()) < 256 else np.uint16
+        positions = positions[order]
+        average = float(lengths.mean()) if chunks else 1.0
+        return cls(term_ids, starts, positions, title[order].astype(narrow), text[order].astype(narrow),
+                   K1 * (1 - B + B * lengths / (average or 1.0)), rowids)
 
     def search(self, terms: Sequence[str], n: int, title_weight: float,
                keep: np.ndarray | None = None) -> list[tuple[int, float]]:

@@ -170,6 +170,9 @@ class IndexStore:
 
     def close(self) -> None:
         self._db.close()
+        if self._tokenizer is not None:
+            self._tokenizer.close()
+            self._tokenizer = None
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None

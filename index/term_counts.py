@@ -37,6 +37,9 @@ class Fts5Tokenizer:
         self._lock = threading.Lock()
         self._words: dict[str, tuple[str, ...]] = {}
 
+    def close(self) -> None:
+        self._db.close()
+
     def count(self, documents: Sequence[tuple[str, str]]) -> list[tuple[int, str, int, int]]:
         """(document's position, term, count in the headline, count in the text) for each (headline, text),
         ordered by position."""

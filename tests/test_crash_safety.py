@@ -145,6 +145,8 @@ def _check_consistent(index: Path) -> dict[str, str]:
             assert manifest["counts"] == counts
         db = store._db
         assert db.execute("SELECT COUNT(*) FROM chunks_fts").fetchone()[0] == counts["chunks"]
+        assert [r[0] for r in db.execute("SELECT id FROM chunk_terms ORDER BY id")] == \
+            [r[0] for r in db.execute("SELECT id FROM chunks ORDER BY id")], "BM25's term counts follow the chunks"
         assert db.execute("SELECT COUNT(*) FROM chunks WHERE article_id NOT IN (SELECT id FROM articles)"
                           ).fetchone()[0] == 0
         assert db.execute("SELECT COUNT(*) FROM articles WHERE id NOT IN (SELECT article_id FROM chunks)"
