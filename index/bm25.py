@@ -27,6 +27,10 @@ import numpy as np
 from index.term_counts import COUNTS
 
 K1, B = 1.2, 0.75  # FTS5's constants
+class CountsChanged(Exception):
+    """`chunk_terms` did not hold exactly the catalog's chunks while it was read: a writer committed, or worse."""
+
+
 MAX_PAIRS = 25_000_000  # ~150 MB held (~240k chunks of news); beyond it FTS5 answers from disk
 
 
@@ -57,12 +61,12 @@ class Bm25Matrix:
         for row, (rowid, blob) in enumerate(db.execute("SELECT id, counts FROM chunk_terms ORDER BY id")):
             size = len(blob) // COUNTS.itemsize
             if row >= chunks or filled + size > len(counts):
-                raise RuntimeError("chunk_terms changed while it was read")
+                raise CountsChanged(f"chunk_terms changed while it was read (row {row})")
             ids[row], sizes[row] = rowid, size
             counts[filled:filled + size] = np.frombuffer(blob, dtype=COUNTS)
             filled += size
         if filled != len(counts) or not np.array_equal(ids, rowids):
-            raise RuntimeError("chunk_terms does not hold exactly the index's chunks")
+            raise CountsChanged("chunk_terms does not hold exactly the index's chunks")
         terms = np.ascontiguousarray(counts["term"])
         order = np.argsort(terms)  # within a term any order will do: 3x faster than a stable sort
         term_ids = {term: int(i) for i, term in db.execute("SELECT id, term FROM terms")}

@@ -24,7 +24,7 @@ import numpy as np
 
 from index import fts, schema, stories, term_counts
 from index.article import Article, Chunk
-from index.bm25 import MAX_PAIRS, Bm25Matrix
+from index.bm25 import MAX_PAIRS, Bm25Matrix, CountsChanged
 from index.catalog import ChunkCatalog
 from index.embedder import document_text
 from index.files import remove_stale_temp_files
@@ -346,7 +346,7 @@ class IndexStore:
                 try:
                     self._bm25 = (generation, catalog, Bm25Matrix.read(self._db, catalog.rowids))
                     break
-                except RuntimeError:
+                except CountsChanged:
                     continue
             else:
                 raise NewsragError(f"{self.directory / DATABASE}: the term counts do not match the chunks; "

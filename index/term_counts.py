@@ -54,16 +54,20 @@ class Fts5Tokenizer:
     def terms(self, words: Iterable[str]) -> list[str]:
         """The terms FTS5 makes of each word, in order (a word may make none, or several)."""
         words = list(words)
-        unseen = [w for w in dict.fromkeys(words) if w not in self._words]
+        with self._lock:  # another thread may empty the cache
+            known = {w: self._words[w] for w in words if w in self._words}
+        unseen = [w for w in dict.fromkeys(words) if w not in known]
         if unseen:
             found: list[list[str]] = [[] for _ in unseen]
             for position, term, _, _ in self.count([("", w) for w in unseen]):
                 found[position].append(term)
+            fresh = {w: tuple(terms) for w, terms in zip(unseen, found, strict=True)}
             with self._lock:
                 if len(self._words) > _WORD_CACHE_LIMIT:
                     self._words.clear()
-                self._words.update((w, tuple(terms)) for w, terms in zip(unseen, found, strict=True))
-        return [term for w in words for term in self._words[w]]
+                self._words.update(fresh)
+            known.update(fresh)
+        return [term for w in words for term in known[w]]
 
 
 def write(db: sqlite3.Connection, tokenizer: Fts5Tokenizer, rowids: Sequence[int],
