@@ -27,11 +27,11 @@ import numpy as np
 from index.term_counts import COUNTS
 
 K1, B = 1.2, 0.75  # FTS5's constants
+MAX_PAIRS = 25_000_000  # ~150 MB held (~240k chunks of news); beyond it FTS5 answers from disk
+
+
 class CountsChanged(Exception):
     """`chunk_terms` did not hold exactly the catalog's chunks while it was read: a writer committed, or worse."""
-
-
-MAX_PAIRS = 25_000_000  # ~150 MB held (~240k chunks of news); beyond it FTS5 answers from disk
 
 
 @dataclass(frozen=True)
@@ -57,15 +57,16 @@ class Bm25Matrix:
         chunks = len(rowids)
         counts = np.empty(cls.pairs(db), dtype=COUNTS)
         ids, sizes = np.empty(chunks, dtype=np.int64), np.empty(chunks, dtype=np.int64)
-        filled = 0
-        for row, (rowid, blob) in enumerate(db.execute("SELECT id, counts FROM chunk_terms ORDER BY id")):
+        filled = read = 0
+        for rowid, blob in db.execute("SELECT id, counts FROM chunk_terms ORDER BY id"):
             size = len(blob) // COUNTS.itemsize
-            if row >= chunks or filled + size > len(counts):
-                raise CountsChanged(f"chunk_terms changed while it was read (row {row})")
-            ids[row], sizes[row] = rowid, size
+            if read >= chunks or filled + size > len(counts):
+                raise CountsChanged(f"chunk_terms holds more than the {chunks} chunks, or changed while it was read")
+            ids[read], sizes[read] = rowid, size
             counts[filled:filled + size] = np.frombuffer(blob, dtype=COUNTS)
             filled += size
-        if filled != len(counts) or not np.array_equal(ids, rowids):
+            read += 1
+        if read != chunks or filled != len(counts) or not np.array_equal(ids, rowids):
             raise CountsChanged("chunk_terms does not hold exactly the index's chunks")
         terms = np.ascontiguousarray(counts["term"])
         order = np.argsort(terms)  # within a term any order will do: 3x faster than a stable sort

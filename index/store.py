@@ -111,6 +111,7 @@ class IndexStore:
                 schema.create(db)
             else:
                 store._check_schema(migrate=True)
+                term_counts.repair(db, store.tokenizer)
             store._vectors.start_writing()
             if not exists:
                 store._vectors.commit()
@@ -349,8 +350,8 @@ class IndexStore:
                 except CountsChanged:
                     continue
             else:
-                raise NewsragError(f"{self.directory / DATABASE}: the term counts do not match the chunks; "
-                                   "rebuild the index with newsrag ingest")
+                raise NewsragError(f"{self.directory / DATABASE}: BM25's term counts do not match the chunks; "
+                                   "run newsrag ingest on this index (any input, even one already in it) to recount them")
         return self._bm25[1], self._bm25[2]
 
     def search_bm25(self, query: str, n: int, title_weight: float = 1.0, sources: tuple[str, ...] = (),

@@ -88,6 +88,18 @@ def write(db: sqlite3.Connection, tokenizer: Fts5Tokenizer, rowids: Sequence[int
                    ((int(rowid), packed[bounds[i]:bounds[i + 1]].tobytes()) for i, rowid in enumerate(rowids)))
 
 
+def repair(db: sqlite3.Connection, tokenizer: Fts5Tokenizer) -> int:
+    """Drop counts of chunks that are gone and count chunks that have none (only an edit from outside
+    newsrag leaves either); returns how many rows changed."""
+    orphans = db.execute("SELECT COUNT(*) FROM chunk_terms WHERE id NOT IN (SELECT id FROM chunks)").fetchone()[0]
+    missing = db.execute("SELECT COUNT(*) FROM chunks WHERE id NOT IN (SELECT id FROM chunk_terms)").fetchone()[0]
+    if orphans or missing:  # two read-only scans, ~0.15 s at 48.7k chunks; a write only when needed
+        with db:
+            db.execute("DELETE FROM chunk_terms WHERE id NOT IN (SELECT id FROM chunks)")
+            fill(db, tokenizer)
+    return orphans + missing
+
+
 def fill(db: sqlite3.Connection, tokenizer: Fts5Tokenizer, batch: int = 2_000) -> None:
     """Count the terms of every chunk that has none yet: the schema migration that adds the table."""
     last = -1

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from index import fts
-from index.store import IndexStore
+from index.errors import NewsragError
+from index.store import DATABASE, IndexStore
 from rag.pipeline import ingest, remove
 from tests.conftest import SAMPLE, make_settings
 
@@ -92,3 +94,19 @@ def test_a_reader_sees_the_counts_of_a_commit_made_after_it_opened(index_copy: P
         assert reader.search_bm25("wexmoor", 3) == []
         ingest(make_settings(index_copy), [feed])
         assert reader.search_bm25("wexmoor", 3)
+
+
+def test_counts_edited_from_outside_are_refused_in_one_line_and_recounted_by_the_next_writer(index_copy: Path) -> None:
+    db = sqlite3.connect(index_copy / DATABASE)
+    with db:
+        db.execute("DELETE FROM chunk_terms WHERE id = (SELECT MIN(id) FROM chunk_terms)")
+        db.execute("INSERT INTO chunk_terms(id, counts) VALUES (999999, x'')")
+    db.close()
+    with IndexStore.open(index_copy) as store, pytest.raises(NewsragError, match="term counts do not match the chunks; "
+                                                                         "run newsrag ingest on this index"):
+        store.search_bm25("battery", 5)
+    report = ingest(make_settings(index_copy), [SAMPLE])
+    assert not report.problems and report.chunks_embedded == 0, "every input unchanged: only the counts are redone"
+    with IndexStore.open(index_copy) as store:
+        _assert_same(store.search_bm25("battery gigafactory", 10), fts.search(store._db, None, "battery gigafactory", 10, 1.0))
+        assert store._db.execute("SELECT COUNT(*) FROM chunk_terms").fetchone()[0] == store.counts()["chunks"]
