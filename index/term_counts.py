@@ -1,7 +1,7 @@
 """Per-chunk term counts in FTS5's own tokens, stored beside the FTS5 table.
 
-`index.bm25` scores BM25 from these counts in memory because FTS5's bm25() costs
-most of a query's retrieval time. The counts must be FTS5's: the same Porter
+`index.bm25` scores BM25 from these counts in memory because FTS5's bm25() cost
+most of a query's retrieval time (~20 of 40–45 ms at 48.7k chunks on a Zen 5). The counts must be FTS5's: the same Porter
 stems, diacritics and token boundaries, the same document lengths, or the two
 rankings would drift apart. SQLite does not expose its tokenizer to Python, so
 `Fts5Tokenizer` runs it: text goes into an FTS5 table in an in-memory database
