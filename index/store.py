@@ -79,6 +79,7 @@ class IndexStore:
         self._lock_fd: int | None = None
         self._catalog: tuple[int, ChunkCatalog] | None = None
         self._bm25: tuple[int, ChunkCatalog, Bm25Matrix | None] | None = None
+        self._bm25_peer: IndexStore | None = None
         self._tokenizer: term_counts.Fts5Tokenizer | None = None
         self._vectors = VectorsFile(directory, spec, db, vector_index, self._generation, self.counts)
 
@@ -334,10 +335,19 @@ class IndexStore:
             self._tokenizer = term_counts.Fts5Tokenizer(schema.TOKENIZE)
         return self._tokenizer
 
+    def share_bm25_of(self, peer: IndexStore) -> None:
+        """Use `peer`'s BM25 matrix while it is of this index's current generation, instead of building
+        a second one (a store of the same directory on another connection: the Search tab's)."""
+        self._bm25_peer = peer
+
     def bm25_matrix(self) -> tuple[ChunkCatalog, Bm25Matrix | None]:
         """The catalog and the in-memory BM25 built from the same snapshot, re-read when the index
         changes; no matrix for an index above `MAX_PAIRS` (term, chunk) pairs."""
         generation = self._generation()
+        if (self._bm25 is None or self._bm25[0] != generation) and self._bm25_peer is not None:
+            shared = self._bm25_peer._bm25  # replaced whole, never changed in place: safe to read from here
+            if shared is not None and shared[0] == generation:
+                self._bm25 = shared
         if self._bm25 is None or self._bm25[0] != generation:
             for _ in range(3):  # a writer may commit between the reads: read again
                 generation, catalog = self._generation(), self.catalog

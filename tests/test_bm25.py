@@ -110,3 +110,19 @@ def test_counts_edited_from_outside_are_refused_in_one_line_and_recounted_by_the
     with IndexStore.open(index_copy) as store:
         _assert_same(store.search_bm25("battery gigafactory", 10), fts.search(store._db, None, "battery gigafactory", 10, 1.0))
         assert store._db.execute("SELECT COUNT(*) FROM chunk_terms").fetchone()[0] == store.counts()["chunks"]
+
+
+def test_a_second_store_of_the_index_shares_the_matrix_while_it_is_current(index_copy: Path, tmp_path: Path) -> None:
+    """The Search tab's store borrows the chat's matrix instead of building and holding its own."""
+    with IndexStore.open(index_copy) as chat, IndexStore.open(index_copy) as search, \
+            IndexStore.open(index_copy) as alone:
+        chat_matrix = chat.bm25_matrix()[1]  # built by the chat's warm-up
+        search.share_bm25_of(chat)
+        assert search.bm25_matrix()[1] is chat_matrix
+        assert alone.bm25_matrix()[1] is not chat_matrix
+        feed = tmp_path / "more.jsonl"
+        feed.write_text(json.dumps({"id": "m-1", "text": "The Quillmont cell line opened.", "source": "Wire"}) + "\n",
+                        encoding="utf-8")
+        ingest(make_settings(index_copy), [feed])
+        assert search.search_bm25("quillmont", 3), "a newer generation: its own matrix, not the chat's stale one"
+        assert search.bm25_matrix()[1] is not chat_matrix

@@ -118,7 +118,9 @@ def test_search_tab_shows_faceted_results_and_asks_the_chat_about_one(server: st
     page.get_by_role("tab", name="Search").click()
     page.locator("#nr-search textarea").press_sequentially("battery plant", delay=20)  # results as the user types
     results = page.locator("#nr-results .nr-result")
-    page.wait_for_function("() => document.querySelectorAll('#nr-results .nr-result').length >= 5", timeout=60_000)
+    # typing sends a search per keystroke: wait for the one of the whole query, whose first result marks its words
+    page.wait_for_function("() => document.querySelectorAll('#nr-results .nr-result').length >= 5 && "
+                           "document.querySelector('#nr-results .nr-result mark')", timeout=60_000)
     assert "battery" in " ".join(results.first.locator("mark").all_inner_texts()).lower()  # the query's words marked
     months = [t for t in page.locator("#nr-facet-month label").all_inner_texts() if re.match(r"\d{4}-\d{2} \(\d+\)", t)]
     outlets = page.locator("#nr-facet-outlet label").all_inner_texts()
