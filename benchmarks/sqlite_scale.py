@@ -107,7 +107,7 @@ def measure(path: Path, questions: list[tuple[str, str]]) -> list[str]:
     fetched = timed(fetch, texts)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
-    matrix = Bm25Matrix.read(db, catalog.rowids)
+    matrix = Bm25Matrix.read(db, catalog.rowids, Bm25Matrix.pairs(db))
     matrix_s = time.perf_counter() - start
     grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak) / 1024
     held = sum(a.nbytes for a in (matrix.starts, matrix.positions, matrix.title_counts, matrix.text_counts,

@@ -19,12 +19,16 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from index.term_counts import COUNTS
+from index import fts, schema
+from index.catalog import ChunkCatalog
+from index.errors import NewsragError
+from index.term_counts import COUNTS, Fts5Tokenizer
 
 K1, B = 1.2, 0.75  # FTS5's constants
 MAX_PAIRS = 25_000_000  # ~150 MB held (~240k chunks of news); beyond it FTS5 answers from disk
@@ -52,10 +56,11 @@ class Bm25Matrix:
         return int(db.execute("SELECT COALESCE(SUM(length(counts)), 0) FROM chunk_terms").fetchone()[0]) // COUNTS.itemsize
 
     @classmethod
-    def read(cls, db: sqlite3.Connection, rowids: np.ndarray) -> Bm25Matrix:
-        """Build from `chunk_terms`; `rowids` (the catalog's, ascending) must be exactly its chunks."""
+    def read(cls, db: sqlite3.Connection, rowids: np.ndarray, pairs: int) -> Bm25Matrix:
+        """Build from `chunk_terms`; `rowids` (the catalog's, ascending) must be exactly its chunks and
+        `pairs` what `pairs()` counted."""
         chunks = len(rowids)
-        counts = np.empty(cls.pairs(db), dtype=COUNTS)
+        counts = np.empty(pairs, dtype=COUNTS)
         ids, sizes = np.empty(chunks, dtype=np.int64), np.empty(chunks, dtype=np.int64)
         filled = read = 0
         for rowid, blob in db.execute("SELECT id, counts FROM chunk_terms ORDER BY id"):
@@ -116,3 +121,66 @@ class Bm25Matrix:
             found = found[np.argpartition(-scores[found], n - 1)[:n]]
         found = found[np.lexsort((found, -scores[found]))]  # equal scores: the older chunk first, as FTS5 does
         return [(int(self.rowids[p]), float(scores[p])) for p in found]
+
+
+class Bm25Search:
+    """An index's BM25: the in-memory matrix of its term counts, rebuilt when the index changes, or FTS5
+    for an index above `MAX_PAIRS`. It also owns the FTS5 tokenizer a writer counts new chunks with."""
+
+    def __init__(self, db: sqlite3.Connection, database: Path, generation: Callable[[], int],
+                 catalog: Callable[[], ChunkCatalog]) -> None:
+        self._db = db
+        self._database = database
+        self._generation = generation
+        self._catalog = catalog
+        self._built: tuple[int, ChunkCatalog, Bm25Matrix | None] | None = None
+        self._peer: Bm25Search | None = None
+        self._tokenizer: Fts5Tokenizer | None = None
+
+    @property
+    def tokenizer(self) -> Fts5Tokenizer:
+        if self._tokenizer is None:
+            self._tokenizer = Fts5Tokenizer(schema.TOKENIZE)
+        return self._tokenizer
+
+    def close(self) -> None:
+        if self._tokenizer is not None:
+            self._tokenizer.close()
+            self._tokenizer = None
+
+    def share_of(self, peer: Bm25Search) -> None:
+        """Use `peer`'s matrix while it is of this index's current generation, instead of building a second
+        one (the same index on another connection: the Search tab's)."""
+        self._peer = peer
+
+    def matrix(self) -> tuple[ChunkCatalog, Bm25Matrix | None]:
+        """The catalog and the matrix built from the same snapshot (no matrix above `MAX_PAIRS`)."""
+        generation = self._generation()
+        if (self._built is None or self._built[0] != generation) and self._peer is not None:
+            shared = self._peer._built  # replaced whole, never changed in place: safe to read from here
+            if shared is not None and shared[0] == generation:
+                self._built = shared
+        if self._built is None or self._built[0] != generation:
+            for _ in range(3):  # a writer may commit between the reads: read again
+                generation, catalog, pairs = self._generation(), self._catalog(), Bm25Matrix.pairs(self._db)
+                try:
+                    matrix = Bm25Matrix.read(self._db, catalog.rowids, pairs) if pairs <= MAX_PAIRS else None
+                except CountsChanged:
+                    continue
+                self._built = (generation, catalog, matrix)
+                break
+            else:
+                raise NewsragError(f"{self._database}: BM25's term counts do not match the chunks; run newsrag "
+                                   "ingest on this index (any input, even one already in it) to recount them")
+        return self._built[1], self._built[2]
+
+    def search(self, query: str, n: int, title_weight: float, sources: tuple[str, ...] = (),
+               since: str | None = None, until: str | None = None) -> list[tuple[int, float]]:
+        """(row id, BM25 score) of the `n` best chunks passing the filters: FTS5's scores, from the matrix,
+        or from FTS5 itself (`index.fts`) for an index too big for it."""
+        filtered = bool(sources or since or until)
+        catalog, matrix = self.matrix()
+        if matrix is None:
+            return fts.search(self._db, catalog if filtered else None, query, n, title_weight, sources, since, until)
+        keep = catalog.mask(tuple(sources), since, until) if filtered else None
+        return matrix.search(self.tokenizer.terms(fts.query_words(query)), n, title_weight, keep)

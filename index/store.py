@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from index import fts, schema, stories, term_counts
+from index import schema, stories, term_counts
 from index.article import Article, Chunk
-from index.bm25 import MAX_PAIRS, Bm25Matrix, CountsChanged
+from index.bm25 import Bm25Search
 from index.catalog import ChunkCatalog
 from index.embedder import document_text
 from index.files import remove_stale_temp_files
@@ -78,9 +78,7 @@ class IndexStore:
         self._db = db
         self._lock_fd: int | None = None
         self._catalog: tuple[int, ChunkCatalog] | None = None
-        self._bm25: tuple[int, ChunkCatalog, Bm25Matrix | None] | None = None
-        self._bm25_peer: IndexStore | None = None
-        self._tokenizer: term_counts.Fts5Tokenizer | None = None
+        self.bm25 = Bm25Search(db, directory / DATABASE, self._generation, lambda: self.catalog)
         self._vectors = VectorsFile(directory, spec, db, vector_index, self._generation, self.counts)
 
     # ---- opening -------------------------------------------------------
@@ -112,7 +110,7 @@ class IndexStore:
                 schema.create(db)
             else:
                 store._check_schema(migrate=True)
-                term_counts.repair(db, store.tokenizer)
+                term_counts.repair(db, store.bm25.tokenizer)
             store._vectors.start_writing()
             if not exists:
                 store._vectors.commit()
@@ -172,9 +170,7 @@ class IndexStore:
 
     def close(self) -> None:
         self._db.close()
-        if self._tokenizer is not None:
-            self._tokenizer.close()
-            self._tokenizer = None
+        self.bm25.close()
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None
@@ -280,7 +276,7 @@ class IndexStore:
             documents.append((titles.get(chunk.article_id, ""), chunk.text))
             db.execute("INSERT INTO chunks_fts(rowid, title, text) VALUES (?, ?, ?)", (cur.lastrowid, *documents[-1]))
             rowids.append(cur.lastrowid)
-        term_counts.write(db, self.tokenizer, rowids, documents)
+        term_counts.write(db, self.bm25.tokenizer, rowids, documents)
         if rowids:
             self._vectors.record(("add", np.array(rowids, dtype=np.int64), np.asarray(vectors, dtype=np.float32)))
 
@@ -329,51 +325,10 @@ class IndexStore:
         found = index.search(vector, n, allowed)
         return found if index.exact else rescore(vector, found, n, lambda rowids: embeddings_of(self._db, rowids))
 
-    @property
-    def tokenizer(self) -> term_counts.Fts5Tokenizer:
-        if self._tokenizer is None:
-            self._tokenizer = term_counts.Fts5Tokenizer(schema.TOKENIZE)
-        return self._tokenizer
-
-    def share_bm25_of(self, peer: IndexStore) -> None:
-        """Use `peer`'s BM25 matrix while it is of this index's current generation, instead of building
-        a second one (a store of the same directory on another connection: the Search tab's)."""
-        self._bm25_peer = peer
-
-    def bm25_matrix(self) -> tuple[ChunkCatalog, Bm25Matrix | None]:
-        """The catalog and the in-memory BM25 built from the same snapshot, re-read when the index
-        changes; no matrix for an index above `MAX_PAIRS` (term, chunk) pairs."""
-        generation = self._generation()
-        if (self._bm25 is None or self._bm25[0] != generation) and self._bm25_peer is not None:
-            shared = self._bm25_peer._bm25  # replaced whole, never changed in place: safe to read from here
-            if shared is not None and shared[0] == generation:
-                self._bm25 = shared
-        if self._bm25 is None or self._bm25[0] != generation:
-            for _ in range(3):  # a writer may commit between the reads: read again
-                generation, catalog = self._generation(), self.catalog
-                if Bm25Matrix.pairs(self._db) > MAX_PAIRS:
-                    self._bm25 = (generation, catalog, None)
-                    break
-                try:
-                    self._bm25 = (generation, catalog, Bm25Matrix.read(self._db, catalog.rowids))
-                    break
-                except CountsChanged:
-                    continue
-            else:
-                raise NewsragError(f"{self.directory / DATABASE}: BM25's term counts do not match the chunks; "
-                                   "run newsrag ingest on this index (any input, even one already in it) to recount them")
-        return self._bm25[1], self._bm25[2]
-
     def search_bm25(self, query: str, n: int, title_weight: float = 1.0, sources: tuple[str, ...] = (),
                     since: str | None = None, until: str | None = None) -> list[tuple[int, float]]:
-        """(row id, BM25 score) of the `n` best chunks passing the filters: FTS5's scores, from the
-        in-memory matrix (`index.bm25`), or from FTS5 itself (`index.fts`) for an index too big for it."""
-        filtered = bool(sources or since or until)
-        catalog, matrix = self.bm25_matrix()
-        if matrix is None:
-            return fts.search(self._db, catalog if filtered else None, query, n, title_weight, sources, since, until)
-        keep = catalog.mask(tuple(sources), since, until) if filtered else None
-        return matrix.search(self.tokenizer.terms(fts.query_words(query)), n, title_weight, keep)
+        """(row id, BM25 score) of the `n` best chunks passing the filters (`index.bm25.Bm25Search`)."""
+        return self.bm25.search(query, n, title_weight, sources, since, until)
 
     def vectors_of(self, rowids: list[int]) -> np.ndarray:
         """The stored float32 vectors of these chunks, in order."""

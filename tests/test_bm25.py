@@ -37,13 +37,13 @@ def _assert_same(got: list[tuple[int, float]], expected: list[tuple[int, float]]
 
 def test_the_in_memory_bm25_gives_fts5s_chunks_and_scores(sample_index: Path) -> None:
     with IndexStore.open(sample_index) as store:
-        catalog, matrix = store.bm25_matrix()
+        catalog, matrix = store.bm25.matrix()
         assert matrix is not None, "a small index is searched in memory"
         latest = store.latest_date()
         outlet = store.sources()[0]
         compared = 0
         for question in QUESTIONS + _titles()[:15]:
-            terms = store.tokenizer.terms(fts.query_words(question))
+            terms = store.bm25.tokenizer.terms(fts.query_words(question))
             for weight in (0.0, 1.0, 3.0):
                 for n in (1, 5, 60):
                     expected = fts.search(store._db, None, question, n, weight)
@@ -54,7 +54,7 @@ def test_the_in_memory_bm25_gives_fts5s_chunks_and_scores(sample_index: Path) ->
                     expected = fts.search(store._db, catalog, question, 10, weight, sources, since, until)
                     _assert_same(store.search_bm25(question, 10, weight, sources, since, until), expected)
         assert compared > 50
-        assert matrix.search(store.tokenizer.terms(["zzzz"]), 5, 1.0) == []
+        assert matrix.search(store.bm25.tokenizer.terms(["zzzz"]), 5, 1.0) == []
 
 
 def test_the_counts_follow_articles_added_replaced_and_removed(index_copy: Path, tmp_path: Path) -> None:
@@ -68,7 +68,7 @@ def test_the_counts_follow_articles_added_replaced_and_removed(index_copy: Path,
     def found(word: str) -> list[int]:
         with IndexStore.open(index_copy) as store:
             got = store.search_bm25(word, 5)
-            assert store.bm25_matrix()[1] is not None
+            assert store.bm25.matrix()[1] is not None
             _assert_same(got, fts.search(store._db, None, word, 5, 1.0))
             return [rowid for rowid, _ in got]
 
@@ -116,13 +116,13 @@ def test_a_second_store_of_the_index_shares_the_matrix_while_it_is_current(index
     """The Search tab's store borrows the chat's matrix instead of building and holding its own."""
     with IndexStore.open(index_copy) as chat, IndexStore.open(index_copy) as search, \
             IndexStore.open(index_copy) as alone:
-        chat_matrix = chat.bm25_matrix()[1]  # built by the chat's warm-up
-        search.share_bm25_of(chat)
-        assert search.bm25_matrix()[1] is chat_matrix
-        assert alone.bm25_matrix()[1] is not chat_matrix
+        chat_matrix = chat.bm25.matrix()[1]  # built by the chat's warm-up
+        search.bm25.share_of(chat.bm25)
+        assert search.bm25.matrix()[1] is chat_matrix
+        assert alone.bm25.matrix()[1] is not chat_matrix
         feed = tmp_path / "more.jsonl"
         feed.write_text(json.dumps({"id": "m-1", "text": "The Quillmont cell line opened.", "source": "Wire"}) + "\n",
                         encoding="utf-8")
         ingest(make_settings(index_copy), [feed])
         assert search.search_bm25("quillmont", 3), "a newer generation: its own matrix, not the chat's stale one"
-        assert search.bm25_matrix()[1] is not chat_matrix
+        assert search.bm25.matrix()[1] is not chat_matrix

@@ -66,7 +66,7 @@ class ChatService:
         try:
             stack = self.stack()
             stack.embedder.embed_query("warm up")
-            stack.store.bm25_matrix()
+            stack.store.bm25.matrix()
             self.answerer().warm_up(stop=self._asked.is_set)
         except Exception:  # noqa: BLE001 - the first question reports the same failure as one line
             log.warning("warm-up failed; the first question will retry and explain", exc_info=True)

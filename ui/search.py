@@ -91,7 +91,7 @@ class Searcher:
             if self._stack is None:
                 chat = self.chat_stack()
                 store = IndexStore.open(chat.store.directory, chat.store.spec)
-                store.share_bm25_of(chat.store)  # the chat's warm-up built it: no second copy, no wait
+                store.bm25.share_of(chat.store.bm25)  # the chat's warm-up built it: no second copy, no wait
                 self._stack = SearchStack(store, chat.embedder, Retriever(store, chat.embedder, self.retrieval))
                 self._as_of = store.latest_date() or None
             return search(self._stack, query, outlets, months, sort, self._as_of)
