@@ -1,7 +1,7 @@
 """Retrieval stages added one at a time, on a gold set (the table in docs/evaluation.md).
 
     python benchmarks/retrieval_ablation.py --gold ../shared/datasets/realtimeqa/gold_dev.jsonl \\
-        --chunk-index DIR_A --headline-index DIR_B [--sweep] [--limit N]
+        --chunk-index DIR_A [--headline-index DIR_B] [--sweep] [--limit N]
 
 DIR_A is an index whose chunks were embedded alone (embedding.input = "chunk",
 the default), DIR_B one of the same corpus with each chunk embedded after its
@@ -32,7 +32,7 @@ from rag.retrieval.retriever import Retriever
 from rag.settings import Settings
 
 ROUND_ONE = {"headline_weight": 0.0, "recency_half_life_days": 0.0, "recency_weight": 0.0,
-             "one_slot_per_story": False, "rescore": False}
+             "one_slot_per_story": False, "named_outlet_searches": False, "rescore": False}
 
 
 def settings_for(index: Path, **retrieval: Any) -> Settings:
@@ -66,7 +66,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gold", type=Path, required=True)
     parser.add_argument("--chunk-index", type=Path, required=True)
-    parser.add_argument("--headline-index", type=Path, required=True)
+    parser.add_argument("--headline-index", type=Path, help="for the last row (not kept); without it, no such row")
     parser.add_argument("--limit", type=int)
     parser.add_argument("--sweep", action="store_true", help="also print the recency half-life / weight sweep")
     parser.add_argument("--half-life", type=float, default=Settings().retrieval.recency_half_life_days)
@@ -95,6 +95,8 @@ def main() -> None:
         "+ one slot per story, second chunks after every story's first", questions)
     stage["story_seconds_last"] = False
     run(settings_for(index, **stage), "+ one slot per story (copies fold; chunks keep their rank)", questions)
+    stage["named_outlet_searches"] = True
+    run(settings_for(index, **stage), "+ both searches again within the outlets a question names", questions)
 
     stage["rescore"] = True
     settings = settings_for(index, **stage)
@@ -104,8 +106,9 @@ def main() -> None:
     print(cross_validate(settings, questions, rows, 5, "+ rescoring of the top 50 (5-fold cross-validated)")
           .markdown(), flush=True)
     run(settings, "**final**: the same with the shipped weights (fitted on all of the RealTimeQA dev set)", questions)
-    run(settings_for(args.headline_index, **stage),
-        "not kept: the final configuration on chunks embedded with their headline", questions)
+    if args.headline_index:
+        run(settings_for(args.headline_index, **stage),
+            "not kept: the final configuration on chunks embedded with their headline", questions)
 
 if __name__ == "__main__":
     main()

@@ -67,6 +67,10 @@ class RetrievalSettings(BaseModel):
     )
     hybrid: bool = Field(True, description="fuse dense search with SQLite FTS5 BM25 (reciprocal rank)")
     candidates: int = Field(60, gt=0, description="hits taken from each search (dense, BM25) before fusion")
+    named_outlet_searches: bool = Field(
+        True, description="search again within the outlets a question names ('the TechCrunch report …'), so each "
+        "one's best chunks are candidates; not when a filter already chooses outlets",
+    )
     headline_weight: float = Field(3.0, ge=0.0, description="BM25 weight of a word in the headline, relative to "
                                    "one in the text")
     recency_half_life_days: float = Field(

@@ -51,6 +51,31 @@ def test_a_narrow_outlet_filter_still_returns_bm25_hits(tmp_path: Path) -> None:
     assert {c.source for c in stack.store.get_chunks([r for r, _ in unfiltered])} == {"Big Wire"}
 
 
+def test_a_question_that_names_an_outlet_finds_its_report_among_better_matches(tmp_path: Path) -> None:
+    # 30 Big Wire articles match the question's words better than Tiny Post's one report; with two
+    # candidates a search, only the search within the named outlet brings Tiny Post's report in.
+    places = ["Ohio", "Texas", "Nevada", "Georgia", "Ontario", "Bavaria", "Silesia", "Gujarat", "Sonora", "Jalisco",
+              "Wales", "Ulster", "Kansas", "Utah", "Idaho", "Maine", "Alsace", "Brittany", "Galicia", "Murcia",
+              "Saxony", "Styria", "Tyrol", "Bohemia", "Moravia", "Zealand", "Jutland", "Lapland", "Karelia", "Kent"]
+    rows = [article(f"big{i}", f"In {place}, Voltline's solid-state battery plant number {i} will make "
+                    f"solid-state cells for {20 + i} carmakers from {2030 + i}, its {place} managers said.",
+                    "Big Wire", title=f"Voltline plant in {place}") for i, place in enumerate(places)]
+    rows.append(article("tiny-hit", "A long piece on local roads ends with a line on Voltline: its battery "
+                        "factory opens next spring.", "Tiny Post", title="Roads in the county"))
+    question = "What did Tiny Post report about Voltline's solid-state battery plant?"
+    for named, expected in ((False, False), (True, True)):
+        (tmp_path / str(named)).mkdir()
+        settings = build(tmp_path / str(named), rows, candidates=2, named_outlet_searches=named)
+        hits = open_search(settings).retriever.retrieve(question, k=5)
+        assert any(h.chunk.article_id == "tiny-hit" for h in hits) is expected, (named, hits)
+    found = {h.chunk.article_id: h for h in hits}["tiny-hit"]
+    assert found.found_by and all(name.endswith("within named outlets") for name in found.found_by)
+    assert found.dense_score is not None, "the cosine of a chunk only the named search found is kept"
+    # a filter that already chooses outlets (the user's, or one report's) is not widened or doubled
+    filtered = open_search(settings).retriever.retrieve(question, k=5, filters=RetrievalFilters(("Big Wire",)))
+    assert {h.chunk.outlet for h in filtered} == {"Big Wire"}
+
+
 def test_an_as_of_date_ranks_that_weeks_article_over_a_year_old_look_alike(tmp_path: Path) -> None:
     old = article("old", "Voltline said it will open a battery recycling plant in Ohio with 300 jobs, "
                   "its first recycling plant in the United States.", date="2023-03-08",

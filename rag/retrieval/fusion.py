@@ -17,7 +17,7 @@ RRF_K = 60  # the constant from Cormack et al. (2009); damps the weight of top r
 class Candidate:
     rowid: int
     score: float
-    raw: dict[str, float] = field(default_factory=dict)  # search name → its own score
+    raw: dict[str, float] = field(default_factory=dict)  # score scale ("dense", "bm25") → the chunk's score
     ranks: dict[str, int] = field(default_factory=dict)  # search name → rank (0 = best)
 
     @property
@@ -32,6 +32,6 @@ def fuse(rankings: list[Ranking]) -> list[Candidate]:
         for rank, (rowid, raw) in enumerate(ranking.found):
             candidate = by_id.setdefault(rowid, Candidate(rowid, 0.0))
             candidate.score += 1.0 / (RRF_K + rank + 1)
-            candidate.raw[ranking.name] = raw
+            candidate.raw[ranking.scale] = raw  # a chunk's cosine or BM25 is the same in any search
             candidate.ranks[ranking.name] = rank
     return sorted(by_id.values(), key=lambda c: (-c.score, c.rowid))

@@ -12,7 +12,7 @@ import numpy as np
 
 from index.embedder import Embedder
 from index.store import IndexStore
-from rag.retrieval.candidates import Bm25Candidates, DenseCandidates, Search
+from rag.retrieval.candidates import Bm25Candidates, DenseCandidates, NamedOutlets, Search, WithinNamedOutlets
 from rag.retrieval.fusion import Candidate, fuse
 from rag.retrieval.recency import RecencyPrior
 from rag.retrieval.rescoring import Rescorer, RescorerWeights
@@ -39,6 +39,9 @@ class Retriever:
         self.searches: list[Search] = [DenseCandidates(store, settings.candidates)]
         if settings.hybrid:
             self.searches.append(Bm25Candidates(store, settings.candidates, settings.headline_weight))
+        if settings.named_outlet_searches:
+            outlets = NamedOutlets(store)
+            self.searches += [WithinNamedOutlets(search, outlets) for search in self.searches]
         self.prior = RecencyPrior(settings.recency_half_life_days, settings.recency_weight)
         self.rescorer = (Rescorer(store, self.prior, weights or RescorerWeights.load(), settings.rescore_candidates)
                          if settings.rescore else None)
