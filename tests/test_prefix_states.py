@@ -3,6 +3,8 @@ not read again, and the model computes the same margin as with the system prompt
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from rag.llm.factory import make_chat_model
@@ -49,3 +51,55 @@ def test_a_system_prompt_evicted_by_another_is_written_back_not_read_again(monke
     chat.invoke(asked, max_tokens=4)  # the streaming path finds it in place as well
     assert read and read[0] <= len(tokens) - len(system)
     assert chat.prefix_states.restored >= 1
+
+
+@pytest.mark.slow
+def test_a_system_prompt_kept_on_disk_is_written_back_in_the_next_process_and_a_damaged_one_read_again(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Each "process" here is a fresh PrefixStates over the same directory with an empty KV cache, as a new
+    `newsrag ask` finds them."""
+    from rag.llm import llama_cpp_chat
+    from rag.llm.llama_cpp_chat import ChatLlamaCpp
+    from rag.llm.prefix_states import PrefixStates
+    from rag.llm.state_files import StateFiles
+
+    chat = make_chat_model(LLMSettings(preset="fast"), Settings().cache_dir)
+    assert isinstance(chat, ChatLlamaCpp) and chat.state_dir and chat.prefix_states.files is not None
+    llama = chat.llama
+    files = StateFiles.for_model(tmp_path, chat.model_path, chat.n_ctx)
+    assert files.directory != StateFiles.for_model(tmp_path, chat.model_path, chat.n_ctx * 2).directory
+
+    read: list[int] = []
+    decode = llama.eval
+    monkeypatch.setattr(llama, "eval", lambda tokens: (read.append(len(tokens)), decode(tokens))[1])
+    asked = select_messages("How many people does the Acme plant employ?", NUMBERED)
+    prompt = chat._prompt(llama, asked)
+    tokens = llama.tokenize((prompt + POINTER).encode(), add_bos=False, special=True)
+    system = llama.tokenize(prompt[: prompt.index(SELECT_SYSTEM) + len(SELECT_SYSTEM)].encode(), add_bos=False,
+                            special=True)
+
+    def new_process() -> PrefixStates:
+        states = PrefixStates(files=files)
+        monkeypatch.setitem(llama_cpp_chat._PREFIXES, chat._key, states)
+        llama._ctx.kv_cache_seq_rm(0, 0, -1)
+        llama.n_tokens = 0
+        read.clear()
+        return states
+
+    first = new_process()
+    margin = chat.choice_margin(asked, POINTER, ("1", "2"))
+    assert read[0] == len(system) and first.saved == 1 and first.from_disk == 0  # read, then kept
+    (saved,) = files.directory.glob("*.kv")
+
+    second = new_process()
+    assert chat.choice_margin(asked, POINTER, ("1", "2")) == margin
+    assert read == [len(tokens) - len(system)] and second.from_disk == 1  # only the question's own part was read
+
+    data = bytearray(saved.read_bytes())
+    data[-100] ^= 0xFF  # one flipped byte in the cells
+    saved.write_bytes(bytes(data))
+    third = new_process()
+    assert chat.choice_margin(asked, POINTER, ("1", "2")) == margin
+    assert read[0] == len(system) and third.from_disk == 0 and third.saved == 1  # read again, and saved anew
+    fourth = new_process()
+    assert chat.choice_margin(asked, POINTER, ("1", "2")) == margin and fourth.from_disk == 1

@@ -116,6 +116,7 @@ def make_chat_model(settings: LLMSettings, cache_dir: Path) -> BaseChatModel:
         return ChatLlamaCpp(
             model_path=str(gguf_path(settings, cache_dir)), n_ctx=settings.context_window,
             n_threads=settings.threads, temperature=settings.temperature, max_tokens=settings.max_tokens,
+            state_dir=str(cache_dir / "kv_states"),
         )
     if settings.backend == "openai":
         try:

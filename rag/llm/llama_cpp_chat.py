@@ -13,6 +13,7 @@ import queue
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -43,7 +44,7 @@ def usable_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def load_llama(model_path: str, n_ctx: int, n_threads: int | None) -> Llama:
+def load_llama(model_path: str, n_ctx: int, n_threads: int | None, state_dir: str | None = None) -> Llama:
     """The shared Llama for this file and context size (loaded once per process).
 
     llama.cpp reuses the part of its KV cache that the next prompt starts with, so
@@ -51,14 +52,18 @@ def load_llama(model_path: str, n_ctx: int, n_threads: int | None) -> Llama:
     own states are kept aside (rag/llm/prefix_states.py). Its RAM cache of saved
     states is not used: each state copies the logits of every prompt token (152k
     vocabulary: ~0.4 GB for a 700-token prompt), which cost more than it saved.
+    With `state_dir`, the system prompts' states are kept on disk there too
+    (rag/llm/state_files.py), for the next process.
     """
     key = (model_path, n_ctx, n_threads)
     with _LOAD_LOCK:
         if key not in _LOADED:
             from rag.llm.lazy_grammar import LazyGrammarLlama
             from rag.llm.prefix_states import PrefixStates
+            from rag.llm.state_files import StateFiles
 
-            _PREFIXES[key] = PrefixStates()
+            files = StateFiles.for_model(Path(state_dir), model_path, n_ctx) if state_dir else None
+            _PREFIXES[key] = PrefixStates(files=files)
             _THREADS[key] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llama")
 
             # all usable cores for both prompt and generation (llama-cpp-python's own default generates on
@@ -79,6 +84,7 @@ class ChatLlamaCpp(BaseChatModel):
     model_path: str
     n_ctx: int = 4096
     n_threads: int | None = None
+    state_dir: str | None = None  # where the system prompts' KV states are kept for the next process
     temperature: float = 0.0
     max_tokens: int = 320
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -99,18 +105,18 @@ class ChatLlamaCpp(BaseChatModel):
 
     @property
     def llama(self) -> Llama:
-        return load_llama(*self._key)
+        return load_llama(*self._key, self.state_dir)
 
     def _llama_thread(self) -> ThreadPoolExecutor:
         """This model's own thread, where every prompt is read, in turn (the model is loaded first, by the
         caller, so that a load error is raised where it was asked for)."""
-        load_llama(*self._key)
+        load_llama(*self._key, self.state_dir)
         return _THREADS[self._key]
 
     @property
     def prefix_states(self) -> PrefixStates:
         """The system prompts' saved KV states of this model's Llama (loaded with it)."""
-        load_llama(*self._key)
+        load_llama(*self._key, self.state_dir)
         return _PREFIXES[self._key]
 
     def _prompt(self, llama: Llama, messages: list[BaseMessage]) -> str:

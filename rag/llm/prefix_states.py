@@ -9,7 +9,8 @@ again: ~1 s on the 0.5B model and ~2.4 s on the 1.5B on a 2-core CPU. Here each
 system prompt is read once, on its own, and the KV cells of just those tokens
 are kept (llama.cpp's per-sequence state: ~12 KB a token for the 0.5B, ~28 KB
 for the 1.5B; no logits, unlike `Llama.save_state`) and written back when a
-prompt that starts with it finds the cache holding something else.
+prompt that starts with it finds the cache holding something else. With a
+`StateFiles` (rag/llm/state_files.py) they are also kept on disk, for the next process.
 
 Imports llama_cpp at the top: import it only where a GGUF is loaded.
 """
@@ -23,16 +24,20 @@ from collections.abc import Sequence
 import llama_cpp
 from llama_cpp import Llama
 
+from rag.llm.state_files import StateFiles
+
 _SEQUENCE = 0  # the one sequence `Llama` decodes into
 
 
 class PrefixStates:
     """The KV states of up to `capacity` prompt prefixes of one `Llama`, least recently used dropped first."""
 
-    def __init__(self, capacity: int = 8) -> None:
+    def __init__(self, capacity: int = 8, files: StateFiles | None = None) -> None:
         self.capacity = capacity
+        self.files = files
         self._states: OrderedDict[tuple[int, ...], bytes] = OrderedDict()
         self.restored = self.saved = 0  # how often a prefix was written back / read and kept
+        self.from_disk = 0  # how many of those write-backs came from a file another process (or this one) saved
 
     def prepare(self, llama: Llama, prefix: Sequence[int]) -> None:
         """Leave `prefix` at the head of `llama`'s KV cache: kept if it is there, else written back from a
@@ -46,11 +51,15 @@ class PrefixStates:
                 self._states.move_to_end(key)
             return
         state = self._states.get(key)
+        on_disk = state is None and self.files is not None and (state := self.files.load(key)) is not None
         if state is not None:
             if self._write_back(llama, key, state):
-                self._states.move_to_end(key)
+                self._remember(key, state)
                 self.restored += 1
+                self.from_disk += on_disk
                 return
+            if on_disk and self.files is not None:
+                self.files.discard(key)  # not a state this llama.cpp accepts: read the prompt and save anew
             cached = 0  # the failed write-back left the sequence empty
         llama.n_tokens = cached  # `eval` drops the cells after it, then reads the rest of the prefix alone
         llama.eval(list(key[cached:]))
@@ -63,8 +72,15 @@ class PrefixStates:
         written = llama_cpp.llama_state_seq_get_data(llama.ctx, buffer, size, _SEQUENCE)
         if not written:
             return
-        self._states[key] = bytes(buffer[:written])
+        state = bytes(buffer[:written])
+        self._remember(key, state)
         self.saved += 1
+        if self.files is not None:
+            self.files.save(key, state)
+
+    def _remember(self, key: tuple[int, ...], state: bytes) -> None:
+        self._states[key] = state
+        self._states.move_to_end(key)
         while len(self._states) > self.capacity:
             self._states.popitem(last=False)
 
