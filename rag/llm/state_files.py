@@ -35,10 +35,12 @@ def build_identity(model_path: str, n_ctx: int) -> str:
     import llama_cpp
 
     parts = [llama_cpp.__version__, f"n_ctx={n_ctx}", llama_cpp.llama_print_system_info().decode(errors="replace")]
-    model = Path(model_path).resolve()
-    libraries = Path(llama_cpp.__file__).parent / "lib"
-    for path in [model, *sorted(libraries.glob("*.so*"))]:
-        stat = path.stat()
+    libraries = Path(llama_cpp.__file__).parent / "lib"  # libllama, libggml*: .so, .dylib or .dll
+    for path in [Path(model_path).resolve(), *sorted(libraries.glob("*"))]:
+        try:
+            stat = path.stat()
+        except OSError:  # a dangling link among the libraries: nothing of the build to tell apart
+            continue
         parts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
