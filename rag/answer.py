@@ -335,7 +335,7 @@ class Answerer:
         """log P("Yes") − log P("No") for one part of a yes/no question, judged on the sentences of the
         articles from the outlets it names (all the sentences read when it names none)."""
         assert isinstance(self.chat_model, ScoresChoices)
-        named = {outlet for _, _, outlets in self.analyzer.outlets.find(claim) for outlet in outlets}
+        named = set(self.analyzer.outlets.named(claim))
         outlet_of = {s.n: s.outlet for s in sources}
         own = [s for s in context if outlet_of.get(s.source_n) in named] or list(context)
         own.sort(key=lambda s: s.source_n)  # one header per article

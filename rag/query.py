@@ -192,6 +192,10 @@ class OutletMatcher:
             found.append((m.start(), m.group(0), tuple(self._by_alias[m.group(1).lower()])))
         return found
 
+    def named(self, text: str) -> tuple[str, ...]:
+        """Every outlet `text` names, once each, in the order first named."""
+        return tuple(dict.fromkeys(o for _, _, outlets in self.find(" ".join(text.split())) for o in outlets))
+
 
 
 def _is_yes_no(question: str) -> bool:
@@ -227,7 +231,7 @@ class QueryAnalyzer:
     def analyze(self, question: str, as_of: str = "") -> Query:
         question = " ".join(question.split())
         mentions = self.outlets.find(question)
-        named = tuple(dict.fromkeys(o for _, _, outlets in mentions for o in outlets))
+        named = self.outlets.named(question)
         periods = find_periods(question, as_of)
         yes_no = _is_yes_no(question)
         alternatives, proposition = _alternatives(question) if yes_no else ((), "")

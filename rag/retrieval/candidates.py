@@ -74,7 +74,7 @@ class NamedOutlets:
         names = self.store.catalog.outlet_names  # a new tuple when the index changes
         if self._matcher is None or self._matcher[0] is not names:
             self._matcher = (names, OutletMatcher([n for n in names if n]))
-        return tuple(dict.fromkeys(o for _, _, outlets in self._matcher[1].find(query) for o in outlets))
+        return self._matcher[1].named(query)
 
 
 class WithinNamedOutlets:
