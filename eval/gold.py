@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.errors import NewsragError
+from index.textrules import canonical
 
 _LONG_QUOTE_WORDS = 12
 _LONG_QUOTE_OVERLAP = 0.8
@@ -95,7 +96,8 @@ def load_gold(path: Path) -> list[GoldQuestion]:
 
 
 def _words(text: str) -> list[str]:
-    return re.findall(r"\w+", text.lower())
+    """Words of NFC text: a quote typed "Beyoncé" is found where an article spells the é as e + accent."""
+    return re.findall(r"\w+", canonical(text).lower())
 
 
 def normalise(text: str) -> str:

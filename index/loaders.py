@@ -19,9 +19,10 @@ from index.article import Article
 from index.dates import normalise_date
 from index.errors import InputProblem
 from index.raw_text import parse_raw_text
+from index.textrules import canonical
 
 # Bump when parsing changes, so unchanged files are re-read with the new rules.
-PARSER_VERSION = "2"  # 2: publication dates normalised to ISO 8601
+PARSER_VERSION = "3"  # 2: publication dates normalised to ISO 8601; 3: text in Unicode NFC
 SUPPORTED = (".txt", ".jsonl", ".html", ".htm")
 _JSONL_FIELDS = ("title", "source", "author", "published_at", "url")
 # The longest article newsrag reads in one piece (a long feature is ~100 KB); more is a dump, not an article.
@@ -46,11 +47,11 @@ def _hash(*parts: bytes) -> str:
 
 
 def _decode(path: Path, data: bytes, line: int | None = None) -> str | InputProblem:
-    """UTF-8 text, or the problem that stops it being text."""
+    """UTF-8 text (NFC: one spelling of each accented letter), or the problem that stops it being text."""
     if b"\x00" in data[:8192]:
         return InputProblem(str(path), "binary file, not text; newsrag reads UTF-8 .txt, .jsonl and .html", line)
     try:
-        return data.decode("utf-8-sig")
+        return canonical(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         return InputProblem(
             str(path),
@@ -101,6 +102,7 @@ def _load_html(path: Path) -> Iterator[LoadedInput | InputProblem]:
         return
     extracted = trafilatura.extract(html, output_format="json", with_metadata=True, include_comments=False)
     record = json.loads(extracted) if extracted else {}
+    record = {key: canonical(value) if isinstance(value, str) else value for key, value in record.items()}
     text = (record.get("text") or "").strip()
     if not text:
         yield InputProblem(str(path), "no main article text found in this HTML page")
@@ -128,10 +130,12 @@ def _jsonl_record(path: Path, raw: bytes, number: int) -> LoadedInput | InputPro
     if not isinstance(record, dict):
         return InputProblem(str(path), "expected a JSON object with a 'text' field", number)
     text = record.get("text")
+    if isinstance(text, str):
+        text = canonical(text)  # JSON escapes ("e\\u0301") are decoded after the line was read
     if not isinstance(text, str) or not text.strip():
         return InputProblem(str(path), "missing or empty 'text' field; every record needs the article text", number)
     origin = str(record.get("id") or f"{path.name}#{number}")
-    fields = {f: str(record.get(f) or "") for f in _JSONL_FIELDS}
+    fields = {f: canonical(str(record.get(f) or "")) for f in _JSONL_FIELDS}
     published = normalise_date(fields["published_at"])
     warnings: tuple[InputProblem, ...] = ()
     if published is None:

@@ -23,6 +23,7 @@ from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
+from index.textrules import canonical
 from rag import evidence as evidence_mod
 from rag import plan
 from rag.citations import Citation, Renumberer, SentenceCheck, is_refusal, verify
@@ -193,6 +194,8 @@ class Answerer:
         and `as_of` the date relative expressions ("last week") count from."""
         started = time.perf_counter()
         timings: dict[str, float] = {}
+        question, query = canonical(question), canonical(query) if query is not None else None
+        history = [(canonical(asked), canonical(answered)) for asked, answered in history]
         standalone = self.condense(question, history)
         if history:
             timings["condense_s"] = time.perf_counter() - started

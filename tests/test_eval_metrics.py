@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from eval.gold import Evidence, GoldQuestion
@@ -44,6 +46,14 @@ def test_retrieval_metrics_by_hand() -> None:
     assert retrieval_metrics(None, 0.0)["mrr@10"] == 0.0
     assert retrieval_metrics(11, 0.0)["hits@10"] == 0.0
 
+
+
+def test_a_quote_with_an_accent_is_found_however_the_article_spells_the_accented_letter() -> None:
+    """Some feeds write "é" as "e" + U+0301; gold quotes and answers are typed with the one-letter form."""
+    yale = GoldQuestion("q5", "Which pop star?", "Beyoncé", (), "single", (Evidence("000_x.txt", "Beyoncé"),))
+    article = unicodedata.normalize("NFD", "A course on Beyoncé's legacy is coming to Yale.")
+    assert first_hit_rank(yale, [_chunk("000_x.txt", article)]) == 1
+    assert answer_correct(yale, unicodedata.normalize("NFD", "Beyoncé [1]."), refused=False)
 
 def test_answer_metrics_by_hand() -> None:
     assert answer_correct(KOKOMO, "It is in kokomo (Indiana) [1].", refused=False)

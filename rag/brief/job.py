@@ -20,7 +20,7 @@ from rag.citations import Checked, Renumberer, check_sentences, is_refusal
 from rag.prompts import NONE, brief_map_messages, brief_reduce_messages
 from rag.retrieval.types import Hit, RetrievalFilters, SupportsRetrieve
 from rag.sources import Source, build_sources
-from index.textrules import content_keys, name_runs, named_keys, states_something
+from index.textrules import canonical, content_keys, name_runs, named_keys, states_something
 
 SUB_QUERIES = ("{topic}", "{topic} plant factory site", "{topic} investment production capacity",
                "{topic} partnership agreement")
@@ -64,7 +64,7 @@ class Brief:
 
 
 def validate_topic(topic: str) -> str:
-    topic = " ".join(topic.split())
+    topic = " ".join(canonical(topic).split())
     if not topic:
         raise NewsragError("topic is empty; give a company, place or subject, e.g. 'BMW battery production'")
     if len(topic) > 200:

@@ -12,6 +12,7 @@ import numpy as np
 
 from index.embedder import Embedder
 from index.store import IndexStore
+from index.textrules import canonical
 from rag.retrieval.candidates import Bm25Candidates, DenseCandidates, NamedOutlets, Search, WithinNamedOutlets
 from rag.retrieval.fusion import Candidate, fuse
 from rag.retrieval.recency import RecencyPrior
@@ -52,6 +53,7 @@ class Retriever:
              rescore: bool = True) -> Ranked:
         """Every candidate, best first, with its chunk (the stages before selection)."""
         filters = filters or RetrievalFilters()
+        query = canonical(query)  # as ingest stores text, so the rescorer's names and headline words meet it
         vector = self.embedder.embed_query(query)
         candidates = fuse([search.find(query, vector, filters) for search in self.searches])
         chunks = {c.rowid: RetrievedChunk.from_stored(c) for c in self.store.get_chunks([c.rowid for c in candidates])}
