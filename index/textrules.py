@@ -98,12 +98,46 @@ def _figure(digits: str) -> str:
     return digits.replace(",", "").lstrip("0") or "0"
 
 
+# A date written in figures: ISO 2024-06-01 (also leading a timestamp; not 2011-12, a season as often as a
+# month) or m/d/yyyy (d/m/yyyy where the first part cannot be a month).
+_NUMERIC_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})(?![\d-])|\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+
+
+def _month(number: str) -> str:
+    return f"month:{int(number)}"
+
+
+def _date_figures(match: re.Match[str]) -> set[str] | None:
+    """The year, the month (as a month) and the day of a numeric date; None if no part can be a month."""
+    year, month, day, first, second, slash_year = match.groups()
+    if year is not None:
+        return {_figure(year), _month(month), _figure(day)} if 1 <= int(month) <= 12 else None
+    if 1 <= int(first) <= 12:
+        return {_figure(slash_year), _month(first), _figure(second)}
+    if 1 <= int(second) <= 12:
+        return {_figure(slash_year), _month(second), _figure(first)}
+    return None
+
+
 def numbers(text: str) -> set[str]:
-    """Figures, without thousands separators or leading zeros ("06" = "6" = "June"); a scaled figure
-    also with its scale, so "$5 million" = "$5m" = "5mn" while "$5 billion" is another figure."""
-    figures = {_figure(n) for n in _NUMBER.findall(text)}
+    """Figures, without thousands separators or leading zeros; a scaled figure also with its scale, so
+    "$5 million" = "$5m" = "5mn" while "$5 billion" is another figure. A month is a figure of its own:
+    "June", "2024-06-01" and "6/1/2024" share "month:6", which "6 plants" does not have, so a claimed
+    count is never backed by a month's name. Month names and abbreviations count capitalised ("may" is a verb)."""
+    figures: set[str] = set()
+    for match in _NUMERIC_DATE.finditer(text):
+        if (found := _date_figures(match)) is not None:
+            figures |= found
+            text = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end():]
+    figures |= {_figure(n) for n in _NUMBER.findall(text)}
     figures |= {_figure(m.group(1)) + _SCALES[(m.group(2) or m.group(3)).lower()] for m in _SCALED.finditer(text)}
-    return figures | {str(MONTHS[w.lower()]) for w in WORD.findall(text) if w.lower() in MONTHS}
+    return figures | {_month(str(month)) for w in WORD.findall(text) if w[0].isupper() and (month := month_number(w))}
+
+
+def month_number(word: str) -> int | None:
+    """1–12 for a month's name or its abbreviation ("Sept", "Dec"), any case; None for any other word."""
+    lower = word.lower()
+    return MONTHS.get(lower) or MONTH_ABBREVIATIONS.get(lower)
 
 
 # ---- sentences -----------------------------------------------------------------

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from index.textrules import MONTH_ABBREVIATIONS, MONTHS
+from index.textrules import MONTH_ABBREVIATIONS, MONTHS, month_number
 
 _MONTH_WORD = "|".join(sorted({*MONTHS, *MONTH_ABBREVIATIONS}, key=len, reverse=True))
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
@@ -42,11 +42,6 @@ def _iso(year: int, month: int, day: int) -> str | None:
         return None
 
 
-def _month_number(word: str) -> int:
-    word = word.lower().rstrip(".")
-    return MONTHS.get(word) or MONTH_ABBREVIATIONS[word[:4] if word[:4] == "sept" else word[:3]]
-
-
 def _month_end(year: int, month: int) -> str:
     following = date(year + (month == 12), month % 12 + 1, 1)
     return (following - timedelta(days=1)).isoformat()
@@ -68,7 +63,7 @@ def _days(text: str, default_year: int | None) -> Iterator[tuple[re.Match[str], 
             month_word, day_text = (m.group(1), m.group(2)) if order == "md" else (m.group(2), m.group(1))
             year = int(m.group(3)) if m.group(3) else default_year
             if year is not None:
-                yield m, _iso(year, _month_number(month_word), int(day_text))
+                yield m, _iso(year, month_number(month_word) or 0, int(day_text))
 
 
 def days_written(text: str) -> set[str]:
@@ -91,7 +86,7 @@ def find_periods(question: str, as_of: str) -> list[Period]:
     for m, day in _days(question, default_year):
         add(m, *(_day_window(day) if day else (None, None)))
     for m in _MONTH_YEAR.finditer(question):
-        year, month = int(m.group(2)), _month_number(m.group(1))
+        year, month = int(m.group(2)), month_number(m.group(1)) or 0
         add(m, _iso(year, month, 1), _month_end(year, month))
     for m in _SEASON_YEAR.finditer(question):
         first, last = _SEASONS[m.group(1).lower()]

@@ -7,7 +7,7 @@ import pytest
 from rag.citations import Renumberer, verify
 from rag.prompts import REFUSAL
 from rag.sources import build_sources
-from rag.support import SUPPORT_THRESHOLD, joint_support
+from rag.support import SUPPORT_THRESHOLD, joint_support, support_score
 
 
 @pytest.fixture(scope="module")
@@ -82,8 +82,6 @@ def test_unbacked_answer_becomes_a_refusal(sources) -> None:  # noqa: ANN001
 
 
 def test_support_check_rules_on_question_context() -> None:
-    from rag.support import support_score
-
     bmw = ("BMW batteries: made and trained in South Carolina\nBMW’s battery plant in South Carolina will use "
            "regionally sourced cells to power EV production in Spartanburg.")
     rivian_q = "What battery chemistry will Rivian use in the R2?"
@@ -104,6 +102,21 @@ def test_support_check_rules_on_question_context() -> None:
     acc = "ACC opens first gigafactory in France\n2023-06-01T16:10:00+01:00"
     assert support_score("ACC opened its first gigafactory in France on June 1, 2023.", acc) == 1.0
     assert support_score("ACC opened its first gigafactory in France on June 2, 2023.", acc) == 0.0
+
+
+def test_a_claimed_count_is_not_backed_by_the_name_of_a_month() -> None:
+    """A RealTimeQA answer, "5 years [1]", was cited to "The runoff is May 7.": May is the fifth month.
+    A month matches a month in any spelling, a figure only a figure."""
+    runoff = "Le Pen and Macron meet in the runoff. Le Pen was barred from running for office on May 7, 2017."
+    assert support_score("Le Pen was barred from running for office for 5 years.", runoff) == 0.0
+    assert support_score("Le Pen and Macron meet in the runoff on 2017-05-07.", runoff) == 1.0
+    assert support_score("Le Pen and Macron meet in the runoff on 5/7/2017.", runoff) == 1.0
+    over = "13 Dec 2023 00.58 GMT 12th over: West Indies 102-4 (Hope 26, Hetmyer 1)"
+    assert support_score("West Indies were 102-4 in the 12th over on 2023-12-13.", over) == 1.0
+    assert support_score("West Indies were 102-4 in the 12th over in November.", over) == 0.0
+    # "may" the verb is no month; the 2011-12 season is no December
+    assert support_score("Ford may add 5 jobs.", "Ford may add jobs.") == 0.0
+    assert support_score("The club signed 12 players.", "The club signed players in the 2011-12 season.") == 1.0
 
 
 def test_a_sentence_joining_two_articles_takes_each_figure_from_the_article_it_is_about() -> None:
