@@ -47,11 +47,11 @@ def _hash(*parts: bytes) -> str:
 
 
 def _decode(path: Path, data: bytes, line: int | None = None) -> str | InputProblem:
-    """UTF-8 text (NFC: one spelling of each accented letter), or the problem that stops it being text."""
+    """UTF-8 text, or the problem that stops it being text."""
     if b"\x00" in data[:8192]:
         return InputProblem(str(path), "binary file, not text; newsrag reads UTF-8 .txt, .jsonl and .html", line)
     try:
-        return canonical(data.decode("utf-8-sig"))
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return InputProblem(
             str(path),
@@ -82,7 +82,7 @@ def _load_txt(path: Path) -> Iterator[LoadedInput | InputProblem]:
     if isinstance(text, InputProblem):
         yield text
         return
-    articles = parse_raw_text(text, path.name)
+    articles = parse_raw_text(canonical(text), path.name)
     if not articles:
         yield InputProblem(str(path), "no article text found after removing page furniture")
         return
@@ -102,7 +102,7 @@ def _load_html(path: Path) -> Iterator[LoadedInput | InputProblem]:
         return
     extracted = trafilatura.extract(html, output_format="json", with_metadata=True, include_comments=False)
     record = json.loads(extracted) if extracted else {}
-    record = {key: canonical(value) if isinstance(value, str) else value for key, value in record.items()}
+    record |= {key: canonical(record.get(key) or "") for key in ("text", "title", "sitename", "hostname", "author")}
     text = (record.get("text") or "").strip()
     if not text:
         yield InputProblem(str(path), "no main article text found in this HTML page")
@@ -129,13 +129,16 @@ def _jsonl_record(path: Path, raw: bytes, number: int) -> LoadedInput | InputPro
         return InputProblem(str(path), "JSON nested too deeply to be an article; fix or delete the line", number)
     if not isinstance(record, dict):
         return InputProblem(str(path), "expected a JSON object with a 'text' field", number)
+    # Text fields in NFC (one spelling of each accented letter); the id and url stay as written: gold sets and
+    # earlier ingests name articles by id.
     text = record.get("text")
     if isinstance(text, str):
-        text = canonical(text)  # JSON escapes ("e\\u0301") are decoded after the line was read
+        text = canonical(text)
     if not isinstance(text, str) or not text.strip():
         return InputProblem(str(path), "missing or empty 'text' field; every record needs the article text", number)
     origin = str(record.get("id") or f"{path.name}#{number}")
-    fields = {f: canonical(str(record.get(f) or "")) for f in _JSONL_FIELDS}
+    fields = {f: str(record.get(f) or "") for f in _JSONL_FIELDS}
+    fields |= {f: canonical(fields[f]) for f in ("title", "source", "author")}
     published = normalise_date(fields["published_at"])
     warnings: tuple[InputProblem, ...] = ()
     if published is None:

@@ -135,14 +135,19 @@ def test_accents_written_as_combining_marks_are_stored_as_one_letter_so_typed_na
     corpus.mkdir()
     record = {"id": "skoda-elroq", "title": decomposed("Škoda brings the Elroq home to Mladá Boleslav"),
               "source": "example.com", "published_at": "2025-03-03", "text": decomposed(lead)}
-    # ensure_ascii: the accents arrive as JSON escapes, decoded only after the line was read
-    (corpus / "feed.jsonl").write_text(json.dumps(record, ensure_ascii=True) + "\n", encoding="utf-8")
+    # the first record's accents arrive as JSON escapes; the second's as written, in its id too, which is kept
+    # as written (gold sets and earlier ingests name articles by id)
+    renault = {"id": decomposed("renault-flins-é"), "title": "Renault Flins", "source": "example.com",
+               "published_at": "2025-03-04", "text": decomposed("Renault's Flins plant (Yvelines) will refurbish "
+                                                                 "used cars from next year, the carmaker said.")}
+    (corpus / "feed.jsonl").write_text(json.dumps(record, ensure_ascii=True) + "\n"
+                                       + json.dumps(renault, ensure_ascii=False) + "\n", encoding="utf-8")
     (corpus / "citroen.txt").write_text(decomposed("Citroën opens an ë-C3 line in Trnava\n\nCitroën will "
                                                    "assemble the ë-C3 at Trnava from May, Stellantis said.\n"),
                                         encoding="utf-8")
     settings = make_settings(index_copy)
     report = ingest(settings, [corpus])
-    assert sorted(report.added) == ["citroen.txt", "skoda-elroq"] and not report.problems
+    assert sorted(report.added) == sorted(["citroen.txt", "skoda-elroq", renault["id"]]) and not report.problems
     with IndexStore.open(index_copy) as store:
         stored = [*store._db.execute("SELECT title || text FROM articles WHERE origin IN (?, ?)",
                                      ("skoda-elroq", "citroen.txt")),
@@ -161,6 +166,7 @@ def test_accents_written_as_combining_marks_are_stored_as_one_letter_so_typed_na
     # a question pasted with combining marks is read as the typed one
     pasted = retriever.retrieve(decomposed(typed), k=3)
     assert [(h.chunk.rowid, h.score) for h in pasted] == [(h.chunk.rowid, h.score) for h in hits]
+
 
 def test_remove_origin_deletes_all_its_items(index_copy: Path) -> None:
     settings = make_settings(index_copy)
