@@ -151,6 +151,17 @@ def test_search_tab_shows_faceted_results_and_asks_the_chat_about_one(server: st
     assert title in page.locator("#nr-chat .message").first.inner_text()
 
 
+
+def test_search_marks_the_query_words_however_the_query_spells_an_accent() -> None:
+    """Stored text is NFC; a query pasted with combining accents must mark the same words."""
+    import unicodedata
+
+    from ui.render import query_marks
+
+    text = "Škoda will build the Elroq in Mladá Boleslav."
+    for query in ("Mladá Škoda", unicodedata.normalize("NFD", "Mladá Škoda")):
+        assert [text[a:b] for a, b in query_marks(text, query)] == ["Škoda", "Mladá"]
+
 def test_follow_up_question_is_condensed_before_retrieval(server: str, browser) -> None:  # noqa: ANN001
     page = _open(browser, server)
     _ask(page, "Which company is Jaguar Land Rover developing electric drive units with?")

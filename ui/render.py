@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from index.textrules import WORD, content_keys, is_content_word, word_key
+from index.textrules import WORD, canonical, content_keys, is_content_word, word_key
 from rag.citations import Citation
 from rag.retrieval.types import Hit, OtherReport
 from rag.sources import Source
@@ -122,7 +122,7 @@ def citation_detail(sources: list[Source], citation: Citation) -> str:
 
 def query_marks(text: str, query: str) -> list[tuple[int, int]]:
     """Offsets of the words of `text` that match a content word of the query (same crude stem)."""
-    wanted = content_keys(query)
+    wanted = content_keys(canonical(query))  # a pasted "Mlada\u0301" is the stored "Mladá"
     return [m.span() for m in WORD.finditer(text) if is_content_word(m.group()) and word_key(m.group()) in wanted]
 
 
