@@ -20,7 +20,8 @@ from typing import Any
 
 from eval.gold import load_gold
 from eval.metrics import percentile
-from rag.answer import Answerer, Done
+from rag.answer import Answerer
+from rag.answer_events import Done
 from rag.pipeline import make_answerer, open_search
 from rag.settings import AnswerSettings, Settings
 

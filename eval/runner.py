@@ -21,7 +21,8 @@ from eval.metrics import answer_correct, answer_f1, evidence_recall, first_hit_r
 from index.errors import NewsragError
 from index.files import atomic_write_bytes
 from index.textrules import cited_numbers, strip_markers
-from rag.answer import Answer, Answerer
+from rag.answer import Answerer
+from rag.answer_events import Answer
 from rag.citations import answer_sentences
 from rag.retrieval.types import RetrievalFilters, SupportsRetrieve
 from rag.support import SUPPORT_THRESHOLD, support_score

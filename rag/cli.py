@@ -149,7 +149,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             _print_sources(served)
         return 0
 
-    from rag.answer import Done, Token
+    from rag.answer_events import Done, Token
     from rag.llm.factory import explain_llm_error
     from rag.pipeline import make_answerer, open_search
 

@@ -17,7 +17,7 @@ from eval.metrics import (
     token_f1,
 )
 from eval.runner import citation_checks, draft_citation_checks
-from rag.answer import Answer
+from rag.answer_events import Answer
 from rag.citations import verify
 from rag.sources import build_sources
 

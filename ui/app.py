@@ -13,7 +13,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from index.errors import NewsragError
-from rag.answer import Answer, Done, Retrieved, Token
+from rag.answer_events import Answer, Done, Retrieved, Token
 from rag.settings import Settings
 from ui.chat import ChatService
 from ui.render import PANEL_CSS, citation_detail, search_results, sources_panel

@@ -15,7 +15,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from index.errors import NewsragError
-from rag.answer import Answerer, Done, Event
+from rag.answer import Answerer
+from rag.answer_events import Done, Event
 from rag.llm.factory import describe, explain_llm_error
 from rag.pipeline import SearchStack, make_answerer, open_search
 from rag.retrieval.types import RetrievalFilters
