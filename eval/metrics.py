@@ -4,7 +4,8 @@ Definitions (also in docs/evaluation.md):
 - retrieval: rank of the first retrieved chunk that holds any evidence item;
   hits@k = that rank ≤ k; mrr@10 = 1/rank within the top 10;
   evidence_recall@10 = share of a question's evidence items found in the top 10.
-- answers: correct = contains an alias (case- and punctuation-insensitive; a gold
+- answers: correct = contains an alias (case- and punctuation-insensitive, citation
+  markers left out; a count written in words is its figure, "five-year" holds "5"; a gold
   day "2023-06-01" also as the answer writes it, "June 1, 2023"); for a
   gold "yes"/"no", the first "yes" or "no" the answer writes (its verdict, not a word
   of a quote after it); for a `null` question, correct = refused; with choices, the
@@ -24,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from eval.gold import GoldQuestion, evidence_matches, normalise
+from index.textrules import MARKER, with_figures
 from rag.periods import days_written
 
 RETRIEVAL_KS = (1, 4, 5, 10)
@@ -57,14 +59,21 @@ def retrieval_metrics(rank: int | None, recall: float) -> dict[str, float]:
 _VERDICTS = frozenset({"yes", "no"})  # a yes/no gold is judged by the verdict word
 
 
+def _answer_words(text: str) -> str:
+    """Words as answers are compared: without citation markers (a gold "1" is not the answer's "[1]"),
+    and with counts as figures (a gold "5" is the answer's "five-year ban": news style spells small
+    counts out)."""
+    return normalise(with_figures(MARKER.sub(" ", text)))
+
+
 def contains_alias(answer: str, aliases: Iterable[str]) -> bool:
     """Whole words only: gold "no" is not found in "not" or "November". A gold day ("2023-06-01") is
     also found written in words ("June 1, 2023")."""
-    text = f" {normalise(answer)} "
+    text = f" {_answer_words(answer)} "
     aliases = list(aliases)
     if {alias.strip() for alias in aliases} & days_written(answer):  # days come back as ISO, as gold days are
         return True
-    return any(normalise(alias) and f" {normalise(alias)} " in text for alias in aliases)
+    return any(_answer_words(alias) and f" {_answer_words(alias)} " in text for alias in aliases)
 
 
 def matches_gold(answer: str, aliases: Iterable[str]) -> bool:
@@ -96,9 +105,9 @@ def answer_correct(question: GoldQuestion, answer: str, refused: bool) -> bool:
     if refused:
         return False
     if question.choices:
-        gold = normalise(question.answer)
-        others = [normalise(c) for c in question.choices if normalise(c) != gold]
-        text = normalise(answer)
+        gold = _answer_words(question.answer)
+        others = [_answer_words(c) for c in question.choices if _answer_words(c) != gold]
+        text = _answer_words(answer)
         return gold in text and not any(o and o in text for o in others)
     return matches_gold(answer, question.answer_aliases or (question.answer,))
 

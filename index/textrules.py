@@ -63,6 +63,16 @@ MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, start=1)}
 MONTH_ABBREVIATIONS = {name[:3]: number for name, number in MONTHS.items()} | {"sept": 9}
 MONTH_PATTERN = "|".join(name.capitalize() for name in MONTH_NAMES)  # for regexes over article text
 
+# Counts written in words, as news style spells small counts out: "a five-year ban" backs "5 years"
+# and "three plants" backs "3 plants". Not "one" ("one of the largest", "no one") and not ordinals.
+NUMBER_WORDS = {word: number for number, word in enumerate(
+    "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+    "eighteen nineteen twenty".split(), start=2)} | {
+    word: number for number, word in zip(range(30, 100, 10), "thirty forty fifty sixty seventy eighty ninety".split())}
+_TENS = "|".join(word for word, n in NUMBER_WORDS.items() if n >= 20)
+_UNITS = {"one": 1} | {word: n for word, n in NUMBER_WORDS.items() if n < 10}
+_NUMBER_WORD = re.compile(rf"\b(?:({_TENS})[-\s]({'|'.join(_UNITS)})|({'|'.join(NUMBER_WORDS)}))\b", re.IGNORECASE)
+
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _SCALES = {"thousand": "k", "k": "k", "million": "m", "mn": "m", "m": "m", "billion": "b", "bn": "b",
            "trillion": "t", "tn": "t"}
@@ -87,7 +97,7 @@ def is_content_word(word: str) -> bool:
     """Words that carry meaning: 3+ letters, or a 2-letter acronym ("US", "UK", "EV")."""
     lower = word.lower()
     return (len(word) > 2 or (len(word) == 2 and word.isupper())) and lower not in CLAIM_STOPWORDS \
-        and lower not in MONTHS
+        and lower not in MONTHS and lower not in NUMBER_WORDS
 
 
 def content_keys(text: str) -> set[str]:
@@ -119,12 +129,26 @@ def _date_figures(match: re.Match[str]) -> set[str] | None:
     return None
 
 
+def _in_figures(match: re.Match[str]) -> str:
+    tens, unit, word = match.groups()
+    if word is not None:
+        return str(NUMBER_WORDS[word.lower()])
+    return str(NUMBER_WORDS[tens.lower()] + _UNITS[unit.lower()])
+
+
+def with_figures(text: str) -> str:
+    """The text with its counts written in words as figures: "a five-year ban" → "a 5-year ban"."""
+    return _NUMBER_WORD.sub(_in_figures, text)
+
+
 def numbers(text: str) -> set[str]:
     """Figures, without thousands separators or leading zeros; a scaled figure also with its scale, so
-    "$5 million" = "$5m" = "5mn" while "$5 billion" is another figure. A month is a figure of its own:
+    "$5 million" = "$5m" = "5mn" while "$5 billion" is another figure. Counts written in words are their
+    figures ("five-year" gives "5", "twenty-five" "25"). A month is a figure of its own:
     "June", "2024-06-01" and "6/1/2024" share "month:6", which "6 plants" does not have, so a claimed
     count is never backed by a month's name. Month names and abbreviations count capitalised ("may" is a verb)."""
     figures: set[str] = set()
+    text = with_figures(text)
     for match in _NUMERIC_DATE.finditer(text):
         if (found := _date_figures(match)) is not None:
             figures |= found

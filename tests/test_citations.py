@@ -119,6 +119,20 @@ def test_a_claimed_count_is_not_backed_by_the_name_of_a_month() -> None:
     assert support_score("The club signed 12 players.", "The club signed players in the 2011-12 season.") == 1.0
 
 
+def test_a_count_the_passage_spells_out_backs_the_claimed_figure() -> None:
+    """News style writes small counts in words ("a five-year ban", "three plants"); a model's answer
+    often writes the figure. Either way round, the same count supports the claim, and another does not."""
+    ban = "Le Pen was handed an immediate five-year ban from public office on Monday."
+    assert support_score("Le Pen was handed a 5-year ban from public office.", ban) == 1.0
+    assert support_score("Le Pen was handed a 15-year ban from public office.", ban) == 0.0
+    plants = "Stellantis will build 3 battery plants and hire 2,500 workers in Indiana."
+    assert support_score("Stellantis will build three battery plants in Indiana.", plants) == 1.0
+    assert support_score("Stellantis will build four battery plants in Indiana.", plants) == 0.0
+    assert support_score("Stellantis will hire twenty-five hundred workers.", plants) == 0.0  # 25, then 100 missing
+    # "one" is a pronoun as often as a count: "one of" claims nothing about a figure
+    assert support_score("Stellantis will hire workers in Indiana, at one of its battery plants.", plants) == 1.0
+
+
 def test_a_sentence_joining_two_articles_takes_each_figure_from_the_article_it_is_about() -> None:
     """seed-038's answer: the date of the GM–TDK article given to the BMW–JLR partnership."""
     jlr = "Jaguar Land Rover will team up with BMW to develop electric drive units.\n2019-06-05"

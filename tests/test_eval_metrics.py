@@ -55,6 +55,25 @@ def test_a_quote_with_an_accent_is_found_however_the_article_spells_the_accented
     assert first_hit_rank(yale, [_chunk("000_x.txt", article)]) == 1
     assert answer_correct(yale, unicodedata.normalize("NFD", "Beyoncé [1]."), refused=False)
 
+def test_a_gold_count_is_found_where_the_answer_spells_it_out() -> None:
+    """RealTimeQA's "barred from office for how many years?" wants "5"; the answer quoted the article's
+    "an immediate five-year ban". Both sides are read with counts as figures, so a gold written in words
+    also meets the answer's figure; "one" stays a word, another count is still wrong, and a citation
+    marker is no figure of the answer."""
+    ban = GoldQuestion("q6", "For how many years is Le Pen barred?", "5", ("5",), "single", ())
+    assert answer_correct(ban, "Le Monde reports: “… handed an immediate five-year ban from public office” [1].",
+                          refused=False)
+    assert answer_correct(ban, "Five years [1].", refused=False)
+    assert not answer_correct(ban, "A fifteen-year ban [1].", refused=False)
+    assert not answer_correct(ban, "Twenty-five years [1].", refused=False)
+    plants = GoldQuestion("q7", "How many plants?", "twenty-one", (), "single", ())
+    assert answer_correct(plants, "It runs 21 plants [1].", refused=False)
+    one = GoldQuestion("q8", "How many?", "1", (), "single", ())
+    assert not answer_correct(one, "One of the largest [1].", refused=False)
+    assert not answer_correct(one, "Two [1].", refused=False)
+    assert answer_correct(one, "1 [2].", refused=False)
+
+
 def test_answer_metrics_by_hand() -> None:
     assert answer_correct(KOKOMO, "It is in kokomo (Indiana) [1].", refused=False)
     assert not answer_correct(KOKOMO, "It is in Kokomo.", refused=True)
