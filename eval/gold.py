@@ -2,7 +2,9 @@
 
 A retrieval hit is a retrieved chunk of an evidence document that contains its
 quote, or, for a quote longer than a chunk boundary lets through, shares most
-of the quote's words in order-insensitive overlap.
+of the quote's words in order-insensitive overlap. Quote and chunk are compared
+as words of NFC text with counts written in words as figures, the rule answers
+are scored by too (eval/metrics.py).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.errors import NewsragError
-from index.textrules import canonical
+from index.textrules import canonical, with_figures
 
 _LONG_QUOTE_WORDS = 12
 _LONG_QUOTE_OVERLAP = 0.8
@@ -96,8 +98,9 @@ def load_gold(path: Path) -> list[GoldQuestion]:
 
 
 def _words(text: str) -> list[str]:
-    """Words of NFC text: a quote typed "Beyoncé" is found where an article spells the é as e + accent."""
-    return re.findall(r"\w+", canonical(text).lower())
+    """Words of NFC text, counts written in words as figures: a quote typed "Beyoncé" is found where an
+    article spells the é as e + accent, and a quote "5" where it writes "a five-year ban"."""
+    return re.findall(r"\w+", with_figures(canonical(text)).lower())
 
 
 def normalise(text: str) -> str:

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from eval.gold import GoldQuestion, evidence_matches, normalise
-from index.textrules import MARKER, with_figures
+from index.textrules import MARKER
 from rag.periods import days_written
 
 RETRIEVAL_KS = (1, 4, 5, 10)
@@ -60,10 +60,8 @@ _VERDICTS = frozenset({"yes", "no"})  # a yes/no gold is judged by the verdict w
 
 
 def _answer_words(text: str) -> str:
-    """Words as answers are compared: without citation markers (a gold "1" is not the answer's "[1]"),
-    and with counts as figures (a gold "5" is the answer's "five-year ban": news style spells small
-    counts out)."""
-    return normalise(with_figures(MARKER.sub(" ", text)))
+    """Words as answers are compared: without citation markers, so a gold "1" is not the answer's "[1]"."""
+    return normalise(MARKER.sub(" ", text))
 
 
 def contains_alias(answer: str, aliases: Iterable[str]) -> bool:

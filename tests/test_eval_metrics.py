@@ -60,7 +60,9 @@ def test_a_gold_count_is_found_where_the_answer_spells_it_out() -> None:
     "an immediate five-year ban". Both sides are read with counts as figures, so a gold written in words
     also meets the answer's figure; "one" stays a word, another count is still wrong, and a citation
     marker is no figure of the answer."""
-    ban = GoldQuestion("q6", "For how many years is Le Pen barred?", "5", ("5",), "single", ())
+    ban = GoldQuestion("q6", "For how many years is Le Pen barred?", "5", ("5",), "single", (Evidence("000_x.txt", "5"),))
+    assert first_hit_rank(ban, [_chunk("000_x.txt", "Le Pen's ban runs to 2030."),
+                                _chunk("000_x.txt", "Le Pen was handed an immediate five-year ban.")]) == 2
     assert answer_correct(ban, "Le Monde reports: “… handed an immediate five-year ban from public office” [1].",
                           refused=False)
     assert answer_correct(ban, "Five years [1].", refused=False)
