@@ -83,6 +83,9 @@ def test_question_kinds() -> None:
     assert not analyze("Between the TechCrunch and The Verge articles, which one reported a lawsuit?").yes_no
     assert analyze("Which models will Nissan build in Sunderland?").kind == "list"
     assert analyze("What is the most recent news about Hyundai's Georgia plant?").prefer_recent
+    assert analyze("Which carmaker currently leads EV sales in Norway?").prefer_recent
+    # "recently" dates the event, it does not ask for the newest report (the recency prior counts it)
+    assert not analyze("Which carmaker recently announced a battery plant in Georgia?").prefer_recent
     assert analyze("Where is Tata's UK gigafactory?").kind == "fact"
 
 
