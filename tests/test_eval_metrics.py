@@ -55,6 +55,7 @@ def test_a_quote_with_an_accent_is_found_however_the_article_spells_the_accented
     assert first_hit_rank(yale, [_chunk("000_x.txt", article)]) == 1
     assert answer_correct(yale, unicodedata.normalize("NFD", "Beyoncé [1]."), refused=False)
 
+
 def test_a_gold_count_is_found_where_the_answer_spells_it_out() -> None:
     """RealTimeQA's "barred from office for how many years?" wants "5"; the answer quoted the article's
     "an immediate five-year ban". Both sides are read with counts as figures, so a gold written in words
