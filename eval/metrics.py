@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from eval.gold import GoldQuestion, evidence_matches, normalise
-from index.textrules import MARKER
+from index.textrules import strip_markers
 from rag.periods import days_written
 
 RETRIEVAL_KS = (1, 4, 5, 10)
@@ -61,7 +61,7 @@ _VERDICTS = frozenset({"yes", "no"})  # a yes/no gold is judged by the verdict w
 
 def _answer_words(text: str) -> str:
     """Words as answers are compared: without citation markers, so a gold "1" is not the answer's "[1]"."""
-    return normalise(MARKER.sub(" ", text))
+    return normalise(strip_markers(text))
 
 
 def contains_alias(answer: str, aliases: Iterable[str]) -> bool:
