@@ -8,8 +8,8 @@ Definitions (also in docs/evaluation.md):
   markers left out; a count written in words is its figure, "five-year" holds "5"; a gold
   day "2023-06-01" also as the answer writes it, "June 1, 2023"); for a
   gold "yes"/"no", the first "yes" or "no" the answer writes (its verdict, not a word
-  of a quote after it); for a `null` question, correct = refused; with choices, the
-  gold choice and no other.
+  of a quote after it); for a `null` question, correct = refused; in multiple-choice
+  mode, the gold choice and no other (whole words; a choice inside the gold does not count).
   token_f1 = SQuAD-style token F1 against the gold answer (0 for refusals of
   answerable questions; 1/0 for null questions by refusal).
 - citations: precision = cited (sentence, article) pairs where the article's
@@ -85,29 +85,34 @@ def matches_gold(answer: str, aliases: Iterable[str]) -> bool:
 
 
 def rescore(record: dict[str, Any]) -> dict[str, Any]:
-    """A stored record with `correct` recomputed by today's rule (runs written before a scoring
-    fix stay comparable); multiple-choice records keep theirs."""
-    if record.get("answer") is None or record.get("choices"):
+    """A stored record with `correct` recomputed by today's rule, so runs written before a scoring fix
+    stay comparable."""
+    if record.get("answer") is None:
         return record
-    if record["type"] == "null":
-        correct = bool(record["refused"])
-    else:
-        correct = not record["refused"] and matches_gold(record["answer"],
-                                                          record.get("answer_aliases") or [record["gold_answer"]])
+    correct = judge(record["answer"], bool(record["refused"]), record["type"],
+                    record.get("answer_aliases") or [record["gold_answer"]], record.get("choices") or ())
     return {**record, "correct": correct}
 
 
-def answer_correct(question: GoldQuestion, answer: str, refused: bool) -> bool:
-    if question.type == "null":
+def judge(answer: str, refused: bool, kind: str, aliases: Sequence[str], choices: Sequence[str] = ()) -> bool:
+    """Is an answer correct: the one rule for a fresh answer and a stored one (`rescore`). With choices,
+    the answer must not also name another choice (whole words, as for the gold: the gold "12" is not
+    undone by a choice "1" inside it), unless that choice is part of the gold ("student loans" in
+    "federal student loans")."""
+    if kind == "null":
         return refused
-    if refused:
+    if refused or not matches_gold(answer, aliases):
         return False
-    if question.choices:
-        gold = _answer_words(question.answer)
-        others = [_answer_words(c) for c in question.choices if _answer_words(c) != gold]
-        text = _answer_words(answer)
-        return gold in text and not any(o and o in text for o in others)
-    return matches_gold(answer, question.answer_aliases or (question.answer,))
+    golds = [f" {_answer_words(alias)} " for alias in aliases]
+    others = [c for c in choices if _answer_words(c) and not any(f" {_answer_words(c)} " in g for g in golds)]
+    return not any(contains_alias(answer, [other]) for other in others)
+
+
+def answer_correct(question: GoldQuestion, answer: str, refused: bool, multiple_choice: bool = False) -> bool:
+    """An open answer is judged by the gold aliases alone; the other choices count only where the
+    question showed them (multiple-choice mode)."""
+    choices = question.choices if multiple_choice else ()
+    return judge(answer, refused, question.type, question.answer_aliases or (question.answer,), choices)
 
 
 def token_f1(prediction: str, gold: str) -> float:

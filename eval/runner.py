@@ -131,7 +131,7 @@ class EvalRunner:
                    for c in answer.to_dict()["context"]]
         record.update({
             "answer": answer.text, "refused": answer.refused, "draft": answer.draft,
-            "correct": answer_correct(question, answer.text, answer.refused),
+            "correct": answer_correct(question, answer.text, answer.refused, mc),
             "token_f1": round(answer_f1(question, answer.text, answer.refused), 4),
             "citations": [c.to_dict() for c in answer.citations],
             "sentences": [s.to_dict() for s in answer.sentences],

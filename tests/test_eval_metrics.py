@@ -12,6 +12,7 @@ from eval.metrics import (
     evidence_recall,
     first_hit_rank,
     percentile,
+    rescore,
     retrieval_metrics,
     summarise_by_type,
     token_f1,
@@ -48,6 +49,20 @@ def test_retrieval_metrics_by_hand() -> None:
 
 
 
+def test_another_choice_counts_only_as_a_whole_word_and_never_inside_the_gold() -> None:
+    """RealTimeQA's "How many Republicans supported the bill?" (choices 1, 6, 12, 24) was scored wrong for
+    "12 Republicans supported the bill": the choice "1" was found inside "12"."""
+    votes = GoldQuestion("q9", "How many Republicans?", "12", ("12",), "single", (), choices=("1", "6", "12", "24"))
+    assert answer_correct(votes, "12 Republicans supported the bill [1].", refused=False, multiple_choice=True)
+    assert not answer_correct(votes, "12 or 24 Republicans [1].", refused=False, multiple_choice=True)
+    loans = GoldQuestion("q10", "Which loans?", "Federal student loans", ("Federal student loans",), "single", (),
+                         choices=("Mortgages", "Student loans", "Federal student loans", "Car loans"))
+    assert answer_correct(loans, "Federal student loans [1].", refused=False, multiple_choice=True)
+    stored = {"answer": "12 Republicans supported the bill [1].", "refused": False, "type": "single",
+              "gold_answer": "12", "answer_aliases": ["12"], "choices": ["1", "6", "12", "24"], "correct": False}
+    assert rescore(stored)["correct"]  # a stored multiple-choice record is rescored by the same rule
+
+
 def test_a_quote_with_an_accent_is_found_however_the_article_spells_the_accented_letter() -> None:
     """Some feeds write "é" as "e" + U+0301; gold quotes and answers are typed with the one-letter form."""
     yale = GoldQuestion("q5", "Which pop star?", "Beyoncé", (), "single", (Evidence("000_x.txt", "Beyoncé"),))
@@ -82,8 +97,9 @@ def test_answer_metrics_by_hand() -> None:
     assert not answer_correct(KOKOMO, "It is in Kokomo.", refused=True)
     assert answer_correct(NULL, "The indexed articles do not contain the answer.", refused=True)
     assert not answer_correct(NULL, "500,000 cars.", refused=False)
-    assert answer_correct(MC, "Sunderland [1].", refused=False)
-    assert not answer_correct(MC, "Sunderland or Derby.", refused=False)
+    assert answer_correct(MC, "Sunderland [1].", refused=False, multiple_choice=True)
+    assert not answer_correct(MC, "Sunderland or Derby.", refused=False, multiple_choice=True)
+    assert answer_correct(MC, "Sunderland, not Derby.", refused=False)  # open answers: the gold alone counts
     assert token_f1("Kokomo, Indiana", "Kokomo Indiana") == 1.0
     assert token_f1("in Kokomo", "Kokomo, Indiana") == pytest.approx(0.5)  # p = 1/2, r = 1/2
     assert token_f1("Detroit", "Kokomo") == 0.0
