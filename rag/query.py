@@ -29,8 +29,10 @@ _COMPARISON = re.compile(r"\b(?:compare|compared|comparison|both|similar|similar
 _TEMPORAL = re.compile(r"\b(?:before|after|earlier|later|first|last|prior|subsequent|following|order|"
                        r"sequence|when|since|until|most recent|latest|newest|recently|change|changed)\b",
                        re.IGNORECASE)
-_LIST = re.compile(r"^\s*(?:which|what)\s+(?:are|were|\w+s)\b|^\s*(?:list|name)\b|\bwhat are the\b",
-                   re.IGNORECASE)
+# A plural that a verb follows ("Which companies are …", "Which models will …"), not a verb or an adjective
+# ending in "s" ("What is …", "Which US agency …", "Which tennis player …": one item each).
+_LIST = re.compile(r"^\s*(?:which|what)\s+(?:are|were|(?:[\w-]+\s+)?\w+s\s+(?:are|were|have|had|did|do|does|will|"
+                   r"would|could|can|should|may|might)\b)|^\s*(?:list|name)\b|\bwhat are the\b", re.IGNORECASE)
 _SUMMARY = re.compile(r"^\s*(?:summari[sz]e|give an overview|overview|tell me about|what happened|what is happening|"
                       r"what(?:'s| is) the latest|what are the latest)\b", re.IGNORECASE)
 # "Which company, reported by TechCrunch and The Verge, …?": an entity described, never named, through

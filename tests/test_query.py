@@ -87,6 +87,12 @@ def test_question_kinds() -> None:
     # "recently" dates the event, it does not ask for the newest report (the recency prior counts it)
     assert not analyze("Which carmaker recently announced a battery plant in Georgia?").prefer_recent
     assert analyze("Where is Tata's UK gigafactory?").kind == "fact"
+    # one item, though a word after "what"/"which" ends in "s"
+    assert analyze("What is the name of Rishi Sunak's new Brexit deal?").kind == "fact"
+    assert analyze("Which US agency said it could run out of cash?").kind == "fact"
+    assert analyze("Which tennis player won his second US Open title?").kind == "fact"
+    assert analyze("What does ACES stand for in Jaguar Land Rover's strategy?").kind == "fact"
+    assert analyze("Which companies are reported to be exploring a $35bn tie-up?").kind == "list"
 
 
 def test_relative_dates_count_from_the_as_of_date() -> None:
