@@ -81,7 +81,7 @@ def draft_citation_checks(answer: Answer, given: str) -> list[dict[str, Any]]:
     return pairs
 
 
-def _evidence_in(question: GoldQuestion, context: list[dict[str, Any]]) -> bool:
+def evidence_in(question: GoldQuestion, context: list[dict[str, Any]]) -> bool:
     """Did the model read a piece of the gold evidence (its sentences joined per article)?"""
     by_article: dict[tuple[str, str], list[str]] = {}
     for c in context:
@@ -150,7 +150,7 @@ class EvalRunner:
             "context": context,
             "evidence": [{"origin": c["origin"], "text": c["text"]} for c in answer.to_dict()["evidence"]],
             "rejected_evidence": answer.rejected_evidence,
-            "evidence_in_context": _evidence_in(question, context),
+            "evidence_in_context": evidence_in(question, context),
         })
         return record
 

@@ -175,10 +175,7 @@ class Answerer:
         sources = answer.sources
         cfg = self.settings
         t0 = time.perf_counter()
-        # "Most recent": the newest relevant article is the answer; older ones would only compete with it.
-        readable = sources[:1] if understood.prefer_recent else sources
-        context = evidence_mod.select(understood.search, readable, self.similarity, cfg.max_sentences,
-                                      cfg.max_context_chars)
+        context = evidence_mod.read(understood, sources, self.similarity, cfg.max_sentences, cfg.max_context_chars)
         timings["evidence_select_s"] = time.perf_counter() - t0
         answer.context = context
         if not context:

@@ -110,6 +110,14 @@ def select(
     return [Sentence(i, s.source_n, s.start, s.end, s.text, s.score) for i, s in enumerate(chosen, start=1)]
 
 
+def read(understood: Query, sources: Sequence[Source], similarity: Similarity | None, max_sentences: int,
+         max_chars: int) -> list[Sentence]:
+    """The sentences the model reads for a question: `select` over the articles it may answer from."""
+    # "Most recent": the newest relevant article is the answer; older ones would only compete with it.
+    readable = sources[:1] if understood.prefer_recent else sources
+    return select(understood.search, readable, similarity, max_sentences, max_chars)
+
+
 def format_numbered(sentences: Sequence[Sentence], sources: Sequence[Source], numbered: bool = True) -> str:
     """Article headers (headline, outlet, date) with their (numbered) sentences under them."""
     by_n = {s.n: s for s in sources}

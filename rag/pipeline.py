@@ -138,7 +138,8 @@ def open_search(settings: Settings) -> SearchStack:
     return SearchStack(store, embedder, Retriever(store, embedder, settings.retrieval))
 
 
-def _article_text(stack: SearchStack) -> Callable[[str], str | None]:
+def article_reader(stack: SearchStack) -> Callable[[str], str | None]:
+    """An article's whole text by id: what answers and briefs read around a retrieved chunk."""
     def article_text(article_id: str) -> str | None:
         article = stack.store.get_article(article_id)
         return article.text if article else None
@@ -160,7 +161,7 @@ def sentence_similarity(embedder: Embedder) -> Similarity:
 def make_answerer(settings: Settings, stack: SearchStack) -> Answerer:
     return Answerer(
         stack.retriever, make_chat_model(settings.llm, settings.cache_dir),
-        settings.llm.context_window, settings.llm.max_tokens, _article_text(stack),
+        settings.llm.context_window, settings.llm.max_tokens, article_reader(stack),
         settings.answer.model_copy(update={which: verdict_threshold(settings.llm, settings.answer, which)
                                            for which in ("yes_threshold", "claim_threshold")}),
         QueryAnalyzer(stack.store.sources()), sentence_similarity(stack.embedder), stack.store.latest_date(),
@@ -170,4 +171,4 @@ def make_answerer(settings: Settings, stack: SearchStack) -> Answerer:
 def make_brief_writer(settings: Settings, stack: SearchStack) -> BriefWriter:
     from rag.brief.job import BriefWriter
 
-    return BriefWriter(stack.retriever, make_chat_model(settings.llm, settings.cache_dir), _article_text(stack))
+    return BriefWriter(stack.retriever, make_chat_model(settings.llm, settings.cache_dir), article_reader(stack))
