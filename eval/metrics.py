@@ -104,7 +104,7 @@ def judge(answer: str, refused: bool, kind: str, aliases: Sequence[str], choices
     if refused or not matches_gold(answer, aliases):
         return False
     golds = [f" {_answer_words(alias)} " for alias in aliases]
-    others = [c for c in choices if _answer_words(c) and not any(f" {_answer_words(c)} " in g for g in golds)]
+    others = [c for c in choices if (words := _answer_words(c)) and not any(f" {words} " in g for g in golds)]
     return not any(contains_alias(answer, [other]) for other in others)
 
 
