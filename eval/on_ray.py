@@ -14,7 +14,7 @@ from dataclasses import asdict
 from typing import Any
 
 from eval.gold import GoldQuestion, parse_question
-from eval.runner import Evaluate, EvalRunner, RunConfig
+from eval.runner import EvalRunner, Evaluate, RunConfig
 from index.errors import NewsragError
 from index.ray_cluster import connect, fan_out
 from rag.llm.factory import describe_failure

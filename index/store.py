@@ -27,11 +27,11 @@ from index.article import Article, Chunk
 from index.bm25 import Bm25Search
 from index.catalog import ChunkCatalog
 from index.embedder import document_text
-from index.files import remove_stale_temp_files
 from index.errors import NewsragError
+from index.files import remove_stale_temp_files
 from index.manifest import MANIFEST, IndexSpec, check_compatible, read_manifest, spec_from_manifest
 from index.vectors import VectorIndex, rescore
-from index.vectors_file import VECTORS, VectorsFile, embeddings_of
+from index.vectors_file import VectorsFile, embeddings_of
 
 DATABASE, LOCK = "chunks.sqlite", ".lock"
 

@@ -22,7 +22,6 @@ from index.textrules import (
     marker_numbers,
     numbers,
     sentence_spans,
-    strip_markers,
 )
 from rag.prompts import REFUSAL
 from rag.retrieval.types import OtherReport

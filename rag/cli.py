@@ -18,6 +18,7 @@ from typing import Any
 
 from index.errors import NewsragError
 
+
 def _settings(args: argparse.Namespace) -> Any:
     """Settings with CLI flags on top of newsrag.toml and NEWSRAG_* (pydantic merges them)."""
     from rag.settings import load_settings

@@ -14,8 +14,8 @@ from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
-    SettingsError,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 

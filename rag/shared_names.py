@@ -21,7 +21,6 @@ from rag.evidence import Sentence, candidates
 from rag.sources import Source
 from rag.untrusted import blank_untrusted, readable
 
-
 _DESCRIBING = re.compile(r"\w-[a-z]")  # "AI-powered", "Arkansas-based": a description, not a name
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _PHRASE_END = re.compile(r"\n|:\s|\s[|–—-]\s")

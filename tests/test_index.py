@@ -16,8 +16,8 @@ import pytest
 from index.embedder import int8_installed, resolve_precision
 from index.errors import IndexMismatchError, NewsragError
 from index.manifest import MANIFEST, read_manifest, spec_from_manifest
-from index.store import DATABASE, VECTORS, IndexStore
-from index.vectors_file import VectorsFile, stored_vectors
+from index.store import DATABASE, IndexStore
+from index.vectors_file import VECTORS, VectorsFile, stored_vectors
 from rag.pipeline import ingest, open_search, remove
 from rag.support import SUPPORT_THRESHOLD, support_score
 from tests.conftest import make_settings

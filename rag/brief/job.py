@@ -16,11 +16,11 @@ from dataclasses import dataclass, field, replace
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from index.errors import NewsragError
+from index.textrules import canonical, content_keys, name_runs, named_keys, states_something
 from rag.citations import Checked, Renumberer, check_sentences, is_refusal
 from rag.prompts import NONE, brief_map_messages, brief_reduce_messages
 from rag.retrieval.types import Hit, RetrievalFilters, SupportsRetrieve
 from rag.sources import Source, build_sources
-from index.textrules import canonical, content_keys, name_runs, named_keys, states_something
 
 SUB_QUERIES = ("{topic}", "{topic} plant factory site", "{topic} investment production capacity",
                "{topic} partnership agreement")
