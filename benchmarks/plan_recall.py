@@ -56,11 +56,8 @@ def main() -> None:
         planned = plan.retrieve(stack.retriever, query, k, filters)
         by_plan += holds_evidence(question, planned)
         sources = build_sources(planned, article_text)
-        by_n = {s.n: s for s in sources}
         read = evidence.read(query, sources, similarity, cfg.max_sentences, cfg.max_context_chars)
-        by_sentences += evidence_in(question, [{"origin": by_n[s.source_n].origin,
-                                                "article_id": by_n[s.source_n].article_id, "text": s.text}
-                                               for s in read])
+        by_sentences += evidence_in(question, [evidence.sentence_dict(s, sources) for s in read])
     print(f"| set | questions | naming a period | evidence in {k} chunks: retriever | plan | sentences read |\n"
           f"|---|---|---|---|---|---|\n"
           f"| {args.gold.parent.name} | {len(questions)} | {dated} | {by_retriever} | {by_plan} | {by_sentences} |")

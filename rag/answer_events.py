@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rag.citations import Citation, SentenceCheck
-from rag.evidence import Sentence
+from rag.evidence import Sentence, sentence_dict
 from rag.query import Query
 from rag.sources import Source
 
@@ -51,9 +51,9 @@ class Answer:
             "draft": self.draft,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "query": self.query.to_dict() if self.query else None,
-            "evidence": [self._sentence_dict(s) for s in self.evidence],
+            "evidence": [sentence_dict(s, self.sources) for s in self.evidence],
             "rejected_evidence": self.rejected_evidence,
-            "context": [self._sentence_dict(s) for s in self.context],
+            "context": [sentence_dict(s, self.sources) for s in self.context],
             "mode": self.mode,
             "model_refused": self.model_refused,
             "verdict_margin": None if self.verdict_margin is None else round(self.verdict_margin, 3),
@@ -61,11 +61,6 @@ class Answer:
             "out_of_order": self.out_of_order,
         }
 
-    def _sentence_dict(self, sentence: Sentence) -> dict[str, Any]:
-        source = next((s for s in self.sources if s.n == sentence.source_n), None)
-        return {"id": sentence.id, "article_id": source.article_id if source else None,
-                "origin": source.origin if source else None, "start": sentence.start, "end": sentence.end,
-                "text": sentence.text}
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from index.textrules import content_keys, numbers, sentence_spans
 from rag.query import Query, Report
@@ -116,6 +117,14 @@ def read(understood: Query, sources: Sequence[Source], similarity: Similarity | 
     # "Most recent": the newest relevant article is the answer; older ones would only compete with it.
     readable = sources[:1] if understood.prefer_recent else sources
     return select(understood.search, readable, similarity, max_sentences, max_chars)
+
+
+def sentence_dict(sentence: Sentence, sources: Sequence[Source]) -> dict[str, Any]:
+    """A sentence as answers and evaluations record it: with the article and origin it was read from."""
+    source = next((s for s in sources if s.n == sentence.source_n), None)
+    return {"id": sentence.id, "article_id": source.article_id if source else None,
+            "origin": source.origin if source else None, "start": sentence.start, "end": sentence.end,
+            "text": sentence.text}
 
 
 def format_numbered(sentences: Sequence[Sentence], sources: Sequence[Source], numbered: bool = True) -> str:
