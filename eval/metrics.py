@@ -15,6 +15,8 @@ Definitions (also in docs/evaluation.md):
 - citations: precision = cited (sentence, article) pairs where the article's
   retrieved text supports the sentence (rag.support); recall = answer sentences
   with at least one supporting citation.
+- intervals: KEY_ci95 = 95 % Wilson interval of hits@1/5/10 and answer_accuracy
+  (eval/significance.py); `newsrag eval --compare` adds the exact sign test.
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from eval.gold import GoldQuestion, evidence_matches, normalise
+from eval.significance import interval
 from index.textrules import strip_markers
 from rag.periods import days_written
 
 RETRIEVAL_KS = (1, 4, 5, 10)
+INTERVAL_KEYS = ("hits@1", "hits@5", "hits@10", "answer_accuracy")  # summary gains KEY_ci95: [low, high]
 
 
 def first_hit_rank(question: GoldQuestion, chunks: Sequence[dict[str, Any]]) -> int | None:
@@ -154,6 +158,10 @@ def summarise(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     for key in (*(f"hits@{k}" for k in RETRIEVAL_KS), "mrr@10", "evidence_recall@10"):
         summary[key] = _mean([r["retrieval"][key] for r in with_evidence])
     summary["answer_accuracy"] = _mean([float(r["correct"]) for r in answered])
+    for key in INTERVAL_KEYS:  # 0/1 per question, so a share with a binomial interval
+        outcomes = [float(r["correct"]) for r in answered] if key == "answer_accuracy" else \
+            [r["retrieval"][key] for r in with_evidence]
+        summary[f"{key}_ci95"] = interval(outcomes)
     summary["refusal_rate"] = _mean([float(r["refused"]) for r in answerable])
     summary["null_refusal_rate"] = _mean([float(r["refused"]) for r in answered if r["type"] == "null"])
     summary["token_f1"] = _mean([r["token_f1"] for r in answered])

@@ -6,12 +6,14 @@ Plots use matplotlib's Agg backend (files only, no display), imported here only.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from eval.anatomy import CLASSES, anatomy, anatomy_lines
-from eval.metrics import summarise_by_type
+from eval.metrics import INTERVAL_KEYS, summarise_by_type
 from eval.runner import RUN, SUMMARY, load_results
+from eval.significance import sign_test
 
 HEADLINE = ("hits@1", "hits@4", "hits@5", "hits@10", "mrr@10", "evidence_recall@10", "answer_accuracy",
             "refusal_rate", "null_refusal_rate", "token_f1", "citation_precision", "draft_citation_precision", "citation_recall")
@@ -31,6 +33,15 @@ def _metrics_table(summary: dict[str, Any]) -> list[str]:
     for key in HEADLINE:
         lines.append(f"| {key} | " + " | ".join(_fmt(s.get(key)) for _, s in groups) + " |")
     return lines
+
+
+def _interval_line(summary: dict[str, Any]) -> list[str]:
+    shown = [f"{key} {_fmt(summary[key])} [{low:.3f}, {high:.3f}]" for key in INTERVAL_KEYS
+             if summary.get(f"{key}_ci95") for low, high in [summary[f"{key}_ci95"]]]
+    if not shown:
+        return []
+    return ["95 % intervals over all questions (Wilson): " + "; ".join(shown) + ". Whether another run "
+            "differs is `newsrag eval --compare`'s sign test, not whether these overlap.", ""]
 
 
 def _latency_table(summary: dict[str, Any]) -> list[str]:
@@ -112,7 +123,7 @@ def write_report(out: Path, command: str = "") -> dict[str, Any]:
     lines += [f"Index `{config['index']}`, backend {config['backend']}, preset {config['preset']}{model}, "
               f"{summary['questions']} questions" + (f" (limit {config['limit']})" if config["limit"] else "")
               + (", retrieval only" if config["retrieval_only"] else "") + ".", ""]
-    lines += ["## Metrics", ""] + _metrics_table(summary) + [""]
+    lines += ["## Metrics", ""] + _metrics_table(summary) + [""] + _interval_line(summary)
     lines += ["## Latency", ""] + _latency_table(summary) + [""]
     lines += [f"![{p}]({p})" for p in plots] + [""]
     if any(r.get("answer") is not None for r in records):
@@ -120,6 +131,10 @@ def write_report(out: Path, command: str = "") -> dict[str, Any]:
     lines += ["## Worst misses", ""] + (_worst_misses(records) or ["None."])
     (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return summary
+
+
+def _p(value: float) -> str:
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
 
 
 def compare(run_a: Path, run_b: Path) -> str:
@@ -138,13 +153,22 @@ def compare(run_a: Path, run_b: Path) -> str:
     lines += ["", "## Failure anatomy", "", "| class | A | B | Δ |", "|---|---|---|---|"]
     lines += [f"| {c} | {ka[c]} | {kb[c]} | {kb[c] - ka[c]:+d} |" for c in CLASSES]
     flips = []
+    answers, top5 = Counter[str](), Counter[str]()
     for i in shared:
         ca, cb = a[i].get("correct"), b[i].get("correct")
         if ca is not None and cb is not None and ca != cb:
+            answers["lost" if ca else "gained"] += 1
             flips.append(f"- {i}: answer {'right → wrong' if ca else 'wrong → right'} — {b[i]['question']}")
         ha = (a[i]["retrieval"] or {}).get("hits@5")
         hb = (b[i]["retrieval"] or {}).get("hits@5")
         if ha is not None and hb is not None and ha != hb:
+            top5["lost" if ha else "gained"] += 1
             flips.append(f"- {i}: evidence in top 5 {'lost' if ha else 'gained'} — {b[i]['question']}")
+    lines += ["", "## Paired sign test (B against A)", "",
+              "Only questions that flip say which run is better; p is the exact two-sided chance of a split at "
+              "least this uneven between equally good runs.", "",
+              "| flipped | gained | lost | p |", "|---|---|---|---|"]
+    lines += [f"| {name} | {c['gained']} | {c['lost']} | {_p(sign_test(c['gained'], c['lost']))} |"
+              for name, c in (("answer correct", answers), ("evidence in top 5", top5))]
     lines += ["", f"## Flipped ({len(flips)})", ""] + (flips or ["None."])
     return "\n".join(lines) + "\n"

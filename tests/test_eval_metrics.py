@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import unicodedata
 
 import pytest
@@ -18,6 +19,7 @@ from eval.metrics import (
     token_f1,
 )
 from eval.runner import citation_checks, draft_citation_checks
+from eval.significance import interval, sign_test
 from rag.answer_events import Answer
 from rag.citations import verify
 from rag.sources import build_sources
@@ -145,6 +147,20 @@ def test_citation_metrics_with_a_wrong_citation(search_stack) -> None:  # noqa: 
                             "answer_accuracy", "refusal_rate", "token_f1", "citation_precision", "citation_recall",
                             "latency_retrieval_s_p50", "latency_retrieval_s_p95", "latency_first_token_s_p50",
                             "latency_first_token_s_p95", "latency_total_s_p50", "latency_total_s_p95", "by_type"}
+    assert summary["answer_accuracy_ci95"] == interval([1.0, 1.0, 0.0])
+    assert summary["hits@1_ci95"] == interval([1.0, 0.0])  # over the questions with evidence only
+
+
+def test_intervals_and_sign_test_by_hand() -> None:
+    # Wilson, 63 of 100, z = 1.96: centre (0.63 + z²/200) / (1 + z²/100) = 0.6252,
+    # half-width z·sqrt(0.63·0.37/100 + z²/40000) / (1 + z²/100) = 0.0930
+    assert interval([1.0] * 63 + [0.0] * 37) == pytest.approx([0.5322, 0.7182], abs=1e-4)
+    assert interval([1.0] * 8) == pytest.approx([0.6756, 1.0], abs=1e-4)  # all right: the interval still has width
+    assert interval([]) is None
+    # 21 gained, 8 lost: twice the chance of 8 or fewer heads in 29 fair tosses
+    assert sign_test(21, 8) == pytest.approx(2 * sum(math.comb(29, k) for k in range(9)) / 2**29)
+    assert sign_test(21, 8) == sign_test(8, 21) and round(sign_test(21, 8), 3) == 0.024
+    assert sign_test(0, 0) == 1.0 and sign_test(3, 3) == 1.0
 
 
 def test_verdict_threshold_fit_by_hand() -> None:

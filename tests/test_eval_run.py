@@ -11,6 +11,7 @@ import pytest
 
 from eval.command import EvalRequest, run_eval
 from eval.runner import RESULTS
+from eval.significance import sign_test
 from tests.conftest import ROOT, make_settings
 
 SEED_GOLD = ROOT.parent / "shared" / "datasets" / "seed" / "gold_dev.jsonl"
@@ -40,6 +41,8 @@ def test_retrieval_run_resumes_after_interruption(sample_index: Path, tmp_path: 
     for name in ("summary.json", "report.md", "metrics_by_type.png", "latency.png", "run.json"):
         assert (out / name).stat().st_size > 0, name
     assert "## Metrics" in (out / "report.md").read_text()
+    assert summary["hits@5_ci95"] == pytest.approx([0.6756, 1.0], abs=1e-4)  # 8 of 8: Wilson, not [1, 1]
+    assert "hits@5 1.000 [0.676, 1.000]" in (out / "report.md").read_text()
 
 
 @needs_shared
@@ -72,6 +75,11 @@ def test_compare_reports_deltas_and_flips(sample_index: Path, tmp_path: Path) ->
         assert f"- {question_id}: evidence in top 5" in report
     delta = sum(b[i]["hits@5"] for i in b) / len(b) - sum(a[i]["hits@5"] for i in a) / len(a)
     assert f"| {delta:+.3f} |" in report
+    gained = sum(b[i]["hits@5"] > a[i]["hits@5"] for i in flipped)
+    lost = len(flipped) - gained
+    p = sign_test(gained, lost)
+    assert f"| evidence in top 5 | {gained} | {lost} | {'< 0.001' if p < 0.001 else f'{p:.3f}'} |" in report
+    assert "| answer correct | 0 | 0 | 1.000 |" in report  # retrieval-only runs: no answer to flip
 
 
 @pytest.mark.slow
