@@ -2,9 +2,9 @@
 exact sign test for two runs over the same questions.
 
 Dev sets here are 27 to 500 questions. On 100 questions an accuracy of 0.63 is compatible with
-anything from about 0.53 to 0.72, and two equally good configurations routinely differ by 0.05;
-a delta printed without its noise invites reading noise as progress. docs/evaluation.md quotes
-these figures beside every comparison.
+anything from about 0.53 to 0.72, and a change that flips 2 answers one way and 7 the other
+(0.05) is still p = 0.18. A delta printed without its noise invites reading noise as progress;
+docs/evaluation.md quotes these figures beside its comparisons.
 """
 
 from __future__ import annotations
