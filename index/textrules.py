@@ -100,8 +100,18 @@ def is_content_word(word: str) -> bool:
         and lower not in MONTHS and lower not in NUMBER_WORDS
 
 
+# "U.S.", "U.K.", "U.N.", "D.C.": news style dots the acronyms that questions and answers write "US" or "UK".
+# Letter by letter they are no word at all, so a question about the US found no "US" in its articles.
+_DOTTED_ACRONYM = re.compile(r"\b(?:[A-Z]\.){2,}")
+
+
+def undotted(text: str) -> str:
+    """The text with dotted acronyms written as one word: "U.S. airports" → "US airports"."""
+    return _DOTTED_ACRONYM.sub(lambda m: m.group().replace(".", ""), text) if "." in text else text
+
+
 def content_keys(text: str) -> set[str]:
-    return {word_key(w) for w in WORD.findall(text) if is_content_word(w)}
+    return {word_key(w) for w in WORD.findall(undotted(text)) if is_content_word(w)}
 
 
 def _figure(digits: str) -> str:
@@ -237,7 +247,7 @@ _JOB_TITLES = frozenset("ceo cfo coo cto chair chairman chairwoman president chi
 def name_keys(text: str) -> set[str]:
     """Keys of capitalised words not opening a sentence: the companies, places and people a claim is about."""
     found = set()
-    for sentence in re.split(r"(?<=[.!?])\s+", text):
+    for sentence in re.split(r"(?<=[.!?])\s+", undotted(text)):  # "the U.S. Senate": no sentence ends there
         words = WORD.findall(sentence)
         found.update(word_key(w) for w in words[1:]
                      if w[0].isupper() and w.lower() not in CLAIM_STOPWORDS and w.lower() not in MONTHS)

@@ -180,3 +180,39 @@ def test_quote_is_the_sentence_that_holds_the_answer_when_the_evidence_does_not(
     (citation,) = grounded.verified.citations
     assert "Wolverhampton" in citation.quote and (citation.start, citation.end) == holds
     assert set(citation.spans) == {holds, other}
+
+
+def test_a_question_about_the_us_is_answered_from_articles_that_write_u_s(tmp_path) -> None:  # noqa: ANN001
+    """News style dots acronyms ("U.S. airports"); questions and answers write "US". A RealTimeQA question
+    ("Which federal personnel were sent to major US airports this week?") was refused although the
+    model's answer quoted its evidence: the articles seemed not to name the US at all."""
+    import json
+
+    from index.textrules import sentence_spans
+    from rag.evidence import Sentence
+    from rag.grounded import ground
+    from rag.pipeline import ingest, open_search
+    from tests.conftest import make_settings
+
+    corpus = tmp_path / "airports.jsonl"
+    corpus.write_text(json.dumps({
+        "id": "tsa-1", "title": "TSA callouts strain airports", "source": "usatoday.com", "published_at": "2026-03-25",
+        "text": "Security lines at major airports have grown during the shutdown. In response to the growing number "
+                "of callouts from TSA officers, President Donald Trump deployed immigration agents to major U.S. "
+                "airports. The U.K. has seen no such delays."}) + "\n")
+    settings = make_settings(tmp_path / "index")
+    assert not ingest(settings, [corpus]).problems
+    stack = open_search(settings)
+    question = "Which federal personnel were sent to major US airports this week?"
+    sources = build_sources(stack.retriever.retrieve(question, k=3), lambda a: stack.store.get_article(a).text)
+    (passage,) = sources[0].passages
+    start, end = next((a, b) for a, b in sentence_spans(passage.text) if "deployed" in passage.text[a:b])
+    evidence = [Sentence(1, sources[0].n, passage.start + start, passage.start + end, passage.text[start:end], 1.0)]
+
+    answered = ground("Immigration agents were deployed to major US airports.", evidence, sources, question, False)
+    assert answered.mode == "answer" and not answered.verified.refused
+    assert support_score("Immigration agents were deployed to major US airports.", passage.text) == 1.0
+    # the dots are an acronym's, not a licence: a country the articles do not name is still refused
+    elsewhere = "Which federal personnel were sent to major EU airports this week?"
+    assert ground("Immigration agents were deployed to major EU airports.", evidence, sources, elsewhere,
+                  False).verified.refused
