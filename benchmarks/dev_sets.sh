@@ -80,3 +80,24 @@ $N eval --gold $D/realtimeqa/gold_dev.jsonl --corpus $D/realtimeqa/corpus.jsonl 
 $N eval --gold $D/realtimeqa/gold_dev.jsonl --corpus $D/realtimeqa/corpus.jsonl --limit 10 --out runs/realtimeqa-newsrag
 # round 2: first 100 questions, before (rtqa-evidence) and after (rtqa-verdict) named periods became preferences
 $N eval --gold $D/realtimeqa/gold_dev.jsonl --corpus $D/realtimeqa/corpus.jsonl --limit 100 --out runs/rtqa-verdict
+
+# Dotted acronyms (docs/evaluation.md, 2026-12-03): this code ("after") against a worktree of c29f9a4
+# ("before": git worktree add /tmp/before c29f9a4), on the first 100 / all of seed and on the RealTimeQA dev
+# questions 101-500 that name US, UK, UN, EU or DC. Paths are absolute: "before" runs from the worktree.
+# Each set is ingested once into runs/idx-SET; answers are read from those indexes.
+DA=$(cd $D && pwd)
+for set in realtimeqa:rtqa multihop_rag:mh; do
+  [ -d runs/idx-${set#*:} ] || $N ingest $DA/${set%:*}/corpus.jsonl --index runs/idx-${set#*:}
+done
+[ -d runs/idx-seed ] || $N ingest data/sample --index runs/idx-seed
+grep -nE '"question": "[^"]*\b(US|UK|UN|EU|DC|U\.S\.|U\.K\.|U\.N\.)' $DA/realtimeqa/gold_dev.jsonl \
+    | awk -F: '$1 > 100' | cut -d: -f2- > runs/rtqa-acronym-held.jsonl
+for who in after before; do
+  X="env NEWSRAG_LLM__THREADS=2 $PWD/.venv/bin/newsrag"
+  [ $who = before ] && X="env -C /tmp/before PYTHONPATH=/tmp/before $X"
+  $X eval --gold $DA/realtimeqa/gold_dev.jsonl --index $PWD/runs/idx-rtqa --limit 100 --out $PWD/runs/$who-rtqa
+  $X eval --gold $PWD/runs/rtqa-acronym-held.jsonl --index $PWD/runs/idx-rtqa --out $PWD/runs/$who-rtqa-acronym-held
+  $X eval --gold $DA/seed/gold_dev.jsonl --index $PWD/runs/idx-seed --out $PWD/runs/$who-seed
+  $X eval --gold $DA/multihop_rag/gold_dev.jsonl --index $PWD/runs/idx-mh --limit 100 --out $PWD/runs/$who-mh
+done
+for set in rtqa rtqa-acronym-held seed mh; do $N eval --compare runs/before-$set runs/after-$set; done
