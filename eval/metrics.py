@@ -155,13 +155,12 @@ def summarise(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     answered = [r for r in records if r.get("answer") is not None]
     answerable = [r for r in answered if r["type"] != "null"]
     summary: dict[str, Any] = {"questions": len(records)}
-    for key in (*(f"hits@{k}" for k in RETRIEVAL_KS), "mrr@10", "evidence_recall@10"):
-        summary[key] = _mean([r["retrieval"][key] for r in with_evidence])
-    summary["answer_accuracy"] = _mean([float(r["correct"]) for r in answered])
-    for key in INTERVAL_KEYS:  # 0/1 per question, so a share with a binomial interval
-        outcomes = [float(r["correct"]) for r in answered] if key == "answer_accuracy" else \
-            [r["retrieval"][key] for r in with_evidence]
-        summary[f"{key}_ci95"] = interval(outcomes)
+    per_question = {key: [r["retrieval"][key] for r in with_evidence]
+                    for key in (*(f"hits@{k}" for k in RETRIEVAL_KS), "mrr@10", "evidence_recall@10")}
+    per_question["answer_accuracy"] = [float(r["correct"]) for r in answered]
+    summary.update({key: _mean(values) for key, values in per_question.items()})
+    # INTERVAL_KEYS are 0/1 per question, so each is a share with a binomial interval
+    summary.update({f"{key}_ci95": interval(per_question[key]) for key in INTERVAL_KEYS})
     summary["refusal_rate"] = _mean([float(r["refused"]) for r in answerable])
     summary["null_refusal_rate"] = _mean([float(r["refused"]) for r in answered if r["type"] == "null"])
     summary["token_f1"] = _mean([r["token_f1"] for r in answered])
