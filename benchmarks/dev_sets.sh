@@ -101,3 +101,20 @@ for who in after before; do
   $X eval --gold $DA/multihop_rag/gold_dev.jsonl --index $PWD/runs/idx-mh --limit 100 --out $PWD/runs/$who-mh
 done
 for set in rtqa rtqa-acronym-held seed mh; do $N eval --compare runs/before-$set runs/after-$set; done
+
+# Whole sentences read once (docs/evaluation.md, 2026-12-03): this code ("after") against a worktree of 338c0a0
+# ("before": git worktree add /tmp/before 338c0a0) on the indexes above. The held set is the first 80 of the
+# RealTimeQA dev questions 101-500 whose sentences read differ between the two.
+env -C /tmp/before PYTHONPATH=/tmp/before $PWD/.venv/bin/python $PWD/benchmarks/plan_recall.py \
+    --gold $DA/realtimeqa/gold_dev.jsonl --index $PWD/runs/idx-rtqa --skip 100 --read-out $PWD/runs/read-before.jsonl
+$PWD/.venv/bin/python benchmarks/plan_recall.py --gold $DA/realtimeqa/gold_dev.jsonl --index runs/idx-rtqa \
+    --skip 100 --unlike runs/read-before.jsonl --held-out runs/rtqa-read-held.jsonl --held 80
+for who in after before; do
+  X="env NEWSRAG_LLM__THREADS=2 $PWD/.venv/bin/newsrag"
+  [ $who = before ] && X="env -C /tmp/before PYTHONPATH=/tmp/before $X"
+  $X eval --gold $DA/realtimeqa/gold_dev.jsonl --index $PWD/runs/idx-rtqa --limit 100 --out $PWD/runs/read-$who-rtqa
+  $X eval --gold $PWD/runs/rtqa-read-held.jsonl --index $PWD/runs/idx-rtqa --out $PWD/runs/read-$who-rtqa-held
+  $X eval --gold $DA/seed/gold_dev.jsonl --index $PWD/runs/idx-seed --out $PWD/runs/read-$who-seed
+  $X eval --gold $DA/multihop_rag/gold_dev.jsonl --index $PWD/runs/idx-mh --limit 100 --out $PWD/runs/read-$who-mh
+done
+for set in rtqa rtqa-held seed mh; do $N eval --compare runs/read-before-$set runs/read-after-$set; done

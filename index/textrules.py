@@ -183,10 +183,15 @@ _NO_END_WORDS = frozenset("St Mr Mrs Ms Dr Prof Sen Rep Gov Gen Lt Col Capt Sgt 
 _INITIALS = re.compile(r"(?:[A-Z]\.)*[A-Z]")
 
 
-def _period_ends_sentence(text: str, period: int) -> bool:
+def _period_ends_sentence(text: str, period: int, next_start: int) -> bool:
     words = text[max(0, period - 16):period].split()
     word = words[-1].lstrip("([\"“‘'") if words else ""
-    return word not in _NO_END_WORDS and not _INITIALS.fullmatch(word)
+    if word in _NO_END_WORDS or _INITIALS.fullmatch(word):
+        return False
+    # A month's abbreviation before a day ("Sept. 12", "Aug. 21, 2017", news style): cut there, the fact
+    # loses its date and a "12." reads as a sentence of its own.
+    return not (word[:1].isupper() and word.lower() in MONTH_ABBREVIATIONS and word.lower() not in MONTHS
+                and text[next_start:next_start + 1].isdigit())
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -194,7 +199,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
-        if m.group(1) and m.group(1).startswith(".") and not _period_ends_sentence(text, m.start()):
+        if m.group(1) and m.group(1).startswith(".") and not _period_ends_sentence(text, m.start(), m.end()):
             continue
         end = m.end(1) if m.group(1) else m.start()
         if text[start:end].strip():
@@ -275,8 +280,9 @@ def name_runs(text: str) -> tuple[str, ...]:
     starts = {m.end() for m in _CLAUSE.finditer(text)}
     found = []
     for match in _NAME_RUN.finditer(text):
+        at = match.start()
         cuts = [m for m in _NAME_CUT.finditer(match.group())
-                if _is_possessive(m) or _period_ends_sentence(text, match.start() + m.start())]
+                if _is_possessive(m) or _period_ends_sentence(text, at + m.start(), at + m.end())]
         bounds = [0, *(x for m in cuts for x in (m.start(), m.end())), len(match.group())]
         for a, b, cut in zip(bounds[::2], bounds[1::2], [*cuts, None], strict=True):
             words = match.group()[a:b].strip(" .'’").split()

@@ -28,7 +28,11 @@ Similarity = Callable[[str, list[str]], list[float]]
 _MIN_WORDS = 4
 _MAX_SENTENCE_CHARS = 600
 _SPACE = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"\W+")
 _STAMP = re.compile(r"^\s*\d{4}-\d{2}-\d{2}T[\d:+-]+\s*(?:By\s+\S+(?:\s+\S+){0,3})?\s*$")  # a dateline, not a fact
+# A sentence that asks is a subheading ("How many moons does Neptune have?"), not a fact: read, it takes a
+# slot and is the likeliest line for a small model to echo, as it is the one most like the question.
+_ASKS = re.compile(r"\?[\s\"'”’)]*$")
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,13 @@ def _flat(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+def _fragment(text: str) -> bool:
+    """Too short to state anything: under four words without a figure, or a lone word or figure
+    ("12." is the tail of "Sept. 12." where a sentence splitter cut the date)."""
+    words = len(text.split())
+    return words < 2 or (words < _MIN_WORDS and not numbers(text))
+
+
 def candidates(sources: Sequence[Source]) -> list[Sentence]:
     """Every sentence of the retrieved passages worth reading (not a bare caption or byline)."""
     found = []
@@ -55,7 +66,7 @@ def candidates(sources: Sequence[Source]) -> list[Sentence]:
             shown = blank_untrusted(passage.text)  # same offsets, what a model may read
             for a, b in sentence_spans(shown):
                 text = shown[a:b]
-                if (len(text.split()) < _MIN_WORDS and not numbers(text)) or _STAMP.match(text):
+                if _fragment(text) or _STAMP.match(text) or _ASKS.search(text):
                     continue
                 if len(text) > _MAX_SENTENCE_CHARS:  # a run-on listing line: keep its head
                     cut = text.rfind(" ", 0, _MAX_SENTENCE_CHARS)
@@ -63,6 +74,12 @@ def candidates(sources: Sequence[Source]) -> list[Sentence]:
                     text = shown[a:b]
                 found.append(Sentence(0, source.n, passage.start + a, passage.start + b, text, 0.0))
     return found
+
+
+def _wording(text: str) -> str:
+    """A sentence as a syndicated copy repeats it (case, spacing and punctuation aside): read once, it
+    would only take a second slot of the few the model reads."""
+    return _NOT_WORD.sub(" ", text.lower()).strip()
 
 
 def _lexical(question: str, sentences: list[Sentence]) -> list[float]:
@@ -83,6 +100,7 @@ def select(
 
     Scored by meaning (`similarity`) plus rare shared words; the best sentence of every
     article is kept first, then the best of the rest until `max_sentences` or `max_chars`.
+    A sentence several articles share (syndicated copy) is read once, from the article it scores best in.
     """
     pool = candidates(sources)
     if not pool:
@@ -92,10 +110,14 @@ def select(
     scored = [Sentence(0, s.source_n, s.start, s.end, s.text, d + lex)
               for s, d, lex in zip(pool, dense, lexical, strict=True)]
     ranked = sorted(scored, key=lambda s: (-s.score, s.source_n, s.start))
+    best_copy: dict[str, Sentence] = {}
+    for sentence in ranked:
+        best_copy.setdefault(_wording(sentence.text), sentence)
+    unique = [s for s in ranked if best_copy[_wording(s.text)] is s]
     chosen: list[Sentence] = []
     used = 0
-    best_of_each = [next(s for s in ranked if s.source_n == n) for n in dict.fromkeys(s.source_n for s in ranked)]
-    for sentence in [*best_of_each, *ranked]:
+    best_of_each = [next(s for s in unique if s.source_n == n) for n in dict.fromkeys(s.source_n for s in unique)]
+    for sentence in [*best_of_each, *unique]:
         if sentence in chosen or len(chosen) >= max_sentences:
             continue
         if chosen and used + len(sentence.text) > max_chars:
