@@ -30,8 +30,8 @@ _MAX_SENTENCE_CHARS = 600
 _SPACE = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"\W+")
 _STAMP = re.compile(r"^\s*\d{4}-\d{2}-\d{2}T[\d:+-]+\s*(?:By\s+\S+(?:\s+\S+){0,3})?\s*$")  # a dateline, not a fact
-# A sentence that asks is a subheading ("How many moons does Neptune have?"), not a fact: read, it takes a
-# slot and is the likeliest line for a small model to echo, as it is the one most like the question.
+# A sentence that asks is a subheading ("How many moons does Neptune have?"), not a fact: read, it takes one
+# of the few slots, and as the line most like the question it puts its article first.
 _ASKS = re.compile(r"\?[\s\"'”’)]*$")
 
 
