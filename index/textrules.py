@@ -181,6 +181,7 @@ _BOUNDARY = re.compile(r"([.!?][\"”’)\]]*)\s+|\n\s*")
 # "J. K. Rowling"); a sentence that truly ends in one joins the next, the cheaper mistake.
 _NO_END_WORDS = frozenset("St Mr Mrs Ms Dr Prof Sen Rep Gov Gen Lt Col Capt Sgt Jr Sr Mt Ft No vs etc".split())
 _INITIALS = re.compile(r"(?:[A-Z]\.)*[A-Z]")
+_SHORT_MONTHS = frozenset(MONTH_ABBREVIATIONS) - frozenset(MONTHS)  # "sept", "aug"; not "may", a whole name
 
 
 def _period_ends_sentence(text: str, period: int, next_start: int) -> bool:
@@ -190,8 +191,7 @@ def _period_ends_sentence(text: str, period: int, next_start: int) -> bool:
         return False
     # A month's abbreviation before a day ("Sept. 12", "Aug. 21, 2017", news style): cut there, the fact
     # loses its date and a "12." reads as a sentence of its own.
-    return not (word[:1].isupper() and word.lower() in MONTH_ABBREVIATIONS and word.lower() not in MONTHS
-                and text[next_start:next_start + 1].isdigit())
+    return not (word[:1].isupper() and word.lower() in _SHORT_MONTHS and text[next_start:next_start + 1].isdigit())
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

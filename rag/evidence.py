@@ -53,7 +53,7 @@ def _flat(text: str) -> str:
 
 def _fragment(text: str) -> bool:
     """Too short to state anything: under four words without a figure, or a lone word or figure
-    ("12." is the tail of "Sept. 12." where a sentence splitter cut the date)."""
+    (a list's "11." on a line of its own)."""
     words = len(text.split())
     return words < 2 or (words < _MIN_WORDS and not numbers(text))
 
@@ -110,10 +110,12 @@ def select(
     scored = [Sentence(0, s.source_n, s.start, s.end, s.text, d + lex)
               for s, d, lex in zip(pool, dense, lexical, strict=True)]
     ranked = sorted(scored, key=lambda s: (-s.score, s.source_n, s.start))
-    best_copy: dict[str, Sentence] = {}
+    unique: list[Sentence] = []  # best-scoring copy of each wording first, as `ranked` is ordered
+    wordings: set[str] = set()
     for sentence in ranked:
-        best_copy.setdefault(_wording(sentence.text), sentence)
-    unique = [s for s in ranked if best_copy[_wording(s.text)] is s]
+        if (wording := _wording(sentence.text)) not in wordings:
+            wordings.add(wording)
+            unique.append(sentence)
     chosen: list[Sentence] = []
     used = 0
     best_of_each = [next(s for s in unique if s.source_n == n) for n in dict.fromkeys(s.source_n for s in unique)]
