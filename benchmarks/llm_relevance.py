@@ -78,9 +78,10 @@ def main() -> None:
     # load the model and read the system prompt before the clock starts
     judge = chat.choice_margin  # type: ignore[attr-defined]  # embedded llama.cpp models only
     judge([SystemMessage(JUDGE_SYSTEM), HumanMessage("Question: ?")], "", ("Yes", "No"))
+    newest = stack.store.latest_date()
     for i in picked:
         question = questions[i]
-        filters, as_of = as_of_filters(question)
+        filters, as_of = as_of_filters(question, newest)
         hits = stack.retriever.retrieve(question.question, k=10, filters=filters, as_of=as_of)
         labels.append([any(evidence_matches(ev, h.chunk.origin, h.chunk.article_id, h.chunk.text)
                            for ev in question.evidence) for h in hits])

@@ -34,8 +34,9 @@ def collect(retriever: Retriever, questions: list[GoldQuestion]) -> Rows:
     """Feature rows of each question's rescoring window, with labels."""
     assert retriever.rescorer is not None
     xs, ys, groups = [], [], []
+    newest = retriever.store.latest_date()
     for number, question in enumerate(questions):
-        filters, as_of = as_of_filters(question)
+        filters, as_of = as_of_filters(question, newest)
         ranked = retriever.rank(question.question, filters, as_of, rescore=False)
         head = ranked.candidates[: retriever.rescorer.top]
         if not head:
@@ -72,7 +73,8 @@ def cross_validate(settings: Settings, questions: list[GoldQuestion], rows: Rows
                    name: str = "rescored (cross-validated)") -> StudyRow:
     """Each fold ranked with weights fitted on the other folds' questions."""
     x, y, groups = rows
-    stack = open_search(settings)
+    stack = open_search(_without_rescoring(settings))
+    newest = stack.store.latest_date()
     order = np.random.default_rng(0).permutation(len(questions))
     parts = [set(order[i::folds].tolist()) for i in range(folds)]
     totals = dict.fromkeys(METRICS, 0.0)
@@ -81,7 +83,7 @@ def cross_validate(settings: Settings, questions: list[GoldQuestion], rows: Rows
         train = ~np.isin(groups, list(part))
         weights = fit(x[train], y[train], groups[train])
         retriever = Retriever(stack.store, stack.embedder, fitting_settings(settings).retrieval, weights)
-        row = measure(name, retriever, [questions[i] for i in sorted(part)])
+        row = measure(name, retriever, [questions[i] for i in sorted(part)], newest=newest)
         for m in METRICS:
             totals[m] += row.metrics[m] * row.n
         times.append(row.p50_ms)
@@ -95,6 +97,12 @@ def fitting_settings(settings: Settings) -> Settings:
         update={"rescore": True, "recency_weight": 0.0})})
 
 
+def _without_rescoring(settings: Settings) -> Settings:
+    """For opening the index: the fit builds its retrievers with the weights it is trying, and must not need
+    the shipped file, which a change of features leaves without a weight for the new one."""
+    return settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update={"rescore": False})})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gold", type=Path, required=True)
@@ -104,7 +112,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings(index=args.index)
     questions = [q for q in load_gold(args.gold) if q.evidence]
-    stack = open_search(settings)
+    stack = open_search(_without_rescoring(settings))
     rows = collect(Retriever(stack.store, stack.embedder, fitting_settings(settings).retrieval,
                              RescorerWeights(0.0, dict.fromkeys(FEATURES, 0.0))), questions)
     cv = cross_validate(settings, questions, rows, args.folds)

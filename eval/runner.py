@@ -18,13 +18,14 @@ from typing import Any
 
 from eval.gold import GoldQuestion, evidence_matches
 from eval.metrics import answer_correct, answer_f1, evidence_recall, first_hit_rank, rescore, retrieval_metrics
+from eval.retrieval_study import as_of_filters
 from index.errors import NewsragError
 from index.files import atomic_write_bytes
 from index.textrules import cited_numbers, strip_markers
 from rag.answer import Answerer
 from rag.answer_events import Answer
 from rag.citations import answer_sentences
-from rag.retrieval.types import RetrievalFilters, SupportsRetrieve
+from rag.retrieval.types import SupportsRetrieve
 from rag.support import SUPPORT_THRESHOLD, support_score
 
 RESULTS, SUMMARY, RUN = "results.jsonl", "summary.json", "run.json"
@@ -96,15 +97,18 @@ def _mc_question(question: GoldQuestion) -> str:
 
 
 class EvalRunner:
-    def __init__(self, retriever: SupportsRetrieve, answerer: Answerer | None, config: RunConfig) -> None:
+    def __init__(self, retriever: SupportsRetrieve, answerer: Answerer | None, config: RunConfig,
+                 newest: str = "") -> None:
+        """`newest`: the index's newest publication date, which a question without a date is asked as of
+        (as in the chat)."""
         self.retriever = retriever
         self.answerer = answerer
         self.config = config
+        self.newest = newest
 
     def evaluate(self, question: GoldQuestion) -> dict[str, Any]:
-        filters = RetrievalFilters(until=question.date[:10]) if self.config.as_of and question.date else None
+        filters, as_of = as_of_filters(question, self.newest) if self.config.as_of else (None, None)
         t0 = time.perf_counter()
-        as_of = question.date[:10] if self.config.as_of and question.date else None
         hits = self.retriever.retrieve(question.question, k=RETRIEVE_K, filters=filters, as_of=as_of)
         retrieval_s = time.perf_counter() - t0
         chunks = [{"article_id": h.chunk.article_id, "origin": h.chunk.origin, "chunk_id": h.chunk.chunk_id,

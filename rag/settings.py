@@ -84,7 +84,8 @@ class RetrievalSettings(BaseModel):
     story_seconds_last: bool = Field(False, description="an article's second chunk waits until every story has one "
                                      "slot (off: it keeps its rank, within max_chunks_per_article)")
     rescore: bool = Field(True, description="re-rank the top candidates with the fitted rescorer "
-                          "(rag/retrieval/rescorer_weights.json)")
+                          "(rag/retrieval/rescorer_weights.json; it counts recency as far as a candidate matches, "
+                          "the prior without it does not: off on an archive, set recency_half_life_days = 0)")
     rescore_candidates: int = Field(50, gt=0, description="how many fused candidates the rescorer re-ranks")
     vector_index: Literal["auto", "flat", "ivfpq"] = Field(
         "auto", description="vector index an ingest keeps: flat (exact) or ivfpq (48 bytes a vector, candidates "
