@@ -8,7 +8,8 @@ the default), DIR_B one of the same corpus with each chunk embedded after its
 headline ("headline", measured and not kept); both schema 2 (an older index
 is migrated when opened). Every question retrieves
 only what was published by its date (the as-of cut), which is also the date the
-recency prior counts from. The rescoring row is 5-fold cross-validated by
+recency prior counts from; a question without a date is asked as the chat asks
+it, as of the index's newest article. The rescoring row is 5-fold cross-validated by
 question (eval/fit_rescorer.py), so it is not scored on the questions that
 fitted it. p50 is one query end to end (query embedding, candidates, rescoring,
 fetching the chunks) with nothing else running.
