@@ -78,17 +78,17 @@ def main() -> None:
     # load the model and read the system prompt before the clock starts
     judge = chat.choice_margin  # type: ignore[attr-defined]  # embedded llama.cpp models only
     judge([SystemMessage(JUDGE_SYSTEM), HumanMessage("Question: ?")], "", ("Yes", "No"))
-    newest = stack.store.latest_date()
     for i in picked:
         question = questions[i]
-        filters, as_of = as_of_filters(question, newest)
+        filters, as_of = as_of_filters(question)
+        asked = stack.retriever.as_of_date(as_of)
         hits = stack.retriever.retrieve(question.question, k=10, filters=filters, as_of=as_of)
         labels.append([any(evidence_matches(ev, h.chunk.origin, h.chunk.article_id, h.chunk.text)
                            for ev in question.evidence) for h in hits])
         t0 = time.perf_counter()
         margins.append(np.array([judge([
             SystemMessage(JUDGE_SYSTEM),
-            HumanMessage(f"Question (asked {as_of}): {question.question}\n\nPassage from {h.chunk.outlet}, "
+            HumanMessage(f"Question (asked {asked}): {question.question}\n\nPassage from {h.chunk.outlet}, "
                          f"{h.chunk.published_at[:10]}, \"{h.chunk.title}\":\n{h.chunk.text}\n\n"
                          "Does this passage state the answer?")], "", ("Yes", "No")) for h in hits]))
         seconds.append(time.perf_counter() - t0)

@@ -61,11 +61,10 @@ def main() -> None:
     questions = [q for q in load_gold(args.gold) if q.evidence][args.skip:][: args.limit]
     similarity, article_text, cfg = sentence_similarity(stack.embedder), article_reader(stack), settings.answer
     dated = by_retriever = by_plan = by_sentences = 0
-    newest = stack.store.latest_date()
     read_by_id: dict[str, list[str]] = {}
     for question in questions:
-        filters, as_of = as_of_filters(question, newest)
-        query = analyzer.analyze(question.question, as_of or "")
+        filters, as_of = as_of_filters(question)
+        query = analyzer.analyze(question.question, stack.retriever.as_of_date(as_of) or "")
         dated += bool(query.periods)
         by_retriever += holds_evidence(question, stack.retriever.retrieve(question.question, k=k, filters=filters,
                                                                            as_of=as_of))

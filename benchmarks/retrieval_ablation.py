@@ -58,7 +58,7 @@ class _RememberedQueries:
 def run(settings: Settings, name: str, questions: list, remembered: _RememberedQueries | None = None) -> StudyRow:  # noqa: ANN001
     stack = open_search(settings)
     retriever = Retriever(stack.store, remembered, settings.retrieval) if remembered else stack.retriever
-    row = measure(name, retriever, questions, newest=stack.store.latest_date())  # type: ignore[arg-type]
+    row = measure(name, retriever, questions)  # type: ignore[arg-type]
     print(row.markdown(), flush=True)
     return row
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from index.article import Article
 from index.embedder import Embedder
 from index.loaders import LoadedInput, load_inputs
-from rag.retrieval.types import Hit, RetrievalFilters, RetrievedChunk
+from rag.retrieval.types import NEWEST_ARTICLE, Hit, RetrievalFilters, RetrievedChunk
 
 CHUNK_SIZE, CHUNK_OVERLAP, TOP_K = 1000, 200, 4
 
@@ -51,8 +51,12 @@ class TextbookRetriever:
         article = self.articles.get(article_id)
         return article.text if article else None
 
+    def as_of_date(self, as_of: str | None) -> str | None:
+        """A date as given; the textbook reads no publication dates, so no newest article."""
+        return None if as_of == NEWEST_ARTICLE else (as_of or None)
+
     def retrieve(self, query: str, k: int | None = None, filters: RetrievalFilters | None = None,
-                 as_of: str | None = None) -> list[Hit]:
+                 as_of: str | None = NEWEST_ARTICLE) -> list[Hit]:
         """The textbook has no time prior: `as_of` is accepted and ignored."""
         k = k or TOP_K
         vector = self.embedder.embed_query(query).reshape(1, -1)

@@ -63,7 +63,6 @@ def run_eval(settings: Settings, request: EvalRequest, command: str = "") -> tup
         raise NewsragError("--baseline langchain runs in this process (its index lives in its memory); drop --ray")
 
     answerer: Answerer | None = None
-    newest = ""  # undated questions are asked as of it; the textbook has no recency prior
     if request.baseline == "langchain":
         if request.corpus is None:
             raise NewsragError("--baseline langchain needs --corpus (it builds its own in-memory index)")
@@ -83,7 +82,6 @@ def run_eval(settings: Settings, request: EvalRequest, command: str = "") -> tup
                 print(f"{settings.index}: {report.summary()}")
         stack = open_search(settings)
         retriever = stack.retriever
-        newest = stack.store.latest_date()
         # on Ray each worker loads its own LLM; the index is opened here to fail early with one line
         answerer = None if request.retrieval_only or request.ray is not None else make_answerer(settings, stack)
 
@@ -96,7 +94,7 @@ def run_eval(settings: Settings, request: EvalRequest, command: str = "") -> tup
     )
     out = request.out or default_out(request, settings)
     if request.ray is None:
-        evaluate = in_process(EvalRunner(retriever, answerer, config, newest))
+        evaluate = in_process(EvalRunner(retriever, answerer, config))
     else:
         from eval.on_ray import on_ray
 

@@ -34,16 +34,15 @@ def collect(retriever: Retriever, questions: list[GoldQuestion]) -> Rows:
     """Feature rows of each question's rescoring window, with labels."""
     assert retriever.rescorer is not None
     xs, ys, groups = [], [], []
-    newest = retriever.store.latest_date()
     for number, question in enumerate(questions):
-        filters, as_of = as_of_filters(question, newest)
+        filters, as_of = as_of_filters(question)
         ranked = retriever.rank(question.question, filters, as_of, rescore=False)
         head = ranked.candidates[: retriever.rescorer.top]
         if not head:
             continue
         labels = [any(evidence_matches(ev, ranked.chunks[c.rowid].origin, ranked.chunks[c.rowid].article_id,
                                        ranked.chunks[c.rowid].text) for ev in question.evidence) for c in head]
-        xs.append(retriever.rescorer.features(question.question, ranked.vector, head, ranked.chunks, as_of))
+        xs.append(retriever.rescorer.features(question.question, ranked.vector, head, ranked.chunks, ranked.as_of))
         ys.append(np.array(labels, dtype=int))
         groups.append(np.full(len(head), number))
     return np.vstack(xs), np.concatenate(ys), np.concatenate(groups)
@@ -74,7 +73,6 @@ def cross_validate(settings: Settings, questions: list[GoldQuestion], rows: Rows
     """Each fold ranked with weights fitted on the other folds' questions."""
     x, y, groups = rows
     stack = open_search(_without_rescoring(settings))
-    newest = stack.store.latest_date()
     order = np.random.default_rng(0).permutation(len(questions))
     parts = [set(order[i::folds].tolist()) for i in range(folds)]
     totals = dict.fromkeys(METRICS, 0.0)
@@ -83,7 +81,7 @@ def cross_validate(settings: Settings, questions: list[GoldQuestion], rows: Rows
         train = ~np.isin(groups, list(part))
         weights = fit(x[train], y[train], groups[train])
         retriever = Retriever(stack.store, stack.embedder, fitting_settings(settings).retrieval, weights)
-        row = measure(name, retriever, [questions[i] for i in sorted(part)], newest=newest)
+        row = measure(name, retriever, [questions[i] for i in sorted(part)])
         for m in METRICS:
             totals[m] += row.metrics[m] * row.n
         times.append(row.p50_ms)

@@ -28,7 +28,7 @@ class EvalWorker:
     def __init__(self, settings: Settings, config: RunConfig) -> None:
         stack = open_search(settings)
         answerer = None if config.retrieval_only else make_answerer(settings, stack)
-        self.runner = EvalRunner(stack.retriever, answerer, config, stack.store.latest_date())
+        self.runner = EvalRunner(stack.retriever, answerer, config)
         self.llm = settings.llm
 
     def __call__(self, job: dict[str, Any]) -> dict[str, Any]:

@@ -14,19 +14,19 @@ from typing import Any
 
 from eval.gold import GoldQuestion
 from eval.metrics import evidence_recall, first_hit_rank, percentile, retrieval_metrics
-from rag.retrieval.types import Hit, RetrievalFilters, SupportsRetrieve
+from rag.retrieval.types import NEWEST_ARTICLE, Hit, RetrievalFilters, SupportsRetrieve
 
 RETRIEVE_K = 10
 METRICS = ("hits@1", "hits@5", "hits@10", "mrr@10")
 
 
-def as_of_filters(question: GoldQuestion, newest: str = "") -> tuple[RetrievalFilters | None, str | None]:
+def as_of_filters(question: GoldQuestion) -> tuple[RetrievalFilters | None, str | None]:
     """The as-of cut an evaluation applies: nothing published after the question's date,
     which is also the date recency counts from. A question without a date is asked as the
-    chat asks it: as of the index's `newest` article, with nothing cut (measured without
+    chat asks it: as of the index's newest article, with nothing cut (measured without
     the prior, seed and MultiHop-RAG once scored what no user saw)."""
     if not question.date:
-        return None, newest or None
+        return None, NEWEST_ARTICLE
     return RetrievalFilters(until=question.date[:10]), question.date[:10]
 
 
@@ -46,15 +46,13 @@ class StudyRow:
             f" | {self.p50_ms:.0f} |"
 
 
-def measure(name: str, retriever: SupportsRetrieve, questions: list[GoldQuestion], as_of: bool = True,
-            newest: str = "") -> StudyRow:
-    """Mean hits@k and MRR@10 over the questions with evidence, and the p50 retrieval time; `newest`: the
-    index's newest publication date, which undated questions are asked as of."""
+def measure(name: str, retriever: SupportsRetrieve, questions: list[GoldQuestion], as_of: bool = True) -> StudyRow:
+    """Mean hits@k and MRR@10 over the questions with evidence, and the p50 retrieval time."""
     totals = dict.fromkeys(METRICS, 0.0)
     times: list[float] = []
     scored = [q for q in questions if q.evidence]
     for question in scored:
-        filters, date = as_of_filters(question, newest) if as_of else (None, None)
+        filters, date = as_of_filters(question) if as_of else (None, None)
         t0 = time.perf_counter()
         hits = retriever.retrieve(question.question, k=RETRIEVE_K, filters=filters, as_of=date)
         times.append(time.perf_counter() - t0)

@@ -97,17 +97,13 @@ def _mc_question(question: GoldQuestion) -> str:
 
 
 class EvalRunner:
-    def __init__(self, retriever: SupportsRetrieve, answerer: Answerer | None, config: RunConfig,
-                 newest: str = "") -> None:
-        """`newest`: the index's newest publication date, which a question without a date is asked as of
-        (as in the chat)."""
+    def __init__(self, retriever: SupportsRetrieve, answerer: Answerer | None, config: RunConfig) -> None:
         self.retriever = retriever
         self.answerer = answerer
         self.config = config
-        self.newest = newest
 
     def evaluate(self, question: GoldQuestion) -> dict[str, Any]:
-        filters, as_of = as_of_filters(question, self.newest) if self.config.as_of else (None, None)
+        filters, as_of = as_of_filters(question) if self.config.as_of else (None, None)
         t0 = time.perf_counter()
         hits = self.retriever.retrieve(question.question, k=RETRIEVE_K, filters=filters, as_of=as_of)
         retrieval_s = time.perf_counter() - t0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
@@ -56,3 +57,10 @@ class ChunkCatalog:
         positions = np.clip(positions, 0, max(len(self.rowids) - 1, 0))
         found = (self.rowids[positions] == rowids) if len(self.rowids) else np.zeros(len(rowids), dtype=bool)
         return np.where(found, self.days[positions] if len(self.rowids) else -1, -1)
+
+    def newest_date(self) -> str:
+        """The newest publication day among the chunks (ISO), "" when none is dated: read on every
+        question asked as of the newest article, where SQLite's max over the articles table took
+        31 ms at 4k articles (a scan of their texts)."""
+        newest = int(self.days.max()) if len(self.days) else -1
+        return date.fromordinal(newest).isoformat() if newest > 0 else ""

@@ -389,6 +389,6 @@ class IndexStore:
         return Article(**dict(row)) if row else None
 
     def latest_date(self) -> str:
-        """The newest publication date in the index: what a brief is "as of"."""
-        row = self._db.execute("SELECT max(substr(published_at, 1, 10)) FROM articles WHERE published_at != ''")
-        return row.fetchone()[0] or ""
+        """The newest publication date in the index (of an article with chunks: one without can't be
+        found): what a brief is "as of", and what the chat's recency counts from."""
+        return self.catalog.newest_date()

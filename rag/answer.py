@@ -54,7 +54,7 @@ from rag.prompts import (
     warm_up_messages,
 )
 from rag.query import Query, QueryAnalyzer
-from rag.retrieval.types import RetrievalFilters, SupportsRetrieve
+from rag.retrieval.types import NEWEST_ARTICLE, RetrievalFilters, SupportsRetrieve
 from rag.settings import AnswerSettings
 from rag.shared_names import SharedName, article_texts, leaders, naming, shared_names
 from rag.sources import Source, build_sources
@@ -92,7 +92,7 @@ class Answerer:
     def __init__(
         self, retriever: SupportsRetrieve, chat_model: BaseChatModel, context_window: int, max_tokens: int,
         article_text: Callable[[str], str | None], settings: AnswerSettings | None = None,
-        analyzer: QueryAnalyzer | None = None, similarity: Similarity | None = None, as_of: str = "",
+        analyzer: QueryAnalyzer | None = None, similarity: Similarity | None = None,
     ) -> None:
         self.retriever = retriever
         self.chat_model = chat_model
@@ -102,7 +102,6 @@ class Answerer:
         self.settings = settings or AnswerSettings()
         self.analyzer = analyzer or QueryAnalyzer([])
         self.similarity = similarity
-        self.as_of = as_of  # "now" for relative dates: the newest article in the index
 
     def condense(self, question: str, history: Sequence[tuple[str, str]]) -> str:
         """A follow-up rewritten to stand alone, so retrieval knows what "they" is."""
@@ -117,7 +116,8 @@ class Answerer:
         history: Sequence[tuple[str, str]] = (), query: str | None = None, as_of: str | None = None,
     ) -> Iterator[Event]:
         """Events for one question; `query`, if given, is what retrieval searches for instead,
-        and `as_of` the date relative expressions ("last week") count from."""
+        and `as_of` the day it is asked on, which relative dates ("last week") count from (None: as of the
+        newest article; the answerer has no "off": a question naming its own period turns the prior off)."""
         started = time.perf_counter()
         timings: dict[str, float] = {}
         # What every later step reads, in the form ingest stores text: a pasted "Mlada\u0301" is "Mladá".
@@ -125,10 +125,11 @@ class Answerer:
         if history:
             timings["condense_s"] = time.perf_counter() - started
         t0 = time.perf_counter()
-        understood = self.analyzer.analyze(query or standalone, as_of or self.as_of)
+        understood = self.analyzer.analyze(query or standalone,
+                                           self.retriever.as_of_date(as_of or NEWEST_ARTICLE) or "")
         k = k or getattr(getattr(self.retriever, "settings", None), "k", 6)
         if self.settings.mode == "draft":  # round 1 and the textbook: the question as typed, user filters only
-            hits = self.retriever.retrieve(understood.search, k=k, filters=filters)
+            hits = self.retriever.retrieve(understood.search, k=k, filters=filters, as_of=None)
         else:
             hits = plan.retrieve(self.retriever, understood, k, filters)
         sources = _fit(build_sources(hits, self.article_text), self.context_window, self.max_tokens)

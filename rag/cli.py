@@ -79,11 +79,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from rag.pipeline import open_search
+    from rag.retrieval.types import NEWEST_ARTICLE
 
     stack = open_search(_settings(args))
     if args.as_of not in (None, "none") and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.as_of):
         raise NewsragError(f"--as-of {args.as_of!r}: write a date as YYYY-MM-DD, or 'none'")
-    as_of = None if args.as_of == "none" else (args.as_of or stack.store.latest_date() or None)
+    as_of = None if args.as_of == "none" else (args.as_of or NEWEST_ARTICLE)
     hits = stack.retriever.retrieve(args.query, k=args.k, filters=_filters(args), as_of=as_of)
     if args.json:
         print(json.dumps([

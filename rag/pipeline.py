@@ -164,7 +164,7 @@ def make_answerer(settings: Settings, stack: SearchStack) -> Answerer:
         settings.llm.context_window, settings.llm.max_tokens, article_reader(stack),
         settings.answer.model_copy(update={which: verdict_threshold(settings.llm, settings.answer, which)
                                            for which in ("yes_threshold", "claim_threshold")}),
-        QueryAnalyzer(stack.store.sources()), sentence_similarity(stack.embedder), stack.store.latest_date(),
+        QueryAnalyzer(stack.store.sources()), sentence_similarity(stack.embedder),
     )
 
 

@@ -86,9 +86,35 @@ def test_an_as_of_date_ranks_that_weeks_article_over_a_year_old_look_alike(tmp_p
     settings = build(tmp_path, [old, new], one_slot_per_story=True)
     retriever = open_search(settings).retriever
     question = "Where will Voltline open a battery recycling plant?"
-    assert retriever.retrieve(question, k=2)[0].chunk.article_id == "old", "without a date the closer match wins"
+    without_prior = retriever.retrieve(question, k=2, as_of=None)
+    assert without_prior[0].chunk.article_id == "old", "without a prior the closer match wins"
     hits = retriever.retrieve(question, k=2, filters=RetrievalFilters(until="2024-03-15"), as_of="2024-03-15")
     assert [h.chunk.article_id for h in hits] == ["new", "old"]
+
+
+def test_a_search_without_a_date_counts_recency_from_the_newest_article_read_at_each_search(tmp_path: Path) -> None:
+    # The chat, the Search tab, `newsrag search` and the eval all leave `as_of` out for an undated question;
+    # the retriever reads the newest article's date each time, so an ingest while serving moves it.
+    old = article("old", "Voltline said it will open a battery recycling plant in Ohio with 300 jobs, "
+                  "its first recycling plant in the United States.", date="2023-03-08",
+                  title="Voltline to open battery recycling plant in Ohio")
+    new = article("new", "The company Voltline picked Nevada for a second battery recycling site, "
+                  "expanding beyond its Ohio plant.", date="2024-03-12",
+                  title="Voltline adds Nevada battery recycling site")
+    settings = build(tmp_path, [old, new], one_slot_per_story=True)
+    retriever = open_search(settings).retriever
+    question = "Where will Voltline open a battery recycling plant?"
+
+    def order(**as_of: str | None) -> list[str]:
+        return [h.chunk.article_id for h in retriever.retrieve(question, k=2, **as_of)]  # type: ignore[arg-type]
+
+    assert order() == order(as_of="2024-03-12") == ["new", "old"] != order(as_of=None)
+    later = tmp_path / "later.jsonl"
+    later.write_text(json.dumps(article("later", "A council approved a bus depot on Main Street.",
+                                        date="2026-05-01")) + "\n", encoding="utf-8")
+    assert not ingest(settings, [later]).problems
+    assert retriever.store.latest_date() == "2026-05-01"
+    assert order() == order(as_of="2026-05-01") == ["old", "new"], "two years on, the closer match wins again"
 
 
 def test_syndicated_copies_come_back_as_one_hit_with_also_reported_by(tmp_path: Path) -> None:

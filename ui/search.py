@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from index.store import IndexStore
 from rag.pipeline import SearchStack
 from rag.retrieval.retriever import Retriever
-from rag.retrieval.types import Hit
+from rag.retrieval.types import NEWEST_ARTICLE, Hit
 from rag.settings import RetrievalSettings
 
 POOL = 40  # candidates retrieved per query, before facets narrow them
@@ -46,8 +46,8 @@ def outlet_of(hit: Hit) -> str:
 
 
 def search(stack: SearchStack, query: str, outlets: Sequence[str] = (), months: Sequence[str] = (),
-           sort: str = SORTS[0], as_of: str | None = None) -> SearchPage:
-    """`as_of`: the date the recency prior counts from (the chat uses the newest article's)."""
+           sort: str = SORTS[0], as_of: str | None = NEWEST_ARTICLE) -> SearchPage:
+    """`as_of`: the date the recency prior counts from (as in the chat: the newest article's)."""
     query = " ".join((query or "").split())
     if not query:
         return SearchPage([], [], [])
@@ -82,7 +82,6 @@ class Searcher:
         self.chat_stack = chat_stack
         self.retrieval = retrieval
         self._stack: SearchStack | None = None
-        self._as_of: str | None = None  # the newest article's date, read once (a scan of every article)
         self._lock = threading.Lock()
 
     def page(self, query: str, outlets: Sequence[str] = (), months: Sequence[str] = (),
@@ -93,5 +92,4 @@ class Searcher:
                 store = IndexStore.open(chat.store.directory, chat.store.spec)
                 store.bm25.share_of(chat.store.bm25)  # the chat's warm-up built it: no second copy, no wait
                 self._stack = SearchStack(store, chat.embedder, Retriever(store, chat.embedder, self.retrieval))
-                self._as_of = store.latest_date() or None
-            return search(self._stack, query, outlets, months, sort, self._as_of)
+            return search(self._stack, query, outlets, months, sort)

@@ -19,7 +19,7 @@ from index.errors import NewsragError
 from index.textrules import canonical, content_keys, name_runs, named_keys, states_something
 from rag.citations import Checked, Renumberer, check_sentences, is_refusal
 from rag.prompts import NONE, brief_map_messages, brief_reduce_messages
-from rag.retrieval.types import Hit, RetrievalFilters, SupportsRetrieve
+from rag.retrieval.types import NEWEST_ARTICLE, Hit, RetrievalFilters, SupportsRetrieve
 from rag.sources import Source, build_sources
 
 SUB_QUERIES = ("{topic}", "{topic} plant factory site", "{topic} investment production capacity",
@@ -121,7 +121,7 @@ class BriefWriter:
         with self._retrieval_lock:
             for template in SUB_QUERIES:
                 for hit in self.retriever.retrieve(template.format(topic=topic), k=self.k_per_query, filters=filters,
-                                                   as_of=request.as_of or None):
+                                                   as_of=request.as_of or NEWEST_ARTICLE):
                     article = hit.chunk.article_id
                     if article not in best or hit.score > best[article].score:
                         best[article] = hit

@@ -18,7 +18,7 @@ from rag.retrieval.fusion import Candidate, fuse
 from rag.retrieval.recency import RecencyPrior
 from rag.retrieval.rescoring import Rescorer, RescorerWeights
 from rag.retrieval.selection import Selector
-from rag.retrieval.types import Hit, OtherReport, RetrievalFilters, RetrievedChunk
+from rag.retrieval.types import NEWEST_ARTICLE, Hit, OtherReport, RetrievalFilters, RetrievedChunk
 from rag.settings import RetrievalSettings
 
 
@@ -29,6 +29,7 @@ class Ranked:
     candidates: list[Candidate]
     chunks: dict[int, RetrievedChunk]
     vector: np.ndarray
+    as_of: str | None  # the date recency counted from (NEWEST_ARTICLE resolved)
 
 
 class Retriever:
@@ -49,10 +50,15 @@ class Retriever:
         self.selector = Selector(settings.max_chunks_per_article, settings.one_slot_per_story,
                                  settings.story_seconds_last)
 
-    def rank(self, query: str, filters: RetrievalFilters | None = None, as_of: str | None = None,
+    def as_of_date(self, as_of: str | None) -> str | None:
+        """The one place NEWEST_ARTICLE becomes a date (see `SupportsRetrieve`)."""
+        return (self.store.latest_date() or None) if as_of == NEWEST_ARTICLE else (as_of or None)
+
+    def rank(self, query: str, filters: RetrievalFilters | None = None, as_of: str | None = NEWEST_ARTICLE,
              rescore: bool = True) -> Ranked:
         """Every candidate, best first, with its chunk (the stages before selection)."""
         filters = filters or RetrievalFilters()
+        as_of = self.as_of_date(as_of)
         query = canonical(query)  # as ingest stores text, so the rescorer's names and headline words meet it
         vector = self.embedder.embed_query(query)
         candidates = fuse([search.find(query, vector, filters) for search in self.searches])
@@ -62,10 +68,10 @@ class Retriever:
             candidates = self.rescorer.rescore(query, vector, candidates, chunks, as_of)
         else:
             candidates = self.prior.apply(self.store.catalog, candidates, as_of)
-        return Ranked(candidates, chunks, vector)
+        return Ranked(candidates, chunks, vector, as_of)
 
     def retrieve(self, query: str, k: int | None = None, filters: RetrievalFilters | None = None,
-                 as_of: str | None = None) -> list[Hit]:
+                 as_of: str | None = NEWEST_ARTICLE) -> list[Hit]:
         ranked = self.rank(query, filters, as_of)
         by_id = {c.rowid: c for c in ranked.candidates}
         selected = self.selector.select([ranked.chunks[c.rowid] for c in ranked.candidates], k or self.settings.k)

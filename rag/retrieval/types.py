@@ -7,7 +7,7 @@ the index's row objects, so the index can change its storage without them notici
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Final, Protocol
 
 from index.store import StoredChunk, StoryMember
 
@@ -78,12 +78,24 @@ class Hit:
     also_reported_by: tuple[OtherReport, ...] = field(default=())
 
 
+NEWEST_ARTICLE: Final = "newest"
+"""`as_of` of a question without a date: asked as of the index's newest article, as the chat, the Search tab,
+`newsrag search` and the eval ask it. The retriever reads that date at each search, so every caller means the
+same day, and an ingest while serving moves it."""
+
+
 class SupportsRetrieve(Protocol):
     """What the answerer and the evaluation need of a retriever (baselines implement it too).
 
     `as_of` is the date the question is asked on (YYYY-MM-DD): newer articles are not
     excluded by it (filters do that) but older ones count for less, when the retriever
-    has a time prior; None when the question names its own period."""
+    has a time prior; NEWEST_ARTICLE (the default) for a question without a date; None
+    for no prior (the question names its own period)."""
 
     def retrieve(self, query: str, k: int | None = None, filters: RetrievalFilters | None = None,
-                 as_of: str | None = None) -> list[Hit]: ...
+                 as_of: str | None = NEWEST_ARTICLE) -> list[Hit]: ...
+
+    def as_of_date(self, as_of: str | None) -> str | None:
+        """The date `as_of` stands for (NEWEST_ARTICLE resolved), None for none: what relative
+        dates in the question ("last week") count from."""
+        ...
