@@ -76,14 +76,18 @@ def test_a_question_that_names_an_outlet_finds_its_report_among_better_matches(t
     assert {h.chunk.outlet for h in filtered} == {"Big Wire"}
 
 
+# A year-old article that matches the question closely, and a look-alike from the week of 2024-03-12.
+RECYCLING_PLANTS = [
+    article("old", "Voltline said it will open a battery recycling plant in Ohio with 300 jobs, "
+            "its first recycling plant in the United States.", date="2023-03-08",
+            title="Voltline to open battery recycling plant in Ohio"),
+    article("new", "The company Voltline picked Nevada for a second battery recycling site, "
+            "expanding beyond its Ohio plant.", date="2024-03-12", title="Voltline adds Nevada battery recycling site"),
+]
+
+
 def test_an_as_of_date_ranks_that_weeks_article_over_a_year_old_look_alike(tmp_path: Path) -> None:
-    old = article("old", "Voltline said it will open a battery recycling plant in Ohio with 300 jobs, "
-                  "its first recycling plant in the United States.", date="2023-03-08",
-                  title="Voltline to open battery recycling plant in Ohio")
-    new = article("new", "The company Voltline picked Nevada for a second battery recycling site, "
-                  "expanding beyond its Ohio plant.", date="2024-03-12",
-                  title="Voltline adds Nevada battery recycling site")
-    settings = build(tmp_path, [old, new], one_slot_per_story=True)
+    settings = build(tmp_path, RECYCLING_PLANTS, one_slot_per_story=True)
     retriever = open_search(settings).retriever
     question = "Where will Voltline open a battery recycling plant?"
     without_prior = retriever.retrieve(question, k=2, as_of=None)
@@ -95,13 +99,7 @@ def test_an_as_of_date_ranks_that_weeks_article_over_a_year_old_look_alike(tmp_p
 def test_a_search_without_a_date_counts_recency_from_the_newest_article_read_at_each_search(tmp_path: Path) -> None:
     # The chat, the Search tab, `newsrag search` and the eval all leave `as_of` out for an undated question;
     # the retriever reads the newest article's date each time, so an ingest while serving moves it.
-    old = article("old", "Voltline said it will open a battery recycling plant in Ohio with 300 jobs, "
-                  "its first recycling plant in the United States.", date="2023-03-08",
-                  title="Voltline to open battery recycling plant in Ohio")
-    new = article("new", "The company Voltline picked Nevada for a second battery recycling site, "
-                  "expanding beyond its Ohio plant.", date="2024-03-12",
-                  title="Voltline adds Nevada battery recycling site")
-    settings = build(tmp_path, [old, new], one_slot_per_story=True)
+    settings = build(tmp_path, RECYCLING_PLANTS, one_slot_per_story=True)
     retriever = open_search(settings).retriever
     question = "Where will Voltline open a battery recycling plant?"
 
