@@ -52,7 +52,8 @@ class TextbookRetriever:
         return article.text if article else None
 
     def as_of_date(self, as_of: str | None) -> str | None:
-        """A date as given; the textbook reads no publication dates, so no newest article."""
+        """A date as given; none for NEWEST_ARTICLE, because the textbook has no recency prior and keeps
+        no "now" that relative dates in a question would count from."""
         return None if as_of == NEWEST_ARTICLE else (as_of or None)
 
     def retrieve(self, query: str, k: int | None = None, filters: RetrievalFilters | None = None,

@@ -107,3 +107,20 @@ def test_eval_with_the_llm_writes_every_metric(sample_index: Path, tmp_path: Pat
     record = _lines(out)[0]
     assert record["citations"][0]["article_id"] == "000_9a5092abaffa30a2.txt#19"
     assert set(record["timings"]) >= {"retrieval_s", "first_token_s", "total_s"}
+
+
+@needs_shared
+def test_the_textbook_baseline_retrieves_and_answers_from_its_own_chunks(sample_dir: Path, tmp_path: Path) -> None:
+    # The row every table compares newsrag with: LangChain's splitter, a flat FAISS index in memory, and the
+    # question as typed with one prompt (the round-1 "draft" answer), with no recency prior.
+    settings = make_settings(tmp_path / "unused-index", llm={"preset": "fast"})
+    out = tmp_path / "textbook"
+    _, summary = run_eval(settings, EvalRequest(SEED_GOLD, corpus=sample_dir, out=out, limit=2, baseline="langchain",
+                                                progress=False))
+    records = _lines(out)
+    assert [r["id"] for r in records] == ["seed-001", "seed-003"]
+    assert all("::lc" in c["chunk_id"] for r in records for c in r["retrieved"]), "the textbook's own chunks"
+    assert all(r["first_hit_rank"] is not None for r in records)
+    assert all(r["mode"] == "draft" and r["answer"] for r in records), records
+    assert summary["questions"] == 2 and summary["hits@5"] == 1.0
+    assert not (tmp_path / "unused-index").exists(), "the textbook builds no newsrag index"
