@@ -72,7 +72,7 @@ def cross_validate(settings: Settings, questions: list[GoldQuestion], rows: Rows
                    name: str = "rescored (cross-validated)") -> StudyRow:
     """Each fold ranked with weights fitted on the other folds' questions."""
     x, y, groups = rows
-    stack = open_search(_without_rescoring(settings))
+    stack = open_search(without_rescoring(settings))
     order = np.random.default_rng(0).permutation(len(questions))
     parts = [set(order[i::folds].tolist()) for i in range(folds)]
     totals = dict.fromkeys(METRICS, 0.0)
@@ -95,7 +95,7 @@ def fitting_settings(settings: Settings) -> Settings:
         update={"rescore": True, "recency_weight": 0.0})})
 
 
-def _without_rescoring(settings: Settings) -> Settings:
+def without_rescoring(settings: Settings) -> Settings:
     """For opening the index: the fit builds its retrievers with the weights it is trying, and must not need
     the shipped file, which a change of features leaves without a weight for the new one."""
     return settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update={"rescore": False})})
@@ -110,7 +110,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings(index=args.index)
     questions = [q for q in load_gold(args.gold) if q.evidence]
-    stack = open_search(_without_rescoring(settings))
+    stack = open_search(without_rescoring(settings))
     rows = collect(Retriever(stack.store, stack.embedder, fitting_settings(settings).retrieval,
                              RescorerWeights(0.0, dict.fromkeys(FEATURES, 0.0))), questions)
     cv = cross_validate(settings, questions, rows, args.folds)

@@ -20,11 +20,14 @@ RETRIEVE_K = 10
 METRICS = ("hits@1", "hits@5", "hits@10", "mrr@10")
 
 
-def as_of_filters(question: GoldQuestion) -> tuple[RetrievalFilters | None, str | None]:
+def as_of_filters(question: GoldQuestion, cut: bool = True) -> tuple[RetrievalFilters | None, str | None]:
     """The as-of cut an evaluation applies: nothing published after the question's date,
     which is also the date recency counts from. A question without a date is asked as the
     chat asks it: as of the index's newest article, with nothing cut (measured without
-    the prior, seed and MultiHop-RAG once scored what no user saw)."""
+    the prior, seed and MultiHop-RAG once scored what no user saw). `cut=False` (`--no-as-of`):
+    no cut and no prior."""
+    if not cut:
+        return None, None
     if not question.date:
         return None, NEWEST_ARTICLE
     return RetrievalFilters(until=question.date[:10]), question.date[:10]
@@ -52,7 +55,7 @@ def measure(name: str, retriever: SupportsRetrieve, questions: list[GoldQuestion
     times: list[float] = []
     scored = [q for q in questions if q.evidence]
     for question in scored:
-        filters, date = as_of_filters(question) if as_of else (None, None)
+        filters, date = as_of_filters(question, as_of)
         t0 = time.perf_counter()
         hits = retriever.retrieve(question.question, k=RETRIEVE_K, filters=filters, as_of=date)
         times.append(time.perf_counter() - t0)

@@ -103,7 +103,7 @@ class EvalRunner:
         self.config = config
 
     def evaluate(self, question: GoldQuestion) -> dict[str, Any]:
-        filters, as_of = as_of_filters(question) if self.config.as_of else (None, None)
+        filters, as_of = as_of_filters(question, self.config.as_of)
         t0 = time.perf_counter()
         hits = self.retriever.retrieve(question.question, k=RETRIEVE_K, filters=filters, as_of=as_of)
         retrieval_s = time.perf_counter() - t0

@@ -46,6 +46,7 @@ def test_a_question_without_a_date_is_measured_as_the_chat_asks_it_as_of_the_new
     assert as_of_filters(KOKOMO) == (None, NEWEST_ARTICLE)  # the retriever reads the date, as for the chat
     dated = GoldQuestion("q5", "Which plant this week?", "Kokomo", ("Kokomo",), "single", (), date="2023-05-26")
     assert as_of_filters(dated) == (RetrievalFilters(until="2023-05-26"), "2023-05-26")
+    assert as_of_filters(dated, cut=False) == as_of_filters(KOKOMO, cut=False) == (None, None)  # --no-as-of
 
 
 def test_retrieval_metrics_by_hand() -> None:

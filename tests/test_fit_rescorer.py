@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eval.fit_rescorer import _without_rescoring, collect, cross_validate, fit, fitting_settings
+from eval.fit_rescorer import collect, cross_validate, fit, fitting_settings, without_rescoring
 from eval.gold import load_gold
 from rag.pipeline import open_search
 from rag.retrieval.rescoring import FEATURES, RescorerWeights
@@ -23,7 +23,7 @@ def test_the_refit_weighs_every_feature_and_scores_each_fold_on_questions_it_was
         sample_index: Path, tmp_path: Path) -> None:
     settings = make_settings(sample_index)
     questions = [q for q in load_gold(SEED_GOLD) if q.evidence]
-    stack = open_search(_without_rescoring(settings))  # the fit must not need the weights file it replaces
+    stack = open_search(without_rescoring(settings))  # the fit must not need the weights file it replaces
     unweighted = RescorerWeights(0.0, dict.fromkeys(FEATURES, 0.0))
     x, y, groups = collect(Retriever(stack.store, stack.embedder, fitting_settings(settings).retrieval, unweighted),
                            questions)
