@@ -3,12 +3,17 @@
 The model has pointed at sentences and written a short answer. What reaches the
 user is built only on the pointers that passed the check:
 - a yes/no question gets "Yes" or "No" first, then each piece of evidence quoted
-  with its outlet and date, so the verdict is backed by what the reports say;
+  with its outlet and date, so the verdict is backed by what the reports say
+  (evidence naming none of the question's names, a "Yes" whose evidence leaves
+  out one of a short question's one or two names, or a "more … than" with
+  fewer than two figures to weigh, is a refusal);
 - any other question gets the model's sentences, each kept only if the articles
   of its evidence (or, failing them, another retrieved article) support it;
 - when nothing the model wrote survives the support check, or it only restates the
-  question, the evidence itself is quoted (if it names what the question asks
-  about): a faithful answer instead of a refusal, because the evidence passed.
+  question, or gives no figure where one is asked for ("How many workers …?"),
+  the evidence itself is quoted (if it names what the question asks about, shares
+  a word of what it asks and holds a figure where one is asked for): a faithful
+  answer instead of a refusal, because the evidence passed.
 No evidence, a reply that says "unknown", or retrieved articles that do not name what
 the question asks about (most of its companies, places, people) is a refusal.
 """
@@ -22,6 +27,7 @@ from index.textrules import acronym_keys, content_keys, named_keys, numbers, sen
 from rag.citations import Citation, Verified, is_refusal, place_markers, verify
 from rag.evidence import Sentence
 from rag.prompts import REFUSAL, UNKNOWN
+from rag.query import asks_amount, compares_amounts
 from rag.sources import Source
 
 _QUOTED_AT_MOST = 2
@@ -70,10 +76,19 @@ def ground(
     if not evidence or not reply or reply.lower().strip(" .") == UNKNOWN or (not yes_no and is_refusal(reply)):
         return Grounded(Verified(REFUSAL, refused=True), "refused")
     firsts = _by_article(evidence)
+    cited_sources = [by_n[s.source_n] for s in firsts]
     if yes_no:
-        if not _names_subjects(given, sources, share=0.5):
-            return Grounded(Verified(REFUSAL, refused=True), "refused")  # a verdict about something else
-        verdict = verdict_words[0] if reply.lower().startswith("yes") else verdict_words[1]
+        # The verdict stands on its evidence: "Is BMW building a plant in Hungary? No" backed by a chipmaker's
+        # German fab is a verdict about something else, even when another retrieved article names BMW. (Any
+        # one name will do for a "No": a question in two parts may be "No" on one part's report alone.) A "Yes"
+        # to a question naming one or two things needs them all: "Did Nidec open a factory in Hungary? Yes"
+        # on Nidec's Serbian factories affirms what no report says.
+        affirms = reply.lower().startswith("yes")
+        if (not _names_subjects(given, sources, share=0.5) or not _names_subjects(given, cited_sources, share=0.0)
+                or (affirms and len(named_keys(given)) <= 2 and not _names_subjects(given, cited_sources))
+                or not _has_amounts_to_compare(given, evidence)):
+            return Grounded(Verified(REFUSAL, refused=True), "refused")
+        verdict = verdict_words[0] if affirms else verdict_words[1]
         draft = " ".join(_quote(s, by_n[s.source_n], f"{verdict}: " if i == 0 else "")
                          for i, s in enumerate(firsts))
         return Grounded(_with_evidence_spans(verify(draft, sources, given), evidence, sources), "yes_no")
@@ -85,10 +100,13 @@ def ground(
     sentences = [reply[a:b] for a, b in sentence_spans(reply)] or [reply]
     draft = " ".join(place_markers(sentence, cited) for sentence in sentences)
     verified = verify(draft, sources, given, drop_unsupported=True)
-    if verified.refused or _restates(verified.text, given):
-        if not _names_subjects(given, [by_n[s.source_n] for s in firsts]):
-            return Grounded(verified, "refused")  # evidence about something else: quoting it would mislead
-        quoted = " ".join(_quote(s, by_n[s.source_n]) for s in firsts[:_QUOTED_AT_MOST])
+    if verified.refused or _restates(verified.text, given) or not _gives_amount(verified.text, given):
+        quoted_sentences = firsts[:_QUOTED_AT_MOST]
+        if (not _names_subjects(given, cited_sources) or not _on_topic(given, quoted_sentences)
+                or not _gives_amount(" ".join(s.text for s in quoted_sentences), given)):
+            # evidence about something else: quoting it would mislead
+            return Grounded(Verified(REFUSAL, refused=True, sentences=verified.sentences), "refused")
+        quoted = " ".join(_quote(s, by_n[s.source_n]) for s in quoted_sentences)
         return Grounded(_with_evidence_spans(verify(quoted, sources, given), evidence, sources), "quoted")
     return Grounded(_with_evidence_spans(verified, evidence, sources), "answer")
 
@@ -101,12 +119,43 @@ def _restates(answer: str, question: str) -> bool:
     return said <= content_keys(question) | numbers(question)
 
 
+def _has_amounts_to_compare(question: str, evidence: Sequence[Sentence]) -> bool:
+    """A question weighing amounts ("Did GM invest more in Ohio than BMW in South Carolina?") needs two
+    figures between it and its evidence; with one (GM's $920m, and BMW's plant without a sum) any verdict
+    is a guess."""
+    if not compares_amounts(question):
+        return True
+    return len(_amounts(question).union(*(_amounts(s.text) for s in evidence))) >= 2
+
+
+def _gives_amount(answer: str, question: str) -> bool:
+    """A question asking how many or how much is answered by a figure it does not hold itself: "ACC has
+    held the inauguration of its new gigafactory" does not say how many workers it will employ."""
+    return not asks_amount(question) or bool(_amounts(strip_markers(answer)) - _amounts(question))
+
+
+def _amounts(text: str) -> set[str]:
+    """The figures a text states, each once ("$920m" is one, not "920" and "920m"; a month is none)."""
+    return {f for f in numbers(text) if f.replace(".", "", 1).isdigit()}
+
+
+def _on_topic(question: str, sentences: Sequence[Sentence]) -> bool:
+    """Do these sentences say something of what the question asks beyond its names? "What is the capital
+    of France?" is not answered by quoting a French gigafactory's opening, which names France but no
+    capital; a question that is only names ("Tesla in Berlin?") asks nothing more."""
+    asked = content_keys(question) - named_keys(question)
+    return not asked or bool(asked & content_keys(" ".join(s.text for s in sentences)))
+
+
 def _names_subjects(question: str, sources: list[Source], share: float = 1.0) -> bool:
-    """Do these articles name (at least `share` of) the companies, places and people the question
-    names ("Tesla", "Giga Berlin")?"""
+    """Do these articles name (at least `share` of, and at least one of) the companies, places and people
+    the question names ("Tesla", "Giga Berlin")? An article writing "JLR" names the question's "Jaguar
+    Land Rover" for the one."""
     subjects = named_keys(question)
     text = "\n".join(s.evidence for s in sources)
-    return not subjects or len(subjects & (content_keys(text) | acronym_keys(text))) >= share * len(subjects)
+    named = subjects & (content_keys(text) | acronym_keys(text))
+    abbreviated = acronym_keys(question) & content_keys(text)
+    return not subjects or (bool(named or abbreviated) and len(named) >= share * len(subjects))
 
 
 def _with_evidence_spans(verified: Verified, evidence: Sequence[Sentence], sources: list[Source]) -> Verified:

@@ -29,6 +29,12 @@ _COMPARISON = re.compile(r"\b(?:compare|compared|comparison|both|similar|similar
 _TEMPORAL = re.compile(r"\b(?:before|after|earlier|later|first|last|prior|subsequent|following|order|"
                        r"sequence|when|since|until|most recent|latest|newest|recently|change|changed)\b",
                        re.IGNORECASE)
+# "Did GM invest more in Ohio than BMW in South Carolina?": a verdict that needs two amounts.
+_AMOUNT_COMPARISON = re.compile(r"\b(?:more|less|fewer|larger|bigger|higher|lower|greater|smaller|cheaper|"
+                                r"costlier)\b(?:\s+[\w$€£%.,'’-]+){0,6}?\s+than\b", re.IGNORECASE)
+# "How many workers …?", "What percentage of …?": answered by a figure.
+_ASKS_AMOUNT = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:percentage|percent|proportion|number|amount|sum)\b",
+                          re.IGNORECASE)
 # A plural that a verb follows ("Which companies are …", "Which models will …"), not a verb or an adjective
 # ending in "s" ("What is …", "Which US agency …", "Which tennis player …": one item each).
 _LIST = re.compile(r"^\s*(?:which|what)\s+(?:are|were|(?:[\w-]+\s+)?\w+s\s+(?:are|were|have|had|did|do|does|will|"
@@ -203,6 +209,17 @@ class OutletMatcher:
         """Every outlet `text` names, once each, in the order first named."""
         return tuple(dict.fromkeys(o for _, _, outlets in self.find(" ".join(text.split())) for o in outlets))
 
+
+def compares_amounts(question: str) -> bool:
+    """Does the question weigh one amount against another ("more … than")? Its "Yes" or "No" is only as
+    good as the two figures behind it."""
+    return bool(_AMOUNT_COMPARISON.search(question))
+
+
+def asks_amount(question: str) -> bool:
+    """Is the answer a figure ("How many workers will ACC employ?")? A reply without one answers
+    something else."""
+    return bool(_ASKS_AMOUNT.search(question))
 
 
 def _is_yes_no(question: str) -> bool:

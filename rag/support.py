@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.textrules import acronym_keys, content_keys, named_keys, numbers, sentence_spans
+from index.textrules import acronym_keys, content_keys, name_runs, named_keys, numbers, sentence_spans
 
 SUPPORT_THRESHOLD = 0.5
 
@@ -56,17 +56,55 @@ _CLAUSE_BREAK = re.compile(r"[,;]|\b(?:while|whereas|but)\b", re.IGNORECASE)
 def joint_support(claim: str, passages: Sequence[str], given: str = "") -> float:
     """Support for a sentence joining facts from several articles ("A, while B [1][2]"): the passages
     together, provided each new figure comes from a passage that names a subject of the clause stating
-    it (of the sentence, when the clause names none). A date from the GM article does not date the BMW
-    partnership, though the two articles together hold every word of "BMW's partnership was announced on
-    2024-09-12"."""
+    it (of the sentence, when the clause names none), and each name the clause adds to the question is
+    written beside another of its names. A date from the GM article does not date the BMW partnership,
+    though the two articles together hold every word of "BMW's partnership was announced on 2024-09-12";
+    nor does the GM article's "US" put Tata's UK gigafactory in "GM and Tata invest in US batteries"."""
     given_numbers = numbers(given)
+    written = [content_keys(p) | acronym_keys(p) for p in passages]
     for clause in _CLAUSE_BREAK.split(claim):
         subjects = named_keys(clause) or named_keys(claim)
         for figure in numbers(clause) - given_numbers:
-            if subjects and not any(figure in numbers(p) and subjects & (content_keys(p) | acronym_keys(p))
-                                    for p in passages):
+            if subjects and not any(figure in numbers(p) and subjects & keys for p, keys in zip(passages, written)):
                 return 0.0
+        if not _names_written_together(clause, written, content_keys(given)):
+            return 0.0
     return support_score(claim, "\n".join(passages), given)
+
+
+# What joins names listed together ("GM and Tata", "Ford, Hyundai or VW"): each is said the same of.
+_LISTED = re.compile(r"\s*(?:,|&|,?\s*\b(?:and|or)\b)\s*(?:the\s+)?")
+
+
+def _listed_names(clause: str) -> list[list[set[str]]]:
+    """The clause's names as written, grouped where a list joins them: [[GM, Tata], [US]]."""
+    groups: list[list[set[str]]] = []
+    end = 0
+    for run in name_runs(clause):
+        start = clause.find(run, end)
+        if start < 0 or not (keys := content_keys(run)):
+            continue
+        if groups and _LISTED.fullmatch(clause[end:start]):
+            groups[-1].append(keys)
+        else:
+            groups.append([keys])
+        end = start + len(run)
+    return groups
+
+
+def _names_written_together(clause: str, written: Sequence[set[str]], asked: set[str]) -> bool:
+    """Does every name the clause adds to the question ("Tata") come from a passage that also writes
+    another name the clause says it with ("US")? Names listed together ("GM and Tata") are each said the
+    same of, so need not share an article; without this, a sentence could pair any company with any place
+    another article names."""
+    groups = _listed_names(clause)
+    for i, group in enumerate(groups):
+        others = [name for other in groups[:i] + groups[i + 1:] for name in other]
+        for name in group:
+            naming = [keys for keys in written if name <= keys]
+            if others and not name <= asked and naming and not any(o <= keys for keys in naming for o in others):
+                return False
+    return True
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,21 @@ def test_a_sentence_joining_two_articles_takes_each_figure_from_the_article_it_i
     assert joint_support(right, [jlr, gm]) >= SUPPORT_THRESHOLD
 
 
+def test_a_sentence_joining_two_articles_names_each_company_beside_what_it_says_of_it() -> None:
+    """The 1.5B answered "Which companies are investing in US battery production?" on the sample with
+    "General Motors and Tata are investing in US battery production [1][2]": Tata's gigafactory is in
+    the UK, and only the GM article writes "US". Listed names are each said the same of, so need not
+    share an article; a name that is said with a place must be written beside it."""
+    question = "Which companies are investing in US battery production?"
+    gm = "General Motors has set its sights on a deal with TDK to establish a new battery plant in the US."
+    tata = "Tata invests £4bn in UK battery cell gigafactory to supply JLR as anchor client."
+    assert joint_support("General Motors and Tata are investing in US battery production", [gm, tata], question) == 0.0
+    assert joint_support("General Motors and Tata are investing in battery production", [gm, tata],
+                         question) >= SUPPORT_THRESHOLD
+    assert joint_support("General Motors is investing in the US, while Tata invests in the UK", [gm, tata],
+                         question) >= SUPPORT_THRESHOLD
+
+
 def test_only_questions_that_lean_on_the_conversation_are_condensed() -> None:
     from rag.answer import needs_context
 
@@ -216,3 +231,94 @@ def test_a_question_about_the_us_is_answered_from_articles_that_write_u_s(tmp_pa
     elsewhere = "Which federal personnel were sent to major EU airports this week?"
     assert ground("Immigration agents were deployed to major EU airports.", evidence, sources, elsewhere,
                   False).verified.refused
+
+
+def _refused(grounded) -> bool:  # noqa: ANN001
+    """A refusal in what the reader sees, not only in the mode's name."""
+    return grounded.mode == "refused" and grounded.verified.refused and grounded.verified.text == REFUSAL
+
+
+def _retrieved(search_stack, question: str):  # noqa: ANN001, ANN202
+    """The sources the answerer would build for `question` from the sample index."""
+    hits = search_stack.retriever.retrieve(question, k=6)
+    return build_sources(hits, lambda a: search_stack.store.get_article(a).text)
+
+
+def _evidence_sentence(sources, words: str):  # noqa: ANN001, ANN202
+    """The retrieved sentence holding `words`, as the model would have pointed at it."""
+    from index.textrules import sentence_spans
+    from rag.evidence import Sentence
+
+    for source in sources:
+        for passage in source.passages:
+            for a, b in sentence_spans(passage.text):
+                if words in passage.text[a:b]:
+                    return Sentence(1, source.n, passage.start + a, passage.start + b, passage.text[a:b], 1.0)
+    raise AssertionError(f"no retrieved sentence holds {words!r}")
+
+
+def test_a_verdict_or_a_quote_about_something_else_is_refused(search_stack) -> None:  # noqa: ANN001
+    """Both questions retrieve articles naming their subjects, but the real 1.5B pointed at sentences that
+    do not: a chipmaker's German fab for a verdict on BMW in Hungary, a French gigafactory's opening for
+    France's capital (after its "Paris" failed the support check); and "Yes" to Nidec in Hungary on its
+    Serbian factories. Evidence that names the subjects, and says something of what is asked, is still shown."""
+    from rag.grounded import ground
+
+    hungary = "Is BMW building a battery plant in Hungary?"
+    sources = _retrieved(search_stack, hungary)
+    fab = _evidence_sentence(sources, "Chipmaker JV to build")
+    carolina = _evidence_sentence(sources, "BMW’s battery plant in South Carolina")
+    assert "BMW" in "\n".join(s.evidence for s in sources)
+    assert _refused(ground("No", [fab], sources, hungary, True))
+    assert ground("No", [carolina], sources, hungary, True).mode == "yes_no"
+
+    # a "Yes" must have every name of a short question behind it, a "No" need not
+    hungary = "Did Nidec open a factory in Hungary?"
+    sources = _retrieved(search_stack, hungary)
+    serbia = _evidence_sentence(sources, "Nidec has opened two new factories in Novi Sad")
+    assert _refused(ground("Yes", [serbia], sources, hungary, True))
+    assert ground("No", [serbia], sources, hungary, True).mode == "yes_no"
+    assert ground("Yes", [serbia], sources, "Did Nidec open factories in Serbia?", True).mode == "yes_no"
+
+    capital = "What is the capital of France?"
+    sources = _retrieved(search_stack, capital)
+    opening = _evidence_sentence(sources, "inauguration of its new gigafactory in France")
+    assert _refused(ground("Paris", [opening], sources, capital, False))
+    who = "Which company opened a gigafactory in France?"
+    assert ground("Paris", [opening], sources, who, False).mode == "quoted"
+
+
+def test_a_verdict_weighing_amounts_needs_two_figures(search_stack) -> None:  # noqa: ANN001
+    """"Did GM invest more in Ohio than BMW in South Carolina?": the 1.5B said "Yes" on GM's $920m and two
+    BMW headlines that give no sum. A verdict on "more … than" needs a figure on each side (or one in the
+    question: "more than 1,700 workers")."""
+    from rag.grounded import ground
+
+    question = "Did GM invest more in Ohio than BMW in South Carolina?"
+    sources = _retrieved(search_stack, question)
+    ohio = _evidence_sentence(sources, "GM set to invest $920m in Ohio")
+    carolina = _evidence_sentence(sources, "BMW’s battery plant in South Carolina")
+    assert _refused(ground("Yes", [ohio, carolina], sources, question, True))
+    assert ground("Yes", [ohio, carolina], sources, "Did GM invest more than $500m in Ohio?", True).mode == "yes_no"
+    assert ground("Yes", [ohio, carolina], sources, "Did GM invest in Ohio and BMW in South Carolina?",
+                  True).mode == "yes_no"
+
+
+def test_an_answer_to_how_many_gives_a_figure(search_stack) -> None:  # noqa: ANN001
+    """The real 1.5B answered how many workers ACC will employ with "ACC has held the inauguration of its
+    new gigafactory in France", supported word for word by its article and no answer: a question asking
+    how many or how much is answered by a figure it does not hold itself, or refused."""
+    from rag.grounded import ground
+
+    workers = "How many workers will ACC employ at its gigafactory in France?"
+    sources = _retrieved(search_stack, workers)
+    opening = _evidence_sentence(sources, "inauguration of its new gigafactory in France")
+    reply = "ACC has held the inauguration of its new gigafactory in France."
+    assert _refused(ground(reply, [opening], sources, workers, False))
+    assert ground(reply, [opening], sources, "Where did ACC open a gigafactory?", False).mode == "answer"
+
+    ohio = "How much will GM invest in its Ohio DMAX engine plant?"
+    sources = _retrieved(search_stack, ohio)
+    headline = _evidence_sentence(sources, "GM set to invest $920m in Ohio")
+    assert ground("$920m", [headline], sources, ohio, False).mode == "answer"
+    assert ground("GM will invest in the Ohio DMAX engine plant.", [headline], sources, ohio, False).mode == "quoted"
