@@ -11,9 +11,9 @@ user is built only on the pointers that passed the check:
   of its evidence (or, failing them, another retrieved article) support it;
 - when nothing the model wrote survives the support check, or it only restates the
   question, or gives no figure where one is asked for ("How many workers …?"),
-  the evidence itself is quoted (if it names what the question asks about, shares
-  a word of what it asks and holds a figure where one is asked for): a faithful
-  answer instead of a refusal, because the evidence passed.
+  the evidence itself is quoted (its sentences from articles naming what the
+  question names, if they share a word of what it asks and hold a figure where one
+  is asked for): a faithful answer instead of a refusal, because the evidence passed.
 No evidence, a reply that says "unknown", or retrieved articles that do not name what
 the question asks about (most of its companies, places, people) is a refusal.
 """
@@ -76,8 +76,8 @@ def ground(
     if not evidence or not reply or reply.lower().strip(" .") == UNKNOWN or (not yes_no and is_refusal(reply)):
         return Grounded(Verified(REFUSAL, refused=True), "refused")
     firsts = _by_article(evidence)
-    cited_sources = [by_n[s.source_n] for s in firsts]
     if yes_no:
+        cited_sources = [by_n[s.source_n] for s in firsts]
         # The verdict stands on its evidence: "Is BMW building a plant in Hungary? No" backed by a chipmaker's
         # German fab is a verdict about something else, even when another retrieved article names BMW. (Any
         # one name will do for a "No": a question in two parts may be "No" on one part's report alone.) A "Yes"
@@ -101,8 +101,10 @@ def ground(
     draft = " ".join(place_markers(sentence, cited) for sentence in sentences)
     verified = verify(draft, sources, given, drop_unsupported=True)
     if verified.refused or _restates(verified.text, given) or not _gives_amount(verified.text, given):
-        quoted_sentences = firsts[:_QUOTED_AT_MOST]
-        if (not _names_subjects(given, cited_sources) or not _on_topic(given, quoted_sentences)
+        # Only evidence from an article naming what the question names is quoted: a BMW question's figure
+        # is not GM's $920m from another article.
+        quoted_sentences = [s for s in firsts if _names_subjects(given, [by_n[s.source_n]])][:_QUOTED_AT_MOST]
+        if (not quoted_sentences or not _on_topic(given, quoted_sentences)
                 or not _gives_amount(" ".join(s.text for s in quoted_sentences), given)):
             # evidence about something else: quoting it would mislead
             return Grounded(Verified(REFUSAL, refused=True, sentences=verified.sentences), "refused")

@@ -307,7 +307,8 @@ def test_a_verdict_weighing_amounts_needs_two_figures(search_stack) -> None:  # 
 def test_an_answer_to_how_many_gives_a_figure(search_stack) -> None:  # noqa: ANN001
     """The real 1.5B answered how many workers ACC will employ with "ACC has held the inauguration of its
     new gigafactory in France", supported word for word by its article and no answer: a question asking
-    how many or how much is answered by a figure it does not hold itself, or refused."""
+    how many or how much is answered by a figure it does not hold itself, or refused. The 1.5B answered
+    what BMW invested in South Carolina by quoting BMW's plant and GM's $920m in Ohio."""
     from rag.grounded import ground
 
     workers = "How many workers will ACC employ at its gigafactory in France?"
@@ -322,3 +323,10 @@ def test_an_answer_to_how_many_gives_a_figure(search_stack) -> None:  # noqa: AN
     headline = _evidence_sentence(sources, "GM set to invest $920m in Ohio")
     assert ground("$920m", [headline], sources, ohio, False).mode == "answer"
     assert ground("GM will invest in the Ohio DMAX engine plant.", [headline], sources, ohio, False).mode == "quoted"
+
+    # the figure quoted must come from an article about the question's names: not GM's $920m for BMW
+    carolina = "How much did BMW invest in its South Carolina battery plant?"
+    sources = _retrieved(search_stack, carolina)
+    plant = _evidence_sentence(sources, "BMW’s battery plant in South Carolina")
+    gm = _evidence_sentence(sources, "GM set to invest $920m in Ohio")
+    assert _refused(ground("BMW invested in its South Carolina battery plant.", [plant, gm], sources, carolina, False))
