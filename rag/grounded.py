@@ -84,8 +84,8 @@ def ground(
         # to a question naming one or two things needs them all: "Did Nidec open a factory in Hungary? Yes"
         # on Nidec's Serbian factories affirms what no report says.
         affirms = reply.lower().startswith("yes")
-        if (not _names_subjects(given, sources, share=0.5) or not _names_subjects(given, cited_sources, share=0.0)
-                or (affirms and len(named_keys(given)) <= 2 and not _names_subjects(given, cited_sources))
+        evidence_share = 1.0 if affirms and len(named_keys(given)) <= 2 else 0.0
+        if (not _names_subjects(given, sources, share=0.5) or not _names_subjects(given, cited_sources, evidence_share)
                 or not _has_amounts_to_compare(given, evidence)):
             return Grounded(Verified(REFUSAL, refused=True), "refused")
         verdict = verdict_words[0] if affirms else verdict_words[1]
@@ -151,13 +151,11 @@ def _on_topic(question: str, sentences: Sequence[Sentence]) -> bool:
 
 def _names_subjects(question: str, sources: list[Source], share: float = 1.0) -> bool:
     """Do these articles name (at least `share` of, and at least one of) the companies, places and people
-    the question names ("Tesla", "Giga Berlin")? An article writing "JLR" names the question's "Jaguar
-    Land Rover" for the one."""
+    the question names ("Tesla", "Giga Berlin")?"""
     subjects = named_keys(question)
     text = "\n".join(s.evidence for s in sources)
     named = subjects & (content_keys(text) | acronym_keys(text))
-    abbreviated = acronym_keys(question) & content_keys(text)
-    return not subjects or (bool(named or abbreviated) and len(named) >= share * len(subjects))
+    return not subjects or (bool(named) and len(named) >= share * len(subjects))
 
 
 def _with_evidence_spans(verified: Verified, evidence: Sequence[Sentence], sources: list[Source]) -> Verified:

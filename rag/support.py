@@ -60,14 +60,14 @@ def joint_support(claim: str, passages: Sequence[str], given: str = "") -> float
     written beside another of its names. A date from the GM article does not date the BMW partnership,
     though the two articles together hold every word of "BMW's partnership was announced on 2024-09-12";
     nor does the GM article's "US" put Tata's UK gigafactory in "GM and Tata invest in US batteries"."""
-    given_numbers = numbers(given)
+    given_numbers, asked = numbers(given), content_keys(given)
     written = [content_keys(p) | acronym_keys(p) for p in passages]
     for clause in _CLAUSE_BREAK.split(claim):
         subjects = named_keys(clause) or named_keys(claim)
         for figure in numbers(clause) - given_numbers:
             if subjects and not any(figure in numbers(p) and subjects & keys for p, keys in zip(passages, written)):
                 return 0.0
-        if not _names_written_together(clause, written, content_keys(given)):
+        if not _names_written_together(clause, written, asked):
             return 0.0
     return support_score(claim, "\n".join(passages), given)
 
