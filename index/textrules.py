@@ -311,3 +311,30 @@ def acronym_keys(text: str) -> set[str]:
             for j in range(i + 2, len(words) + 1):
                 found.add(word_key("".join(w[0] for w in words[i:j])))
     return found
+
+
+def names_written(names_of: str, text: str) -> set[str]:
+    """The name keys of `names_of` that `text` writes capitalised (its "electric motor" is not "General
+    Motors"), a name's initials standing for all its words ("GM" in `text` writes "General Motors"), and
+    `text`'s names for their initials ("Jaguar Land Rover" writes "JLR")."""
+    keys = {word_key(w) for w in WORD.findall(undotted(text)) if w[:1].isupper()} | acronym_keys(text)
+    wanted = named_keys(names_of)
+    found = wanted & keys
+    for name in name_runs(names_of):
+        if initials(name) and word_key(initials(name)) in keys:
+            found |= wanted & content_keys(name)
+    return found
+
+
+def initials(name: str) -> str:
+    """"JLR" for "Jaguar Land Rover"; "" for a one-word name."""
+    words = name.split()
+    return "".join(w[0] for w in words) if len(words) > 1 else ""
+
+
+def by_initials(text: str) -> str:
+    """`text` with its names of several words written as initials: "General Motors plants" → "GM plants"."""
+    for name in name_runs(text):
+        if initials(name):
+            text = text.replace(name, initials(name))
+    return text

@@ -210,10 +210,10 @@ def cmd_brief(args: argparse.Namespace) -> int:
     from rag.brief.job import BriefRequest
     from rag.pipeline import make_brief_writer, open_search
 
-    if bool(args.topic) == bool(args.topics):
-        raise NewsragError("brief: give --topic TEXT or --topics FILE (one of them)")
+    if not args.topic and not args.topics:
+        raise NewsragError("brief: give --topic TEXT (repeatable) or --topics FILE")
     workers = _workers(args, needs_ray=False)  # without --ray: threads
-    topics = [args.topic] if args.topic else read_topics(Path(args.topics))
+    topics = list(dict.fromkeys((args.topic or []) + (read_topics(Path(args.topics)) if args.topics else [])))
     settings = _settings(args)
     stack = open_search(settings)  # on Ray too: a bad index fails here, in one line, before any worker starts
     template = BriefRequest(topic="", as_of=stack.store.latest_date(), since=args.since, until=args.until,
@@ -317,7 +317,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("brief", help="write one-page cited briefs per topic (Markdown and HTML)")
-    p.add_argument("--topic", metavar="TEXT", help="one topic, e.g. 'BMW battery production'")
+    p.add_argument("--topic", metavar="TEXT", action="append",
+                   help="a topic, e.g. 'BMW battery production' (repeatable; adds to --topics)")
     p.add_argument("--topics", metavar="FILE", help="one topic per line; blank lines and # comments ignored")
     p.add_argument("--out", metavar="DIR", default="briefs", help="output folder (default briefs/)")
     _add_filters(p, with_k=False)

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from index.textrules import acronym_keys, content_keys, named_keys, numbers, sentence_spans, strip_markers
+from index.textrules import content_keys, named_keys, names_written, numbers, sentence_spans, strip_markers
 from rag.citations import Citation, Verified, is_refusal, place_markers, verify
 from rag.evidence import Sentence
 from rag.prompts import REFUSAL, UNKNOWN
@@ -154,7 +154,7 @@ def _names_subjects(question: str, sources: list[Source], share: float = 1.0) ->
     the question names ("Tesla", "Giga Berlin")?"""
     subjects = named_keys(question)
     text = "\n".join(s.evidence for s in sources)
-    named = subjects & (content_keys(text) | acronym_keys(text))
+    named = subjects & content_keys(text) | names_written(question, text)
     return not subjects or (bool(named) and len(named) >= share * len(subjects))
 
 

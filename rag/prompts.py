@@ -174,9 +174,12 @@ every fact you use at the end of the sentence, like [2] or [1][4]. Do not add fa
 
 
 def brief_map_messages(topic: str, sources: list[Source]) -> list[BaseMessage]:
+    """The topic is asked after the articles, as a question: given first, as "Topic: General Motors", the 1.5B
+    answered NONE to an article about GM's battery plant (docs/evaluation.md, "Briefs on topic")."""
     blocks = "\n\n".join(format_source(s) for s in sources)
     return [SystemMessage(BRIEF_MAP_SYSTEM),
-            HumanMessage(f"Topic: {topic}\n\nArticles:\n{fenced(blocks)}\n\nFacts about \"{topic}\":")]
+            HumanMessage(f"Articles:\n{fenced(blocks)}\n\nWhat do the articles report about {topic}? "
+                         f"Write 1 or 2 sentences, or {NONE}.")]
 
 
 def brief_reduce_messages(topic: str, facts: list[str]) -> list[BaseMessage]:

@@ -14,7 +14,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.textrules import acronym_keys, content_keys, name_runs, named_keys, numbers, sentence_spans
+from index.textrules import (acronym_keys, content_keys, name_runs, named_keys, names_written, numbers,
+                             sentence_spans)
 
 SUPPORT_THRESHOLD = 0.5
 
@@ -29,7 +30,8 @@ def support_score(claim: str, passage: str, given: str = "") -> float:
     however many other words match.
     """
     claim_keys = content_keys(claim)
-    passage_keys = content_keys(passage)
+    # A name the passage writes by its initials is written ("GM" for the claim's "General Motors").
+    passage_keys = content_keys(passage) | names_written(f"{given}\n{claim}", passage)
     # The question is context only for a sentence that adds to it (one that merely
     # restates it, "Yes, X did Y", must be supported in full), and only when the
     # passage is about the question at all: it names one of the question's subjects.
@@ -42,8 +44,7 @@ def support_score(claim: str, passage: str, given: str = "") -> float:
         return 0.0
     if not claim_keys:
         return 1.0 if numbers(claim) else 0.0
-    missing = named_keys(claim) - passage_keys - given_keys
-    if missing and not missing <= acronym_keys(passage):
+    if named_keys(claim) - passage_keys - given_keys:
         return 0.0
     basis = (claim_keys - given_keys) or claim_keys
     return len(basis & passage_keys) / len(basis)

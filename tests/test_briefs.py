@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from index.store import IndexStore
-from rag.brief.job import Brief, BriefWriter, Development
+from rag.brief.job import Brief, BriefRequest, BriefWriter, Development
 from rag.brief.render import slugify, to_html, to_markdown
 from rag.sources import Passage, Source
 
-TOPICS = "# weekly briefs\nBMW battery production\n\nTesla Cybertruck recalls\nthe of and\n"
+TOPICS = "# weekly briefs\nBMW battery production\n\nTesla Cybertruck recalls\nthe of and\nGeneral Motors\n"
 
 
 def _cited_texts(md: str, store: IndexStore, word: str) -> list[str]:
@@ -45,7 +45,7 @@ def test_batch_writes_briefs_reports_failures_and_skips_existing(sample_index: P
     run = subprocess.run(cmd, capture_output=True, text=True, env=cli_env, timeout=1500)
     assert run.returncode == 1, run.stderr  # one topic failed
     assert "newsrag: brief failed: the of and: topic 'the of and' has no searchable words" in run.stderr
-    assert "2 written (1 with nothing in the index), 0 skipped, 1 failed" in run.stdout
+    assert "3 written (1 with nothing in the index), 0 skipped, 1 failed" in run.stdout
 
     bmw = (out / "bmw-battery-production.md").read_text()
     store = IndexStore.open(sample_index)
@@ -60,6 +60,11 @@ def test_batch_writes_briefs_reports_failures_and_skips_existing(sample_index: P
     assert 1 <= len(re.findall(r"[.!?](?=\s|$)", overview)) <= 5 and "[" in overview
     assert (out / "bmw-battery-production.html").read_text().count("<li") >= 3
 
+    # Asked "Topic: General Motors" before the articles, the 1.5B answered NONE to its battery plant with TDK.
+    gm = (out / "general-motors.md").read_text()
+    assert "## Key developments" in gm
+    assert re.search(r"^\d+\. .*GM['’]s US-Made Battery Initiative", gm, re.MULTILINE), gm
+
     absent = (out / "tesla-cybertruck-recalls.md").read_text()
     assert "The indexed articles contain nothing on “Tesla Cybertruck recalls”" in absent
     assert "## Sources" not in absent
@@ -69,8 +74,61 @@ def test_batch_writes_briefs_reports_failures_and_skips_existing(sample_index: P
     assert "Tesla Cybertruck recalls" in index and "- the of and: topic 'the of and' has no searchable words" in index
 
     again = subprocess.run(cmd, capture_output=True, text=True, env=cli_env, timeout=600)
-    assert "0 written (0 with nothing in the index), 2 skipped, 1 failed" in again.stdout, again.stdout
+    assert "0 written (0 with nothing in the index), 3 skipped, 1 failed" in again.stdout, again.stdout
     assert (out / "bmw-battery-production.md").read_text() == bmw
+
+    by_flag = cmd[:4] + ["--topic", "BMW battery production", "--topic", "Tesla Cybertruck recalls"] + cmd[6:]
+    repeated = subprocess.run(by_flag, capture_output=True, text=True, env=cli_env, timeout=600)
+    assert "0 written (0 with nothing in the index), 2 skipped, 0 failed" in repeated.stdout, repeated.stdout
+
+
+def test_gathering_keeps_articles_that_name_the_topic(search_stack) -> None:  # noqa: ANN001
+    """What reaches the model, on the real sample index: "General Motors" finds the article that writes only
+    "GM" (its Ohio engine plant) and not the ones on electric motors; a topic without names needs its words,
+    not one of them ("battery" is in most articles; none is on recycling)."""
+    from rag.pipeline import article_reader
+
+    writer = BriefWriter(search_stack.retriever, chat_model=None,  # type: ignore[arg-type]
+                         article_text=article_reader(search_stack))
+    as_of = search_stack.store.latest_date()
+
+    def titles(topic: str) -> list[str]:
+        return [s.title for s in writer._gather(BriefRequest(topic=topic, as_of=as_of), topic)]
+
+    gm = titles("General Motors")
+    assert "GM set to invest $920m in Ohio DMAX engine plant" in gm
+    assert any(t.startswith("GM's US-Made Battery Initiative") for t in gm)
+    assert not [t for t in gm if "motor" in t.lower()], gm
+    assert titles("Jaguar Land Rover").count("AMS Summer 2023 – JLR goes electric") == 1
+    assert titles("battery recycling") == []
+    assert titles("solid-state batteries") == ["Next steps towards solid-state"]
+
+
+def test_the_overview_restates_only_the_checked_facts(search_stack) -> None:  # noqa: ANN001
+    """The 1.5B's overview of "electric motors" (recorded: the model is a stand-in for its reply) gave EVR
+    Motors' novel design to Jaguar Land Rover and BMW, citing their article, whose words it shares enough to
+    pass a check against the whole article; checked against the facts taken from each article, it does not."""
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from rag.citations import check_sentences
+    from rag.pipeline import article_reader
+
+    topic = "electric motors"
+    writer = BriefWriter(search_stack.retriever, chat_model=None,  # type: ignore[arg-type]
+                         article_text=article_reader(search_stack))
+    sources = writer._gather(BriefRequest(topic=topic, as_of=search_stack.store.latest_date()), topic)
+    jlr = next(s.n for s in sources if s.title.startswith("BMW, Jaguar Land Rover team up"))
+    evr = next(s.n for s in sources if s.title.startswith("New motor technology"))
+    facts = [check_sentences(text, sources, given=topic)[0] for text in (
+        f"Jaguar Land Rover and BMW are teaming up to develop 'next-generation Electric Drive Units' [{jlr}].",
+        f"A novel electric motor design could have a dramatic impact on vehicle production [{evr}].")]
+    assert all(f.backed for f in facts)
+    conflated = (f"A novel electric motor design, which could have a significant impact on vehicle production and "
+                 f"the electric vehicle market, is being developed by Jaguar Land Rover and BMW [{jlr}].")
+    assert check_sentences(conflated, sources, given=topic)[0].backed  # the whole article lets it through
+    faithful = f"Jaguar Land Rover and BMW are teaming up on next-generation Electric Drive Units [{jlr}]."
+    writer.chat_model = FakeListChatModel(responses=[f"{conflated} {faithful}"])
+    assert [c.text for c in writer._overview(topic, facts, sources)] == [faithful]
 
 
 def test_html_is_self_contained_printable_and_escaped() -> None:
@@ -89,6 +147,7 @@ def test_html_is_self_contained_printable_and_escaped() -> None:
     assert 'href="https://example.com/a?x=1&amp;y=2"' in html
     md = to_markdown(brief)
     assert "<script>" not in md and "&lt;img" in md and "Wire & Co — " in md
+    assert "*As of 2024-09-12 · covers 2023-10-27 · 1 source*" in md and "covers 2023-10-27 · 1 source</p>" in html
     assert slugify("UK gigafactories / 2024!") == "uk-gigafactories-2024"
 
 

@@ -16,17 +16,20 @@ from dataclasses import dataclass, field, replace
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from index.errors import NewsragError
-from index.textrules import canonical, content_keys, name_runs, named_keys, states_something
+from index.textrules import (by_initials, canonical, content_keys, name_runs, named_keys, names_written,
+                             states_something, strip_markers)
 from rag.citations import Checked, Renumberer, check_sentences, is_refusal
 from rag.prompts import NONE, brief_map_messages, brief_reduce_messages
 from rag.retrieval.types import NEWEST_ARTICLE, Hit, RetrievalFilters, SupportsRetrieve
-from rag.sources import Source, build_sources
+from rag.sources import Passage, Source, build_sources
 
 SUB_QUERIES = ("{topic}", "{topic} plant factory site", "{topic} investment production capacity",
                "{topic} partnership agreement")
 _FIGURE = re.compile(r"[$€£]\s?\d[\d,.]*\s?(?:bn|m|billion|million|k)?|\d[\d,.]*(?:-[a-z]+|\s?(?:%|per cent|GWh|MWh|"
                      r"bn|m\b|billion|million|jobs|wafers|steps|people|units|vehicles|cars))", re.IGNORECASE)
 _ECHOED_DATE = re.compile(r"\s*\(\d{4}-\d{2}-\d{2}[^)]*\)")
+_LEAD_IN = re.compile(r"^(?:the|these|this) (?:articles?|reports?) (?:reports?|says?|states?|notes?)(?: that)?,?\s+",
+                      re.IGNORECASE)
 FACTS_PER_EVENT = 2
 
 
@@ -75,13 +78,14 @@ def validate_topic(topic: str) -> str:
 
 
 def _relevant(topic: str, text: str) -> bool:
-    """The article names every subject of the topic, or (with none) most of its words."""
-    keys = content_keys(text)
+    """The article names every subject of the topic (by its initials too: "GM" for "General Motors"), or,
+    for a topic without names, all its words but one in four: one shared word in two ("battery" of
+    "battery recycling") is what every article in this field has."""
     subjects = named_keys(topic)
     if subjects:
-        return subjects <= keys
+        return names_written(topic, text) == subjects
     wanted = content_keys(topic)
-    return len(wanted & keys) * 2 >= len(wanted)
+    return len(wanted & content_keys(text)) >= len(wanted) - len(wanted) // 4
 
 
 def _events(sources: list[Source]) -> list[list[Source]]:
@@ -119,8 +123,11 @@ class BriefWriter:
         best: dict[str, Hit] = {}
         chunks: dict[str, list[Hit]] = {}
         with self._retrieval_lock:
-            for template in SUB_QUERIES:
-                for hit in self.retriever.retrieve(template.format(topic=topic), k=self.k_per_query, filters=filters,
+            queries = [template.format(topic=topic) for template in SUB_QUERIES]
+            if by_initials(topic) != topic:  # "JLR goes electric" is not found by "Jaguar Land Rover"
+                queries.append(by_initials(topic))
+            for query in queries:
+                for hit in self.retriever.retrieve(query, k=self.k_per_query, filters=filters,
                                                    as_of=request.as_of or NEWEST_ARTICLE):
                     article = hit.chunk.article_id
                     if article not in best or hit.score > best[article].score:
@@ -139,6 +146,8 @@ class BriefWriter:
         if not reply or reply.upper().startswith(NONE) or is_refusal(reply):
             return []
         reply = _ECHOED_DATE.sub("", reply)  # small models echo the "(2023-10-27)" of the source header
+        reply = _LEAD_IN.sub("", reply)  # "The articles report that solid-state batteries are…"
+        reply = reply[:1].upper() + reply[1:]
         facts, seen = [], set()
         for fact in check_sentences(reply, event, given=topic):
             said = " ".join(sorted(content_keys(fact.text)))
@@ -173,5 +182,19 @@ class BriefWriter:
 
     def _overview(self, topic: str, facts: list[Checked], sources: list[Source]) -> list[Checked]:
         reply = str(self.chat_model.invoke(brief_reduce_messages(topic, [f.text for f in facts])).content).strip()
-        checked = [c for c in check_sentences(reply, sources, given=topic) if c.backed and c.cited] if reply else []
+        stated = _as_stated(facts, sources)
+        checked = [c for c in check_sentences(reply, stated, given=topic) if c.backed and c.cited] if reply else []
         return checked[:5] if checked else facts[:3]  # no supported overview: lead with the facts themselves
+
+
+def _as_stated(facts: list[Checked], sources: list[Source]) -> list[Source]:
+    """Each cited article cut down to the checked facts that cite it. The overview may only restate those
+    facts; checked against whole articles, it passed one story's claim joined to another's names ("A novel
+    electric motor design … is being developed by Jaguar Land Rover and BMW [1]": the design was EVR Motors',
+    and BMW and JLR's article shares its words)."""
+    said: dict[int, list[str]] = {}
+    for fact in facts:
+        for n in fact.cited:
+            said.setdefault(n, []).append(strip_markers(fact.text))
+    return [replace(s, title="", passages=(Passage(0, len(text), text, ()),))  # the facts, not the headline
+            for s in sources if (text := " ".join(said.get(s.n, ())))]

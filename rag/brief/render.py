@@ -48,7 +48,9 @@ def _source_parts(source: Source) -> tuple[str, str, str]:
 
 def _covers(brief: Brief) -> str:
     first, last = brief.date_range
-    return f"covers {first} to {last}" if first else "articles undated"
+    dates = ("covers " + (first if first == last else f"{first} to {last}")) if first else "articles undated"
+    count = len(brief.sources)
+    return f"{dates} · {count} source{'' if count == 1 else 's'}"
 
 
 def to_markdown(brief: Brief) -> str:
@@ -57,7 +59,7 @@ def to_markdown(brief: Brief) -> str:
         lines += [f"*As of {brief.as_of or 'the current index'}*", "",
                   f"The indexed articles contain nothing on “{_md(brief.topic)}”. No brief was written.", ""]
         return "\n".join(lines)
-    lines += [f"*As of {brief.as_of or 'the current index'} · {_covers(brief)} · {len(brief.sources)} sources*", "",
+    lines += [f"*As of {brief.as_of or 'the current index'} · {_covers(brief)}*", "",
               "## Overview", "", _md(brief.overview), "", "## Key developments", ""]
     lines += [f"- **{d.date}** — {_md(d.text)}" for d in brief.developments]
     lines += ["", "## Companies, places and figures", "", "| Date | Companies and places | Figures | Sources |",
@@ -87,8 +89,7 @@ def to_html(brief: Brief) -> str:
         parts += [f'<p class="meta">As of {escape(brief.as_of or "the current index")}</p>',
                   f"<p>The indexed articles contain nothing on “{escape(brief.topic)}”. No brief was written.</p>"]
         return "\n".join(parts + ["</body></html>"]) + "\n"
-    parts += [f'<p class="meta">As of {escape(brief.as_of or "the current index")} · {escape(_covers(brief))} · '
-              f"{len(brief.sources)} sources</p>",
+    parts += [f'<p class="meta">As of {escape(brief.as_of or "the current index")} · {escape(_covers(brief))}</p>',
               "<h2>Overview</h2>", f"<p>{escape(brief.overview)}</p>", "<h2>Key developments</h2>", "<ul>"]
     parts += [f"<li><b>{escape(d.date)}</b> — {escape(d.text)}</li>" for d in brief.developments]
     parts += ["</ul>", "<h2>Companies, places and figures</h2>",
