@@ -13,6 +13,8 @@ import re
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 
+from index.errors import NewsragError
+
 _EARLIEST, _LATEST = 1800, 2200  # a year outside is a typo or an epoch in the wrong unit
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -30,6 +32,29 @@ def normalise_date(value: str) -> str | None:
         has_time = parsed.hour or parsed.minute or parsed.second or parsed.tzinfo is not None
         return parsed.isoformat() if has_time else parsed.date().isoformat()
     return parsed.isoformat()
+
+
+def date_bound(value: str | None, field: str) -> str | None:
+    """A date a user gave as a filter bound, checked: one that cannot be read would otherwise match
+    every article (as a start) or none (as an end) without a word. None for no bound."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if _DATE_ONLY.match(value):
+        try:
+            return date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    raise NewsragError(f"{field} {value!r}: write a date as YYYY-MM-DD, e.g. 2023-06-01")
+
+
+def date_range(since: str | None, until: str | None,
+               fields: tuple[str, str] = ("--since", "--until")) -> tuple[str | None, str | None]:
+    """Both bounds checked, and in order."""
+    start, end = date_bound(since, fields[0]), date_bound(until, fields[1])
+    if start and end and start > end:
+        raise NewsragError(f"{fields[0]} {start} is after {fields[1]} {end}: no article can match; swap them")
+    return start, end
 
 
 def _parse(value: str) -> date | datetime | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,9 +36,10 @@ def _settings(args: argparse.Namespace) -> Any:
 
 
 def _filters(args: argparse.Namespace) -> Any:
+    from index.dates import date_range
     from rag.retrieval.types import RetrievalFilters
 
-    return RetrievalFilters(tuple(args.source or ()), args.since, args.until)
+    return RetrievalFilters(tuple(args.source or ()), *date_range(args.since, args.until))
 
 
 def _print_problems(problems: Sequence[object]) -> None:
@@ -78,14 +78,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    from index.dates import date_bound
     from rag.pipeline import open_search
     from rag.retrieval.types import NEWEST_ARTICLE
 
+    as_of = None if args.as_of == "none" else (date_bound(args.as_of, "--as-of") or NEWEST_ARTICLE)
+    filters = _filters(args)
     stack = open_search(_settings(args))
-    if args.as_of not in (None, "none") and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.as_of):
-        raise NewsragError(f"--as-of {args.as_of!r}: write a date as YYYY-MM-DD, or 'none'")
-    as_of = None if args.as_of == "none" else (args.as_of or NEWEST_ARTICLE)
-    hits = stack.retriever.retrieve(args.query, k=args.k, filters=_filters(args), as_of=as_of)
+    hits = stack.retriever.retrieve(args.query, k=args.k, filters=filters, as_of=as_of)
     if args.json:
         print(json.dumps([
             {"article_id": h.chunk.article_id, "origin": h.chunk.origin, "chunk_id": h.chunk.chunk_id,
@@ -142,6 +142,7 @@ def _ask_running_server(args: argparse.Namespace, settings: Any) -> dict[str, An
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    _filters(args)  # a bad date fails here, before a model loads or a server is asked
     settings = _settings(args)
     if (served := _ask_running_server(args, settings)) is not None:
         if args.json:
@@ -216,8 +217,9 @@ def cmd_brief(args: argparse.Namespace) -> int:
     topics = list(dict.fromkeys((args.topic or []) + (read_topics(Path(args.topics)) if args.topics else [])))
     settings = _settings(args)
     stack = open_search(settings)  # on Ray too: a bad index fails here, in one line, before any worker starts
-    template = BriefRequest(topic="", as_of=stack.store.latest_date(), since=args.since, until=args.until,
-                            outlets=tuple(args.source or ()))
+    filters = _filters(args)
+    template = BriefRequest(topic="", as_of=stack.store.latest_date(), since=filters.since, until=filters.until,
+                            outlets=filters.sources)
     if args.ray is None:
         produce = in_threads(make_brief_writer(settings, stack), template, settings.llm, workers or 1)
     else:

@@ -67,3 +67,24 @@ def test_ingest_without_paths_explains_itself(tmp_path: Path) -> None:
     run = _run(["ingest", "--index", str(tmp_path / "ix")])
     assert run.returncode == 2
     assert "give one or more files or folders, or --remove ORIGIN" in run.stderr
+
+
+def test_a_date_bound_that_cannot_be_read_is_refused_by_name(sample_index: Path, tmp_path: Path) -> None:
+    """An unreadable --since matched every article and an unreadable --until none, without a word
+    ("--since yesterday" wrote a brief from all of them)."""
+    index = ["--index", str(sample_index)]
+    cases = [
+        (["search", "BMW", "--since", "yesterday"], "--since 'yesterday': write a date as YYYY-MM-DD"),
+        (["ask", "BMW?", "--until", "2023-13-01"], "--until '2023-13-01': write a date as YYYY-MM-DD"),
+        (["search", "BMW", "--as-of", "2023-02-30"], "--as-of '2023-02-30': write a date as YYYY-MM-DD"),
+        (["brief", "--topic", "BMW", "--since", "2024-01-01", "--until", "2023-01-01", "--out", str(tmp_path)],
+         "--since 2024-01-01 is after --until 2023-01-01: no article can match"),
+    ]
+    for args, message in cases:
+        run = _run([*args, *index])
+        assert run.returncode == 2, (args, run.stderr)
+        (line,) = run.stderr.strip().splitlines()
+        assert line.startswith(f"newsrag: error: {message}"), line
+    assert not list(tmp_path.iterdir())
+    run = _run(["search", "BMW", "--since", "2023-10-01", "--until", "2023-10-31", "--json", *index])
+    assert {h["article_id"] for h in json.loads(run.stdout)} == {f"000_9a5092abaffa30a2.txt#{n}" for n in (5, 6)}

@@ -8,12 +8,12 @@ question, and every failure becomes a `NewsragError` with a readable message.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from index.dates import date_range
 from index.errors import NewsragError
 from rag.answer import Answerer
 from rag.answer_events import Done, Event
@@ -23,14 +23,6 @@ from rag.retrieval.types import RetrievalFilters
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def _date(field: str, value: str | None) -> str | None:
-    value = (value or "").strip()
-    if value and not _DATE.match(value):
-        raise NewsragError(f"{field}: expected a date like 2023-06-01, got {value!r}")
-    return value or None
 
 
 class ChatService:
@@ -96,7 +88,7 @@ class ChatService:
         since: str | None = None, until: str | None = None, k: int | None = None, preset: str | None = None,
     ) -> Iterator[Event]:
         """Answer events; any failure arrives as a NewsragError with one readable line."""
-        filters = RetrievalFilters(tuple(outlets or ()), _date("since", since), _date("until", until))
+        filters = RetrievalFilters(tuple(outlets or ()), *date_range(since, until, ("since", "until")))
         self._asked.set()
         try:
             yield from self.answerer(preset).stream(question, filters=filters, k=k, history=history)
