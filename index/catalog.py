@@ -15,6 +15,7 @@ from datetime import date
 import numpy as np
 
 from index.dates import day_number
+from index.errors import NewsragError
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,20 @@ class ChunkCatalog:
         outlets = np.fromiter((names.setdefault(r[2] or "", len(names)) for r in rows), dtype=np.int32,
                               count=len(rows))
         return cls(rowids, days, outlets, tuple(names))
+
+    def known_outlets(self, wanted: tuple[str, ...]) -> tuple[str, ...]:
+        """`wanted` as the index spells its outlets ("benzinga" → "Benzinga"). An outlet the index lacks
+        would match nothing, silently: it is an error that lists the outlets there are."""
+        names = sorted(name for name in self.outlet_names if name)
+        by_fold = {name.casefold(): name for name in names}
+        known = []
+        for outlet in wanted:
+            name = outlet if outlet in names else by_fold.get(outlet.casefold())
+            if name is None:
+                listed = ", ".join(names[:12]) + (f", … ({len(names)} in all)" if len(names) > 12 else "")
+                raise NewsragError(f"outlet {outlet!r} is not in this index; name one it has: {listed or 'none'}")
+            known.append(name)
+        return tuple(known)
 
     def mask(self, outlets: tuple[str, ...], since: str | None, until: str | None) -> np.ndarray:
         """Which chunks pass an outlet list (empty: all) and an inclusive ISO date range;

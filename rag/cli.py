@@ -219,7 +219,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     stack = open_search(settings)  # on Ray too: a bad index fails here, in one line, before any worker starts
     filters = _filters(args)
     template = BriefRequest(topic="", as_of=stack.store.latest_date(), since=filters.since, until=filters.until,
-                            outlets=filters.sources)
+                            outlets=stack.store.catalog.known_outlets(filters.sources))  # a typo fails here, once
     if args.ray is None:
         produce = in_threads(make_brief_writer(settings, stack), template, settings.llm, workers or 1)
     else:

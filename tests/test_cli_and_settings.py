@@ -88,3 +88,18 @@ def test_a_date_bound_that_cannot_be_read_is_refused_by_name(sample_index: Path,
     assert not list(tmp_path.iterdir())
     run = _run(["search", "BMW", "--since", "2023-10-01", "--until", "2023-10-31", "--json", *index])
     assert {h["article_id"] for h in json.loads(run.stdout)} == {f"000_9a5092abaffa30a2.txt#{n}" for n in (5, 6)}
+
+
+def test_an_outlet_the_index_lacks_is_refused_with_those_it_has(sample_index: Path, tmp_path: Path) -> None:
+    """--source Reuters on an index without Reuters matched nothing, silently ("no matching chunks"), and
+    "benzinga" missed "Benzinga"."""
+    index = ["--index", str(sample_index)]
+    for args in (["search", "BMW", "--source", "Reuters"], ["brief", "--topic", "BMW", "--source", "Reuters",
+                                                             "--out", str(tmp_path)]):
+        run = _run([*args, *index])
+        assert run.returncode == 2, run.stderr
+        (line,) = run.stderr.strip().splitlines()
+        assert line == "newsrag: error: outlet 'Reuters' is not in this index; name one it has: Benzinga", line
+    run = _run(["search", "battery plant", "--source", "benzinga", "--json", *index])
+    hits = json.loads(run.stdout)
+    assert hits and {h["article_id"].split("#")[0] for h in hits} == {"002_fee8f80bb4d154f2.txt"}, run.stderr

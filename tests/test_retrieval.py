@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from eval.gold import evidence_matches, load_gold
+from index.errors import NewsragError
 from rag.retrieval.types import RetrievalFilters
 from tests.conftest import ROOT
 
@@ -64,6 +65,9 @@ def test_date_filter_is_applied_inside_retrieval(search_stack) -> None:  # noqa:
     hits = search_stack.retriever.retrieve("gigafactory battery plant", k=6, filters=window)
     assert hits
     assert all("2023-06-01" <= h.chunk.published_at[:10] <= "2023-07-31" for h in hits)
-    assert search_stack.retriever.retrieve("gigafactory", filters=RetrievalFilters(sources=("Nobody",))) == []
+    with pytest.raises(NewsragError, match="outlet 'Nobody' is not in this index; name one it has: Benzinga"):
+        search_stack.retriever.retrieve("gigafactory", filters=RetrievalFilters(sources=("Nobody",)))
+    benzinga_in_2023 = RetrievalFilters(("Benzinga",), until="2023-12-31")  # its one article is of 2024
+    assert search_stack.retriever.retrieve("gigafactory", filters=benzinga_in_2023) == []
     gm = search_stack.retriever.retrieve("battery", filters=RetrievalFilters(sources=("Benzinga",)))
     assert gm and all(h.chunk.outlet == "Benzinga" for h in gm)

@@ -6,7 +6,7 @@ which is how `benchmarks/retrieval_ablation.py` measures what each one adds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -58,6 +58,8 @@ class Retriever:
              rescore: bool = True) -> Ranked:
         """Every candidate, best first, with its chunk (the stages before selection)."""
         filters = filters or RetrievalFilters()
+        if filters.sources:
+            filters = replace(filters, sources=self.store.catalog.known_outlets(filters.sources))
         as_of = self.as_of_date(as_of)
         query = canonical(query)  # as ingest stores text, so the rescorer's names and headline words meet it
         vector = self.embedder.embed_query(query)
