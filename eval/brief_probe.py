@@ -30,9 +30,12 @@ def read_labels(path: Path) -> list[TopicLabels]:
     rows = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if line.strip():
-            row = json.loads(line)
-            if not isinstance(row.get("topic"), str):
-                raise SystemExit(f"{path}:{number}: 'topic' must be a string")
+            try:
+                row = json.loads(line)
+            except ValueError as exc:
+                raise SystemExit(f"{path}:{number}: not a JSON object ({exc})") from exc
+            if not isinstance(row, dict) or not isinstance(row.get("topic"), str):
+                raise SystemExit(f"{path}:{number}: write {{\"topic\": …, \"about\": […], \"mentions\": […]}}")
             rows.append(TopicLabels(row["topic"], tuple(row.get("about", ())), tuple(row.get("mentions", ()))))
     return rows
 
