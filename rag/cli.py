@@ -215,9 +215,9 @@ def cmd_brief(args: argparse.Namespace) -> int:
         raise NewsragError("brief: give --topic TEXT (repeatable) or --topics FILE")
     workers = _workers(args, needs_ray=False)  # without --ray: threads
     topics = list(dict.fromkeys((args.topic or []) + (read_topics(Path(args.topics)) if args.topics else [])))
+    filters = _filters(args)
     settings = _settings(args)
     stack = open_search(settings)  # on Ray too: a bad index fails here, in one line, before any worker starts
-    filters = _filters(args)
     template = BriefRequest(topic="", as_of=stack.store.latest_date(), since=filters.since, until=filters.until,
                             outlets=stack.store.catalog.known_outlets(filters.sources))  # a typo fails here, once
     if args.ray is None:
