@@ -125,7 +125,7 @@ def _print_sources(answer: dict[str, Any]) -> None:
             print(f"! not supported by the cited articles: {s['text']}")
 
 
-def _ask_running_server(args: argparse.Namespace, settings: Any) -> dict[str, Any] | None:
+def _ask_running_server(args: argparse.Namespace, settings: Any, filters: Any) -> dict[str, Any] | None:
     """The answer from a `newsrag serve` already running on this index with these settings, if any."""
     from rag.remote import ask_server, find_server
 
@@ -133,7 +133,7 @@ def _ask_running_server(args: argparse.Namespace, settings: Any) -> dict[str, An
     if server is None:
         return None
     try:
-        answer = ask_server(server, args.question, _filters(args), args.k)
+        answer = ask_server(server, args.question, filters, args.k)
     except ConnectionError as exc:
         print(f"newsrag: {exc}; answering here instead", file=sys.stderr)
         return None
@@ -142,9 +142,9 @@ def _ask_running_server(args: argparse.Namespace, settings: Any) -> dict[str, An
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    _filters(args)  # a bad date fails here, before a model loads or a server is asked
+    filters = _filters(args)  # a bad date fails here, before a model loads or a server is asked
     settings = _settings(args)
-    if (served := _ask_running_server(args, settings)) is not None:
+    if (served := _ask_running_server(args, settings, filters)) is not None:
         if args.json:
             print(json.dumps(served, ensure_ascii=False))
         else:
@@ -159,11 +159,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     answerer = make_answerer(settings, open_search(settings))
     try:
         if args.json:
-            answer = answerer.ask(args.question, filters=_filters(args), k=args.k)
+            answer = answerer.ask(args.question, filters=filters, k=args.k)
             print(json.dumps(answer.to_dict(), ensure_ascii=False))
             return 0
         streamed = ""
-        for event in answerer.stream(args.question, filters=_filters(args), k=args.k):
+        for event in answerer.stream(args.question, filters=filters, k=args.k):
             if isinstance(event, Token):
                 streamed += event.text
                 print(event.text, end="", flush=True)
