@@ -227,7 +227,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
         produce = on_ray(args.ray, settings, template, workers)
     out = Path(args.out)
-    report = run_batch(produce, topics, out, force=args.force, progress=sys.stderr.isatty())
+    report = run_batch(produce, topics, out, template, force=args.force, progress=sys.stderr.isatty())
     for topic, reason in report.failed:
         print(f"newsrag: brief failed: {topic}: {reason}", file=sys.stderr)
     print(f"{out}: {len(report.produced)} written ({len(report.empty)} with nothing in the index), "

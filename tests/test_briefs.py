@@ -53,7 +53,7 @@ def test_batch_writes_briefs_reports_failures_and_skips_existing(sample_index: P
         assert place in bmw
         cited = _cited_texts(bmw, store, place)
         assert cited and all(place in text for text in cited), f"{place} is cited to articles that do not say it"
-    assert re.search(r"^\*As of 2024-09-12 · covers \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}", bmw, re.MULTILINE)
+    assert re.search(r"^\*As of 2024-09-12\* · covers \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}", bmw, re.MULTILINE)
     for heading in ("## Overview", "## Key developments", "## Companies, places and figures", "## Sources"):
         assert heading in bmw
     overview = bmw.split("## Overview")[1].split("## Key developments")[0].strip()
@@ -80,6 +80,14 @@ def test_batch_writes_briefs_reports_failures_and_skips_existing(sample_index: P
     by_flag = cmd[:4] + ["--topic", "BMW battery production", "--topic", "Tesla Cybertruck recalls"] + cmd[6:]
     repeated = subprocess.run(by_flag, capture_output=True, text=True, env=cli_env, timeout=600)
     assert "0 written (0 with nothing in the index), 2 skipped, 0 failed" in repeated.stdout, repeated.stdout
+
+    # Another scope is not "already written": the brief is rewritten and says what it read.
+    since = subprocess.run(by_flag[:4] + ["--topic", "Tesla Cybertruck recalls", "--since", "2024-01-01",
+                                          "--source", "benzinga"] + cmd[6:],
+                           capture_output=True, text=True, env=cli_env, timeout=600)
+    assert "1 written (1 with nothing in the index), 0 skipped, 0 failed" in since.stdout, since.stdout + since.stderr
+    scoped = (out / "tesla-cybertruck-recalls.md").read_text()
+    assert "*As of 2024-09-12 · from Benzinga · since 2024-01-01*" in scoped
 
 
 def test_gathering_keeps_articles_that_name_the_topic(search_stack) -> None:  # noqa: ANN001
@@ -147,7 +155,7 @@ def test_html_is_self_contained_printable_and_escaped() -> None:
     assert 'href="https://example.com/a?x=1&amp;y=2"' in html
     md = to_markdown(brief)
     assert "<script>" not in md and "&lt;img" in md and "Wire & Co — " in md
-    assert "*As of 2024-09-12 · covers 2023-10-27 · 1 source*" in md and "covers 2023-10-27 · 1 source</p>" in html
+    assert "*As of 2024-09-12* · covers 2023-10-27 · 1 source" in md and "covers 2023-10-27 · 1 source</p>" in html
     assert slugify("UK gigafactories / 2024!") == "uk-gigafactories-2024"
 
 

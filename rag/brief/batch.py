@@ -1,4 +1,4 @@
-"""Batches of briefs: a progress bar over topics, skip what exists, report what failed.
+"""Batches of briefs: a progress bar over topics, skip what exists for the same scope, report what failed.
 
 Each topic's job is independent (a pure function of topic, index snapshot and
 settings), so workers can run them side by side; with the embedded CPU model,
@@ -16,7 +16,7 @@ from pathlib import Path
 from index.errors import NewsragError
 from index.files import atomic_write_bytes
 from rag.brief.job import BriefRequest, BriefWriter
-from rag.brief.render import slugify, to_html, to_markdown
+from rag.brief.render import slugify, to_html, to_markdown, written_for
 from rag.llm.factory import describe_failure
 from rag.settings import LLMSettings
 
@@ -94,9 +94,21 @@ def in_threads(writer: BriefWriter, template: BriefRequest, llm: LLMSettings, wo
     return produce
 
 
-def run_batch(produce: Produce, topics: list[str], out: Path, force: bool = False,
+def _already_written(out: Path, slug: str, request: BriefRequest) -> bool:
+    """Both files exist and the Markdown was written for this scope (as of the same index date, same filters)."""
+    md, html = out / f"{slug}.md", out / f"{slug}.html"
+    if not (md.exists() and html.exists()):
+        return False
+    try:
+        return written_for(md.read_text(encoding="utf-8"), request)
+    except (OSError, UnicodeDecodeError):
+        return False  # unreadable: write it again
+
+
+def run_batch(produce: Produce, topics: list[str], out: Path, request: BriefRequest, force: bool = False,
               progress: bool = True) -> BatchReport:
-    """Write each topic's brief as it is produced (here or on workers); this process alone writes files."""
+    """Write each topic's brief as it is produced (here or on workers); this process alone writes files.
+    `request` is the template every topic shares: a brief written for another scope is not skipped."""
     from tqdm import tqdm
 
     out.mkdir(parents=True, exist_ok=True)
@@ -104,7 +116,7 @@ def run_batch(produce: Produce, topics: list[str], out: Path, force: bool = Fals
     todo: list[str] = []
     for topic in topics:
         slug = slugify(topic)
-        if not force and (out / f"{slug}.md").exists() and (out / f"{slug}.html").exists():
+        if not force and _already_written(out, slug, request):
             report.skipped.append((topic, slug))
         else:
             todo.append(topic)

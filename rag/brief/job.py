@@ -55,6 +55,9 @@ class Development:
 class Brief:
     topic: str
     as_of: str
+    since: str | None = None
+    until: str | None = None
+    outlets: tuple[str, ...] = ()
     overview: str = ""
     developments: list[Development] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)  # numbered as on the page
@@ -158,7 +161,8 @@ class BriefWriter:
 
     def write(self, request: BriefRequest) -> Brief:
         topic = validate_topic(request.topic)
-        brief = Brief(topic=topic, as_of=request.as_of)
+        brief = Brief(topic=topic, as_of=request.as_of, since=request.since, until=request.until,
+                      outlets=request.outlets)
         sources = self._gather(request, topic)
         facts_by_event = [(event, self._facts(topic, event)) for event in _events(sources)]
         facts_by_event = [(event, facts) for event, facts in facts_by_event if facts]

@@ -2,7 +2,7 @@
 
 Each actor opens the index read-only and its own LLM once and renders whole
 briefs (Markdown and HTML); the driver writes them with the same rules as a
-local batch (`rag.brief.batch.run_batch`): skip what exists, atomic files, an
+local batch (`rag.brief.batch.run_batch`): skip what exists for the same scope, atomic files, an
 index.md of what was produced, skipped and failed.
 """
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from rag.brief.job import Brief
+from rag.brief.job import Brief, BriefRequest
 from rag.sources import Source
 
 _CSS = """
@@ -46,6 +46,26 @@ def _source_parts(source: Source) -> tuple[str, str, str]:
     return f"Outlet unknown — {line}", source.origin, date
 
 
+def scope(request: BriefRequest | Brief) -> str:
+    """What the brief was asked to read: the index's date and the filters. A batch re-run rewrites a brief
+    whose scope differs (another --since, a grown index) instead of skipping it as already written."""
+    parts = [f"As of {request.as_of or 'the current index'}"]
+    if request.outlets:
+        parts.append("from " + ", ".join(sorted(request.outlets)))
+    if request.since:
+        parts.append(f"since {request.since}")
+    if request.until:
+        parts.append(f"until {request.until}")
+    return " · ".join(parts)
+
+
+def written_for(markdown: str, request: BriefRequest) -> bool:
+    """Whether a brief's Markdown was written with `request`'s scope (its third line, as `to_markdown` puts it)."""
+    lines = markdown.splitlines()
+    wanted = f"*{_md(scope(request))}*"
+    return len(lines) > 2 and (lines[2] == wanted or lines[2].startswith(f"{wanted} · "))
+
+
 def _covers(brief: Brief) -> str:
     first, last = brief.date_range
     dates = ("covers " + (first if first == last else f"{first} to {last}")) if first else "articles undated"
@@ -56,10 +76,10 @@ def _covers(brief: Brief) -> str:
 def to_markdown(brief: Brief) -> str:
     lines = [f"# Brief: {_md(brief.topic)}", ""]
     if brief.empty:
-        lines += [f"*As of {brief.as_of or 'the current index'}*", "",
+        lines += [f"*{_md(scope(brief))}*", "",
                   f"The indexed articles contain nothing on “{_md(brief.topic)}”. No brief was written.", ""]
         return "\n".join(lines)
-    lines += [f"*As of {brief.as_of or 'the current index'} · {_covers(brief)}*", "",
+    lines += [f"*{_md(scope(brief))}* · {_covers(brief)}", "",
               "## Overview", "", _md(brief.overview), "", "## Key developments", ""]
     lines += [f"- **{d.date}** — {_md(d.text)}" for d in brief.developments]
     lines += ["", "## Companies, places and figures", "", "| Date | Companies and places | Figures | Sources |",
@@ -86,10 +106,10 @@ def to_html(brief: Brief) -> str:
     parts = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
              f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>", f"<h1>{escape(title)}</h1>"]
     if brief.empty:
-        parts += [f'<p class="meta">As of {escape(brief.as_of or "the current index")}</p>',
+        parts += [f'<p class="meta">{escape(scope(brief))}</p>',
                   f"<p>The indexed articles contain nothing on “{escape(brief.topic)}”. No brief was written.</p>"]
         return "\n".join(parts + ["</body></html>"]) + "\n"
-    parts += [f'<p class="meta">As of {escape(brief.as_of or "the current index")} · {escape(_covers(brief))}</p>',
+    parts += [f'<p class="meta">{escape(scope(brief))} · {escape(_covers(brief))}</p>',
               "<h2>Overview</h2>", f"<p>{escape(brief.overview)}</p>", "<h2>Key developments</h2>", "<ul>"]
     parts += [f"<li><b>{escape(d.date)}</b> — {escape(d.text)}</li>" for d in brief.developments]
     parts += ["</ul>", "<h2>Companies, places and figures</h2>",
