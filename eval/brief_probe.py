@@ -50,10 +50,12 @@ def score(labels: TopicLabels, brief: Brief) -> dict[str, object]:
     off_topic = [d.text for d in brief.developments
                  if not all(_matches(titles[n], allowed) for n in d.citations if n in titles)]
     cited_about = {p for s in brief.sources for p in labels.about if s.title.startswith(p)}
-    return {"topic": labels.topic, "empty": brief.empty, "expected_empty": not labels.about,
+    return {"topic": labels.topic, "empty": brief.empty, "unconfirmed": len(brief.unconfirmed),
+            "expected_empty": not labels.about,
             "developments": len(brief.developments), "off_topic": off_topic,
             "about": len(labels.about), "about_cited": len(cited_about),
-            "overview": brief.overview, "sources": [s.title for s in brief.sources]}
+            "overview": brief.overview, "development_texts": [d.text for d in brief.developments],
+            "sources": [s.title for s in brief.sources]}
 
 
 def main(argv: list[str] | None = None) -> int:

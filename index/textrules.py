@@ -326,6 +326,34 @@ def names_written(names_of: str, text: str) -> set[str]:
     return found
 
 
+# A company's name without these still names it ("Epic" for "Epic Games", "Tata" for "Tata Group").
+CORPORATE_SUFFIXES = frozenset("group games automotive motors motor inc corp corporation company co holdings "
+                               "technologies technology industries ltd limited ag se plc llc mobility".split())
+# Too common to stand for a company alone ("General" of "General Motors"), or the head of a place's name
+# ("South Carolina" is not "Carolina").
+_NOT_A_SHORT_NAME = frozenset("general american national united first new global international north south east "
+                              "west san los las saint st great upper lower".split())
+
+
+def short_name_keys(name: str) -> list[set[str]]:
+    """Keys of the shorter forms a story uses for a name after its first mention: a company's without its
+    suffix ("Epic" for "Epic Games"), a person's surname ("Bankman-Fried", "Altman"). Empty for a one-word
+    name, and for names whose short form would name something else ("General", "Carolina")."""
+    words = name.split()
+    if len(words) < 2:
+        return []
+    forms = []
+    core = list(words)
+    while core and core[-1].lower() in CORPORATE_SUFFIXES:
+        core.pop()
+    if core and len(core) < len(words) and not (len(core) == 1 and core[0].lower() in _NOT_A_SHORT_NAME):
+        forms.append(content_keys(" ".join(core)))
+    first, last = words[0].lower(), words[-1].lower()
+    if len(words) == 2 and last not in CORPORATE_SUFFIXES and first not in _NOT_A_SHORT_NAME:
+        forms.append(content_keys(words[-1]))
+    return [form for form in forms if form]
+
+
 def initials(name: str) -> str:
     """"JLR" for "Jaguar Land Rover"; "" for a one-word name."""
     words = name.split()

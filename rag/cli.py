@@ -230,7 +230,8 @@ def cmd_brief(args: argparse.Namespace) -> int:
     report = run_batch(produce, topics, out, template, force=args.force, progress=sys.stderr.isatty())
     for topic, reason in report.failed:
         print(f"newsrag: brief failed: {topic}: {reason}", file=sys.stderr)
-    print(f"{out}: {len(report.produced)} written ({len(report.empty)} with nothing in the index), "
+    unconfirmed = f", {len(report.unconfirmed)} with nothing confirmed" if report.unconfirmed else ""
+    print(f"{out}: {len(report.produced)} written ({len(report.empty)} with nothing in the index{unconfirmed}), "
           f"{len(report.skipped)} skipped, {len(report.failed)} failed; see {out / 'index.md'}")
     return 1 if report.failed else 0
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from index.store import IndexStore
-from rag.brief.job import Brief, BriefRequest, BriefWriter, Development
+from rag.brief.job import Brief, BriefRequest, BriefWriter, Development, _relevant, _table_names
 from rag.brief.render import slugify, to_html, to_markdown
 from rag.sources import Passage, Source
+from tests.conftest import SAMPLE
 
 TOPICS = "# weekly briefs\nBMW battery production\n\nTesla Cybertruck recalls\nthe of and\nGeneral Motors\n"
 
@@ -110,6 +111,19 @@ def test_gathering_keeps_articles_that_name_the_topic(search_stack) -> None:  # 
     assert titles("Jaguar Land Rover").count("AMS Summer 2023 – JLR goes electric") == 1
     assert titles("battery recycling") == []
     assert titles("solid-state batteries") == ["Next steps towards solid-state"]
+    # A company named as analysts write it, its articles as the news does ("Nissan", "BMW"): both found nothing
+    # or little when every word of the topic had to be written.
+    assert titles("Nissan Motor") == ["Nissan announces third gigafactory in UK for EV models"]
+    assert "BMW begins production at German cell manufacturing competence centre" in titles("BMW Group")
+
+
+def test_a_name_is_written_by_its_short_form_but_not_by_a_common_word() -> None:
+    assert _relevant("Epic Games", "Tim Sweeney on Epic’s victory royale over Google")
+    assert _relevant("Sam Bankman-Fried", "The jury found Bankman-Fried guilty on all counts.")
+    assert not _relevant("Epic Games", "An epic night of games.")
+    assert not _relevant("General Motors", "The Attorney General sued the carmaker.")
+    assert not _relevant("South Carolina", "North Carolina gets a battery plant.")
+    assert not _relevant("Tata Group and Microvast", "Tata will build a gigafactory.")
 
 
 def test_the_overview_restates_only_the_checked_facts(search_stack) -> None:  # noqa: ANN001
@@ -176,3 +190,48 @@ def test_a_dateline_and_byline_is_not_a_development() -> None:
                          article_text=lambda _: text)
     facts = writer._facts("BMW battery production", [article])
     assert [f.text for f in facts] == ["BMW’s battery plant in South Carolina will use regionally sourced cells [1]."]
+
+
+def test_a_headline_that_asks_does_not_vouch_for_a_development() -> None:
+    """MultiHop-RAG's article under the question "Is Sam Bankman-Fried a bad ‘man’ or a good ‘boy’?…": the
+    1.5B's brief stated the question as a fact, citing it, and the check passed it on the headline's words.
+    The reply is the one recorded; the control sentence is one its text supports."""
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    title = ("Is Sam Bankman-Fried a bad ‘man’ or a good ‘boy’? Lawyers swap opening statements before first "
+             "witnesses take the stand")
+    text = ("That answer ultimately lies with the jury, which was selected on Wednesday morning before lawyers for "
+            "the government and then Bankman-Fried swapped two very different stories of the former crypto mogul’s "
+            "sudden rise and almost instantaneous fall.\n\nAnd after Bankman-Fried left Jane Street, the "
+            "high-frequency trading firm where the former billionaire got his start in finance after MIT, he "
+            "persuaded Yedidia to join him as a trader at Alameda and then as a developer at FTX.")
+    article = Source(n=1, article_id="mh-70808d4f68bc#1", origin="corpus.jsonl", title=title, outlet="Fortune",
+                     author="", published_at="2023-10-04", url="", passages=(Passage(0, len(text), text, ()),),
+                     score=1.0)
+    control = "Bankman-Fried persuaded Yedidia to join him as a trader at Alameda [1]."
+    reply = f"Sam Bankman-Fried is a bad 'man' or a good 'boy' [1]. {control}"
+    writer = BriefWriter(retriever=None, chat_model=FakeListChatModel(responses=[reply]),  # type: ignore[arg-type]
+                         article_text=lambda _: text)
+    assert [f.text for f in writer._facts("Sam Bankman-Fried", [article])] == [control]
+
+    # With only the headline's sentence, no brief; but the page does not claim the index holds nothing on it.
+    writer.chat_model = FakeListChatModel(responses=["Sam Bankman-Fried is a bad 'man' or a good 'boy' [1]."])
+    writer._gather = lambda request, topic: [article]  # type: ignore[method-assign]
+    brief = writer.write(BriefRequest(topic="Sam Bankman-Fried", as_of="2023-12-24"))
+    assert brief.empty and brief.unconfirmed == [article]
+    md = to_markdown(brief)
+    assert "1 indexed article mentions “Sam Bankman-Fried”, but no statement drawn from it passed the check" in md
+    assert "- Fortune — Is Sam Bankman-Fried a bad ‘man’" in md and "contain nothing" not in md
+
+
+def test_the_table_lists_the_subject_and_no_common_nouns() -> None:
+    """A development the 1.5B wrote for "REE Automotive" (sample index): its table row was "REE Automotive; EV;
+    Lithium-ion", without Microvast, the company that opens the sentence."""
+    text = next(p for p in sorted(SAMPLE.iterdir()) if "Microvast" in p.read_text()).read_text()
+    article = Source(n=2, article_id="ree#1", origin="sample", title="", outlet="", author="", published_at="",
+                     url="", passages=(Passage(0, len(text), text, ()),), score=1.0)
+    development = ("Microvast will supply battery packs for REE Automotive commercial EV platforms using Lithium-ion "
+                   "batteries [2].")
+    assert _table_names(development, [article]) == ("Microvast", "REE Automotive")
+    gm = "General Motors (GM) has set a new push for US-made batteries, aiming to revolutionize the EV supply [2]."
+    assert _table_names(gm, [article]) == ("General Motors", "GM", "US")

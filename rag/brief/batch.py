@@ -29,6 +29,7 @@ class BatchReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (topic, one-line reason)
     empty: list[str] = field(default_factory=list)
+    unconfirmed: list[str] = field(default_factory=list)  # articles found, no statement passed the check
 
 
 def read_topics(path: Path) -> list[str]:
@@ -43,11 +44,17 @@ def read_topics(path: Path) -> list[str]:
     return list(dict.fromkeys(topics))
 
 
+def _why_no_brief(topic: str, report: BatchReport) -> str:
+    if topic in report.empty:
+        return " — nothing in the index"
+    return " — nothing confirmed in the articles found" if topic in report.unconfirmed else ""
+
+
 def _write_index(out: Path, report: BatchReport) -> None:
     lines = ["# Briefs", ""]
     lines += [f"## Produced ({len(report.produced)})", ""]
-    lines += [f"- [{topic}]({slug}.md) ([HTML]({slug}.html))" + (" — nothing in the index" if topic in report.empty
-                                                                  else "") for topic, slug in report.produced]
+    lines += [f"- [{topic}]({slug}.md) ([HTML]({slug}.html))" + _why_no_brief(topic, report)
+              for topic, slug in report.produced]
     lines += ["", f"## Skipped, already written ({len(report.skipped)})", ""]
     lines += [f"- [{topic}]({slug}.md) (use --force to rewrite)" for topic, slug in report.skipped]
     lines += ["", f"## Failed ({len(report.failed)})", ""]
@@ -63,6 +70,7 @@ class TopicOutcome:
     markdown: str = ""
     html: str = ""
     empty: bool = False
+    unconfirmed: bool = False
     failure: str = ""
 
     def to_dict(self) -> dict[str, object]:
@@ -76,7 +84,8 @@ def write_topic(writer: BriefWriter, template: BriefRequest, topic: str, llm: LL
         if not isinstance(exc, NewsragError):
             log.exception("brief %r failed", topic)
         return TopicOutcome(topic, failure=describe_failure(exc, llm))
-    return TopicOutcome(topic, to_markdown(brief), to_html(brief), brief.empty)
+    return TopicOutcome(topic, to_markdown(brief), to_html(brief), brief.empty and not brief.unconfirmed,
+                        bool(brief.unconfirmed))
 
 
 Produce = Callable[[list[str]], Iterator[TopicOutcome]]
@@ -136,6 +145,8 @@ def run_batch(produce: Produce, topics: list[str], out: Path, request: BriefRequ
                 report.produced.append((outcome.topic, slug))
                 if outcome.empty:
                     report.empty.append(outcome.topic)
+                if outcome.unconfirmed:
+                    report.unconfirmed.append(outcome.topic)
             bar.update()
     order = {t: i for i, t in enumerate(topics)}
     for items in (report.produced, report.skipped, report.failed):

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field, replace
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from index.errors import NewsragError
-from index.textrules import (by_initials, canonical, content_keys, name_runs, named_keys, names_written,
-                             states_something, strip_markers)
+from index.textrules import (CLAUSE_OPENERS, WORD, by_initials, canonical, content_keys, name_keys, name_runs,
+                             named_keys, names_written, sentence_spans, short_name_keys, states_something,
+                             strip_markers, word_key)
 from rag.citations import Checked, Renumberer, check_sentences, is_refusal
 from rag.prompts import NONE, brief_map_messages, brief_reduce_messages
 from rag.retrieval.types import NEWEST_ARTICLE, Hit, RetrievalFilters, SupportsRetrieve
@@ -31,6 +32,9 @@ _ECHOED_DATE = re.compile(r"\s*\(\d{4}-\d{2}-\d{2}[^)]*\)")
 _LEAD_IN = re.compile(r"^(?:the|these|this) (?:articles?|reports?) (?:reports?|says?|states?|notes?)(?: that)?,?\s+",
                       re.IGNORECASE)
 FACTS_PER_EVENT = 2
+# Capitalised, but neither a company nor a place: the brief's table of names leaves them out.
+_COMMON_ABBREVIATIONS = frozenset("EV EVs BEV BEVs PHEV PHEVs HEV JV AI IPO SUV SUVs".split())
+_ADJECTIVE_COMPOUND = re.compile(r"-[a-z]+$")  # "US-made" (the table keeps "US"), "Lithium-ion"
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class Brief:
     developments: list[Development] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)  # numbered as on the page
     empty: bool = False
+    unconfirmed: list[Source] = field(default_factory=list)  # when empty: articles whose statements failed the check
 
     @property
     def date_range(self) -> tuple[str, str]:
@@ -81,12 +86,18 @@ def validate_topic(topic: str) -> str:
 
 
 def _relevant(topic: str, text: str) -> bool:
-    """The article names every subject of the topic (by its initials too: "GM" for "General Motors"), or,
-    for a topic without names, all its words but one in four: one shared word in two ("battery" of
-    "battery recycling") is what every article in this field has."""
+    """The article names every subject of the topic (by its initials too: "GM" for "General Motors"; by a
+    short form: "Epic" for "Epic Games", "Bankman-Fried" for "Sam Bankman-Fried"), or, for a topic without
+    names, all its words but one in four: one shared word in two ("battery" of "battery recycling") is what
+    every article in this field has."""
     subjects = named_keys(topic)
     if subjects:
-        return names_written(topic, text) == subjects
+        written = names_written(topic, text)
+        names = name_runs(topic)
+        if written == subjects or not subjects <= {key for name in names for key in content_keys(name)}:
+            return written == subjects
+        return all(content_keys(name) & subjects <= written or any(form <= written for form in short_name_keys(name))
+                   for name in names)
     wanted = content_keys(topic)
     return len(wanted & content_keys(text)) >= len(wanted) - len(wanted) // 4
 
@@ -105,6 +116,26 @@ def _events(sources: list[Source]) -> list[list[Source]]:
         else:
             events.append([source])
     return events
+
+
+def _table_names(text: str, event: list[Source]) -> tuple[str, ...]:
+    """The development's names for the brief's table. A sentence's first word is one when its articles write
+    it capitalised mid-sentence ("Microvast will supply…", "Google is…": the subject, which `name_runs`
+    cannot tell from "Working…" or "Digitalisation…"). Not "EV" (the most listed "name" in the sample briefs)
+    or "Lithium-ion" ("US" of "US-made"), and not a name a longer one in the row contains ("Cell Manufacturing
+    Competence Centre" beside "German Cell Manufacturing Competence Centre")."""
+    capitalised = name_keys("\n".join(s.text for s in event))
+    plain = strip_markers(text)
+    openers = [word for a, b in sentence_spans(plain) for word in WORD.findall(plain[a:b])[:1]]
+    subjects = [w for w in openers if w[:1].isupper() and w.lower() not in CLAUSE_OPENERS
+                and word_key(w) in capitalised]
+    names: list[str] = []
+    for name in [*subjects, *name_runs(text)]:
+        if _ADJECTIVE_COMPOUND.search(name):
+            name = name.rsplit("-", 1)[0] if name.rsplit("-", 1)[0].isupper() else ""
+        if name and name not in _COMMON_ABBREVIATIONS and name not in names:
+            names.append(name)
+    return tuple(n for n in names if not any(n != longer and f" {n} " in f" {longer} " for longer in names))
 
 
 def _figures(text: str) -> tuple[str, ...]:
@@ -144,15 +175,16 @@ class BriefWriter:
         relevant.sort(key=lambda s: (s.published_at[:10] or "9999", s.title))  # chronological numbering
         return [replace(s, n=i) for i, s in enumerate(relevant, start=1)]
 
-    def _facts(self, topic: str, event: list[Source]) -> list[Checked]:
+    def _facts(self, topic: str, event: list[Source]) -> list[Checked] | None:
+        """The event's checked facts on the topic; None when the model finds nothing on it there."""
         reply = str(self.chat_model.invoke(brief_map_messages(topic, event)).content).strip()
         if not reply or reply.upper().startswith(NONE) or is_refusal(reply):
-            return []
+            return None
         reply = _ECHOED_DATE.sub("", reply)  # small models echo the "(2023-10-27)" of the source header
         reply = _LEAD_IN.sub("", reply)  # "The articles report that solid-state batteries are…"
         reply = reply[:1].upper() + reply[1:]
         facts, seen = [], set()
-        for fact in check_sentences(reply, event, given=topic):
+        for fact in check_sentences(reply, _as_asserted(event), given=topic):
             said = " ".join(sorted(content_keys(fact.text)))
             if fact.backed and fact.cited and said not in seen and states_something(fact.text):
                 seen.add(said)
@@ -164,10 +196,11 @@ class BriefWriter:
         brief = Brief(topic=topic, as_of=request.as_of, since=request.since, until=request.until,
                       outlets=request.outlets)
         sources = self._gather(request, topic)
-        facts_by_event = [(event, self._facts(topic, event)) for event in _events(sources)]
-        facts_by_event = [(event, facts) for event, facts in facts_by_event if facts]
-        if not facts_by_event:
+        read = [(event, self._facts(topic, event)) for event in _events(sources)]
+        facts_by_event = [(event, facts) for event, facts in read if facts]
+        if not facts_by_event:  # "nothing in the index" only if no article reported on it, checked or not
             brief.empty = True
+            brief.unconfirmed = [s for event, facts in read if facts is not None for s in event]
             return brief
         all_facts = [f for _, facts in facts_by_event for f in facts]
         overview = self._overview(topic, all_facts, sources)
@@ -177,7 +210,7 @@ class BriefWriter:
             text = renumber.rewrite(" ".join(f.text for f in facts))
             cited = tuple(dict.fromkeys(int(n) for n in re.findall(r"\[(\d+)\]", text)))
             date = min((s.published_at[:10] for s in event if s.published_at), default="undated")
-            brief.developments.append(Development(date, text, name_runs(text), _figures(text), cited))
+            brief.developments.append(Development(date, text, _table_names(text, event), _figures(text), cited))
         brief.developments.sort(key=lambda d: d.date)
         by_n = {s.n: s for s in sources}
         brief.sources = [replace(by_n[model], n=shown) for model, shown in
@@ -189,6 +222,16 @@ class BriefWriter:
         stated = _as_stated(facts, sources)
         checked = [c for c in check_sentences(reply, stated, given=topic) if c.backed and c.cited] if reply else []
         return checked[:5] if checked else facts[:3]  # no supported overview: lead with the facts themselves
+
+
+def _as_asserted(event: list[Source]) -> list[Source]:
+    """The event's articles as evidence for a fact, without a headline that asks a question: a question
+    asserts nothing. On MultiHop-RAG the 1.5B turned "Is Sam Bankman-Fried a bad 'man' or a good 'boy'?"
+    into "Sam Bankman-Fried is a bad 'man' or a good 'boy' [2]" and "WTF is going on at OpenAI? We have
+    theories" into "OpenAI is a giant tech company that is working on theories [5]"; both passed on the
+    headline's words. Declarative headlines stay: without any headline, 26 of 68 facts on ten MultiHop-RAG
+    topics failed, 15 of them true (docs/evaluation.md, "Briefs on long articles")."""
+    return [replace(s, title="") if "?" in s.title else s for s in event]
 
 
 def _as_stated(facts: list[Checked], sources: list[Source]) -> list[Source]:

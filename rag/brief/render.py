@@ -66,6 +66,16 @@ def written_for(markdown: str, request: BriefRequest) -> bool:
     return len(lines) > 2 and (lines[2] == wanted or lines[2].startswith(f"{wanted} · "))
 
 
+def _no_brief(brief: Brief) -> str:
+    if not brief.unconfirmed:
+        return f"The indexed articles contain nothing on “{brief.topic}”. No brief was written."
+    one = len(brief.unconfirmed) == 1
+    articles = "1 indexed article mentions" if one else f"{len(brief.unconfirmed)} indexed articles mention"
+    it, its = ("it", "its") if one else ("them", "their")
+    return (f"{articles} “{brief.topic}”, but no statement drawn from {it} passed the check against {its} text, "
+            f"so no brief was written. Read {it}:")
+
+
 def _covers(brief: Brief) -> str:
     first, last = brief.date_range
     dates = ("covers " + (first if first == last else f"{first} to {last}")) if first else "articles undated"
@@ -73,12 +83,18 @@ def _covers(brief: Brief) -> str:
     return f"{dates} · {count} source{'' if count == 1 else 's'}"
 
 
+def _md_source(source: Source) -> str:
+    line, origin, _ = _source_parts(source)
+    link = f", <{source.url}>" if source.url.startswith(("http://", "https://")) else ""
+    return f"{_md(line)}{link}" + (f" · {_md(origin)}" if origin else "")
+
+
 def to_markdown(brief: Brief) -> str:
     lines = [f"# Brief: {_md(brief.topic)}", ""]
     if brief.empty:
-        lines += [f"*{_md(scope(brief))}*", "",
-                  f"The indexed articles contain nothing on “{_md(brief.topic)}”. No brief was written.", ""]
-        return "\n".join(lines)
+        lines += [f"*{_md(scope(brief))}*", "", _md(_no_brief(brief)), ""]
+        lines += [f"- {_md_source(s)}" for s in brief.unconfirmed]
+        return "\n".join(lines) + ("\n" if brief.unconfirmed else "")
     lines += [f"*{_md(scope(brief))}* · {_covers(brief)}", "",
               "## Overview", "", _md(brief.overview), "", "## Key developments", ""]
     lines += [f"- **{d.date}** — {_md(d.text)}" for d in brief.developments]
@@ -88,10 +104,7 @@ def to_markdown(brief: Brief) -> str:
         cites = "".join(f"[{n}]" for n in d.citations)
         lines.append(f"| {d.date} | {_md('; '.join(d.names)) or '–'} | {_md('; '.join(d.figures)) or '–'} | {cites} |")
     lines += ["", "## Sources", ""]
-    for s in brief.sources:
-        line, origin, _ = _source_parts(s)
-        link = f", <{s.url}>" if s.url.startswith(("http://", "https://")) else ""
-        lines.append(f"{s.n}. {_md(line)}{link}" + (f" · {_md(origin)}" if origin else ""))
+    lines += [f"{s.n}. {_md_source(s)}" for s in brief.sources]
     return "\n".join(lines) + "\n"
 
 
@@ -106,8 +119,10 @@ def to_html(brief: Brief) -> str:
     parts = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
              f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>", f"<h1>{escape(title)}</h1>"]
     if brief.empty:
-        parts += [f'<p class="meta">{escape(scope(brief))}</p>',
-                  f"<p>The indexed articles contain nothing on “{escape(brief.topic)}”. No brief was written.</p>"]
+        parts += [f'<p class="meta">{escape(scope(brief))}</p>', f"<p>{escape(_no_brief(brief))}</p>"]
+        if brief.unconfirmed:
+            parts += ["<ul>", *(f"<li>{escape(_source_parts(s)[0])}{_link(s.url)}</li>" for s in brief.unconfirmed),
+                      "</ul>"]
         return "\n".join(parts + ["</body></html>"]) + "\n"
     parts += [f'<p class="meta">{escape(scope(brief))} · {escape(_covers(brief))}</p>',
               "<h2>Overview</h2>", f"<p>{escape(brief.overview)}</p>", "<h2>Key developments</h2>", "<ul>"]
