@@ -235,3 +235,4 @@ def test_the_table_lists_the_subject_and_no_common_nouns() -> None:
     assert _table_names(development, [article]) == ("Microvast", "REE Automotive")
     gm = "General Motors (GM) has set a new push for US-made batteries, aiming to revolutionize the EV supply [2]."
     assert _table_names(gm, [article]) == ("General Motors", "GM", "US")
+    assert _table_names("Ford Insider Reveals Insane Mustang Stat Amid Big Change [1].", [article]) == ()  # a headline

@@ -34,6 +34,7 @@ _LEAD_IN = re.compile(r"^(?:the|these|this) (?:articles?|reports?) (?:reports?|s
 FACTS_PER_EVENT = 2
 # Capitalised, but neither a company nor a place: the brief's table of names leaves them out.
 _COMMON_ABBREVIATIONS = frozenset("EV EVs BEV BEVs PHEV PHEVs HEV JV AI IPO SUV SUVs".split())
+_LONGEST_NAME = 5  # words; a longer capitalised run is a headline in title case ("Ford Insider Reveals Insane …")
 _ADJECTIVE_COMPOUND = re.compile(r"-[a-z]+$")  # "US-made" (the table keeps "US"), "Lithium-ion"
 
 
@@ -133,7 +134,7 @@ def _table_names(text: str, event: list[Source]) -> tuple[str, ...]:
     for name in [*subjects, *name_runs(text)]:
         if _ADJECTIVE_COMPOUND.search(name):
             name = name.rsplit("-", 1)[0] if name.rsplit("-", 1)[0].isupper() else ""
-        if name and name not in _COMMON_ABBREVIATIONS and name not in names:
+        if name and name not in _COMMON_ABBREVIATIONS and name not in names and len(name.split()) <= _LONGEST_NAME:
             names.append(name)
     return tuple(n for n in names if not any(n != longer and f" {n} " in f" {longer} " for longer in names))
 
