@@ -354,6 +354,38 @@ def short_name_keys(name: str) -> list[set[str]]:
     return [form for form in forms if form]
 
 
+def writes_name(name: str, text: str) -> bool:
+    """Whether `text` writes the name `name`: every word capitalised, its initials, or a short form."""
+    keys = named_keys(name) or content_keys(name)
+    written = names_written(name, text)
+    return bool(keys) and (keys <= written or any(form <= written for form in short_name_keys(name)))
+
+
+_OPENING_RUN = re.compile(r"[A-Z][\w&.-]*(?:['’]s\b)?(?:[ \t]+[A-Z][\w&.-]*(?:['’]s\b)?){0,3}")
+_LEADING_WORD = re.compile(r"[\W_]*([^\W\d_]+)[\s,]+")
+
+
+def opening_name(sentence: str, capitalised: set[str]) -> str:
+    """The name a sentence opens with, after its clause openers ("Ellison" of "Ellison’s tenure as CEO …",
+    "DeepMind" of "DeepMind, Google’s premier AI lab, …"): up to four capitalised words, cut at a possessive.
+    A single word counts if possessive, with a capital inside ("BMW", "DeepMind"), or in `capitalised` (keys of
+    the words its text writes capitalised mid-sentence), so "Unfortunately, …" opens with none."""
+    rest = sentence
+    while (lead := _LEADING_WORD.match(rest)) and lead.group(1).lower() in CLAUSE_OPENERS:
+        rest = rest[lead.end():]
+    run = _OPENING_RUN.match(rest.lstrip(" \t\n\"'“‘("))
+    if not run:
+        return ""
+    name, *after = re.split(r"['’]s\b", run.group(), maxsplit=1)
+    name = name.strip(" .")
+    if name.lower() in CLAIM_STOPWORDS:  # "Here's", "It's"
+        return ""
+    inner_capital = any(c.isupper() for c in name[1:])  # "DeepMind", "OpenAI", "U.S"
+    if " " not in name and not (after or inner_capital or word_key(name) in capitalised):
+        return ""
+    return name
+
+
 def initials(name: str) -> str:
     """"JLR" for "Jaguar Land Rover"; "" for a one-word name."""
     words = name.split()

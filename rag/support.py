@@ -14,8 +14,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.textrules import (acronym_keys, content_keys, name_runs, named_keys, names_written, numbers,
-                             sentence_spans)
+from index.textrules import (acronym_keys, content_keys, name_keys, name_runs, named_keys, names_written, numbers,
+                             opening_name, sentence_spans, writes_name)
 
 SUPPORT_THRESHOLD = 0.5
 
@@ -48,6 +48,32 @@ def support_score(claim: str, passage: str, given: str = "") -> float:
         return 0.0
     basis = (claim_keys - given_keys) or claim_keys
     return len(basis & passage_keys) / len(basis)
+
+
+def borrowed_subject(claim: str, passage: str) -> str:
+    """Another subject's name, when the passage's sentence holding most of the claim is about that subject and
+    never names the claim's own: "Ellison’s tenure as CEO of Alameda Research was an exercise in optics" does
+    not say "Sam Bankman-Fried was the CEO of Alameda Research, and his tenure was an exercise in optics", nor
+    "DeepMind, Google’s premier AI research lab, is expected to debut a next-gen chatbot, Gemini" that
+    "OpenAI is developing a chatbot called Gemini", though every word is in the article. "" otherwise (the
+    claim opens without a name, or no sentence holds half of what it says of it)."""
+    capitalised = name_keys(passage)
+    subject = opening_name(claim, capitalised)
+    said = content_keys(claim) - content_keys(subject)
+    if not subject or not said:
+        return ""
+    sentences = [passage[a:b] for a, b in sentence_spans(passage)]
+    best = max(sentences, key=lambda sentence: len(said & content_keys(sentence)), default="")
+    if 2 * len(said & content_keys(best)) < len(said):
+        return ""
+    other = opening_name(best, capitalised)
+    if not other or content_keys(other) & content_keys(claim) or writes_name(subject, best):
+        return ""
+    held = len(said & content_keys(best))
+    if any(writes_name(subject, sentence) and len(said & content_keys(sentence)) * 3 >= held * 2
+           for sentence in sentences):
+        return ""  # a sentence naming the subject says nearly as much ("Sarah Snook won …" beside Cole Escola's)
+    return other
 
 
 # Where a sentence joining two articles' facts turns from one to the other ("A opened in 2019, while B …").

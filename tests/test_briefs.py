@@ -236,3 +236,22 @@ def test_the_table_lists_the_subject_and_no_common_nouns() -> None:
     gm = "General Motors (GM) has set a new push for US-made batteries, aiming to revolutionize the EV supply [2]."
     assert _table_names(gm, [article]) == ("General Motors", "GM", "US")
     assert _table_names("Ford Insider Reveals Insane Mustang Stat Amid Big Change [1].", [article]) == ()  # a headline
+
+
+def test_a_fact_given_to_the_topic_from_another_subject_is_dropped() -> None:
+    """The 1.5B's reply (recorded) to MultiHop-RAG's "In the end, the FTX trial was about the friends screwed
+    along the way", for "Sam Bankman-Fried": Ellison's post, given to him. The second sentence is a control."""
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from tests.test_citations import FTX_TRIAL
+
+    article = Source(n=1, article_id="mh-ftx#1", origin="corpus.jsonl",
+                     title="In the end, the FTX trial was about the friends screwed along the way", outlet="The Verge",
+                     author="", published_at="2023-10-26", url="",
+                     passages=(Passage(0, len(FTX_TRIAL), FTX_TRIAL, ()),), score=1.0)
+    control = "Wang heard Bankman-Fried tell another trader that it was okay to continue withdrawing money [1]."
+    reply = ("Sam Bankman-Fried was the CEO of Alameda Research, and his tenure was an exercise in optics [1]. "
+             + control)
+    writer = BriefWriter(retriever=None, chat_model=FakeListChatModel(responses=[reply]),  # type: ignore[arg-type]
+                         article_text=lambda _: FTX_TRIAL)
+    assert [f.text for f in writer._facts("Sam Bankman-Fried", [article])] == [control]

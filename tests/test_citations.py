@@ -7,7 +7,7 @@ import pytest
 from rag.citations import Renumberer, verify
 from rag.prompts import REFUSAL
 from rag.sources import build_sources
-from rag.support import SUPPORT_THRESHOLD, joint_support, support_score
+from rag.support import SUPPORT_THRESHOLD, borrowed_subject, joint_support, support_score
 
 
 @pytest.fixture(scope="module")
@@ -156,6 +156,33 @@ def test_a_sentence_joining_two_articles_names_each_company_beside_what_it_says_
                          question) >= SUPPORT_THRESHOLD
     assert joint_support("General Motors is investing in the US, while Tata invests in the UK", [gm, tata],
                          question) >= SUPPORT_THRESHOLD
+
+
+# MultiHop-RAG's texts, as indexed, and RealTimeQA's Tony Awards story (2025), in part.
+FTX_TRIAL = ("Wang testified that he heard Bankman-Fried tell another trader that it was okay to continue withdrawing "
+             "money from the account as long as the amount was less than FTX’s total trading revenue.\n\nEllison’s "
+             "tenure as CEO of Alameda Research was an exercise in optics, she testified.")
+CHATGPT_AT_ONE = ("Indeed, ChatGPT became priority number one at OpenAI — not simply a one-off product but a "
+                  "development platform to build upon.\n\nDeepMind, Google’s premier AI research lab, is expected to "
+                  "debut a next-gen chatbot, Gemini, before the end of the year.")
+TONYS = ("Cole Escola makes Tony Awards history as first nonbinary best leading actor in a play.\n\nMeanwhile, "
+         "Hollywood A-listers Sarah Snook and Nicole Scherzinger joined the Tonys club with their first wins. "
+         "\"Succession\" star Snook won best leading actress in a play for \"The Picture of Dorian Gray.\"")
+
+
+def test_what_an_article_says_of_one_subject_is_not_said_of_another() -> None:
+    """Both misattributions came from the 1.5B's briefs and pass `support_score`: every word is in the article,
+    which names the brief's subject too."""
+    misattributed = "Sam Bankman-Fried was the CEO of Alameda Research, and his tenure was an exercise in optics."
+    assert support_score(misattributed, FTX_TRIAL, "Sam Bankman-Fried") >= SUPPORT_THRESHOLD
+    assert borrowed_subject(misattributed, FTX_TRIAL) == "Ellison"
+    assert borrowed_subject("OpenAI is developing a chatbot called Gemini.", CHATGPT_AT_ONE) == "DeepMind"
+    # What the article does say of each, and a claim whose subject's own sentence says nearly as much.
+    assert borrowed_subject("Ellison was the CEO of Alameda Research.", FTX_TRIAL) == ""
+    assert borrowed_subject("Google's DeepMind is expected to debut a chatbot, Gemini.", CHATGPT_AT_ONE) == ""
+    assert borrowed_subject("Bankman-Fried told a trader it was okay to continue withdrawing money.", FTX_TRIAL) == ""
+    assert borrowed_subject("Sarah Snook won her first Tony Award for best leading actress in a play.", TONYS) == ""
+    assert borrowed_subject("Unfortunately, it was a tenure in optics.", FTX_TRIAL) == ""
 
 
 def test_only_questions_that_lean_on_the_conversation_are_condensed() -> None:

@@ -17,12 +17,13 @@ from langchain_core.language_models.chat_models import BaseChatModel
 
 from index.errors import NewsragError
 from index.textrules import (CLAUSE_OPENERS, WORD, by_initials, canonical, content_keys, name_keys, name_runs,
-                             named_keys, names_written, sentence_spans, short_name_keys, states_something,
-                             strip_markers, word_key)
+                             named_keys, names_written, sentence_spans, states_something, strip_markers, word_key,
+                             writes_name)
 from rag.citations import Checked, Renumberer, check_sentences, is_refusal
 from rag.prompts import NONE, brief_map_messages, brief_reduce_messages
 from rag.retrieval.types import NEWEST_ARTICLE, Hit, RetrievalFilters, SupportsRetrieve
 from rag.sources import Passage, Source, build_sources
+from rag.support import borrowed_subject
 
 SUB_QUERIES = ("{topic}", "{topic} plant factory site", "{topic} investment production capacity",
                "{topic} partnership agreement")
@@ -97,8 +98,7 @@ def _relevant(topic: str, text: str) -> bool:
         names = name_runs(topic)
         if written == subjects or not subjects <= {key for name in names for key in content_keys(name)}:
             return written == subjects
-        return all(content_keys(name) & subjects <= written or any(form <= written for form in short_name_keys(name))
-                   for name in names)
+        return all(writes_name(name, text) for name in names)
     wanted = content_keys(topic)
     return len(wanted & content_keys(text)) >= len(wanted) - len(wanted) // 4
 
@@ -185,9 +185,13 @@ class BriefWriter:
         reply = _LEAD_IN.sub("", reply)  # "The articles report that solid-state batteries are…"
         reply = reply[:1].upper() + reply[1:]
         facts, seen = [], set()
-        for fact in check_sentences(reply, _as_asserted(event), given=topic):
+        asserted = _as_asserted(event)
+        evidence = {s.n: s.evidence for s in asserted}
+        for fact in check_sentences(reply, asserted, given=topic):
             said = " ".join(sorted(content_keys(fact.text)))
-            if fact.backed and fact.cited and said not in seen and states_something(fact.text):
+            claim = strip_markers(fact.text)
+            if (fact.backed and fact.cited and said not in seen and states_something(fact.text)
+                    and not all(borrowed_subject(claim, evidence[n]) for n in fact.cited)):
                 seen.add(said)
                 facts.append(fact)
         return facts[:FACTS_PER_EVENT]
