@@ -29,6 +29,7 @@ from rag.evidence import Sentence
 from rag.prompts import REFUSAL, UNKNOWN
 from rag.query import asks_amount, compares_amounts
 from rag.sources import Source
+from rag.support import borrowed_subject
 
 _QUOTED_AT_MOST = 2
 
@@ -85,8 +86,11 @@ def ground(
         # on Nidec's Serbian factories affirms what no report says.
         affirms = reply.lower().startswith("yes")
         evidence_share = 1.0 if affirms and len(named_keys(given)) <= 2 else 0.0
+        # Nor does a "Yes" stand on what its evidence says of someone else: "Was Sam Bankman-Fried the CEO of
+        # Alameda Research? Yes" on "Ellison's tenure as CEO of Alameda Research was an exercise in optics".
+        borrowed = affirms and all(borrowed_subject(given, s.text) for s in evidence)
         if (not _names_subjects(given, sources, share=0.5) or not _names_subjects(given, cited_sources, evidence_share)
-                or not _has_amounts_to_compare(given, evidence)):
+                or not _has_amounts_to_compare(given, evidence) or borrowed):
             return Grounded(Verified(REFUSAL, refused=True), "refused")
         verdict = verdict_words[0] if affirms else verdict_words[1]
         draft = " ".join(_quote(s, by_n[s.source_n], f"{verdict}: " if i == 0 else "")

@@ -185,6 +185,25 @@ def test_what_an_article_says_of_one_subject_is_not_said_of_another() -> None:
     assert borrowed_subject("Unfortunately, it was a tenure in optics.", FTX_TRIAL) == ""
 
 
+def test_a_yes_does_not_stand_on_what_its_evidence_says_of_someone_else() -> None:
+    """`newsrag ask "Was Sam Bankman-Fried the CEO of Alameda Research?"` on MultiHop-RAG: the 1.5B answered
+    "Yes", pointing at Ellison's tenure; the article names him elsewhere, so every other check passed."""
+    from rag.evidence import Sentence
+    from rag.grounded import ground
+
+    from rag.retrieval.types import Hit, RetrievedChunk
+
+    title = "In the end, the FTX trial was about the friends screwed along the way"
+    chunk = RetrievedChunk(1, "mh-b503d71472f2::0", "mh-b503d71472f2", 0, 0, len(FTX_TRIAL), FTX_TRIAL,
+                           "corpus.jsonl", title, "The Verge", "", "2023-10-26", "")
+    [article] = build_sources([Hit(chunk, 1.0)], lambda _: FTX_TRIAL)
+    start = FTX_TRIAL.index("Ellison")
+    ellison = Sentence(1, article.n, start, len(FTX_TRIAL), FTX_TRIAL[start:], 1.0)
+    question = "Was Sam Bankman-Fried the CEO of Alameda Research?"
+    assert _refused(ground("Yes", [ellison], [article], question, True))
+    assert ground("Yes", [ellison], [article], "Was Ellison the CEO of Alameda Research?", True).mode == "yes_no"
+
+
 def test_only_questions_that_lean_on_the_conversation_are_condensed() -> None:
     from rag.answer import needs_context
 
