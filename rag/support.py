@@ -64,12 +64,12 @@ def borrowed_subject(claim: str, passage: str) -> str:
         return ""
     sentences = [passage[a:b] for a, b in sentence_spans(passage)]
     best = max(sentences, key=lambda sentence: len(said & content_keys(sentence)), default="")
-    if 2 * len(said & content_keys(best)) < len(said):
+    held = len(said & content_keys(best))
+    if 2 * held < len(said):
         return ""
     other = opening_name(best, capitalised)
     if not other or content_keys(other) & content_keys(claim) or writes_name(subject, best):
         return ""
-    held = len(said & content_keys(best))
     if any(writes_name(subject, sentence) and len(said & content_keys(sentence)) * 3 >= held * 2
            for sentence in sentences):
         return ""  # a sentence naming the subject says nearly as much ("Sarah Snook won …" beside Cole Escola's)

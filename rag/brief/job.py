@@ -94,11 +94,11 @@ def _relevant(topic: str, text: str) -> bool:
     every article in this field has."""
     subjects = named_keys(topic)
     if subjects:
-        written = names_written(topic, text)
-        names = name_runs(topic)
-        if written == subjects or not subjects <= {key for name in names for key in content_keys(name)}:
-            return written == subjects
-        return all(writes_name(name, text) for name in names)
+        if names_written(topic, text) == subjects:
+            return True
+        names = name_runs(topic)  # where each subject is a word of a whole name, a short form may write it
+        return subjects <= {key for name in names for key in content_keys(name)} and all(
+            writes_name(name, text) for name in names)
     wanted = content_keys(topic)
     return len(wanted & content_keys(text)) >= len(wanted) - len(wanted) // 4
 
