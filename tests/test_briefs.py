@@ -158,7 +158,8 @@ def test_html_is_self_contained_printable_and_escaped() -> None:
     source = Source(n=1, article_id="a#1", origin="a.txt", title=hostile, outlet="Wire & Co", author="",
                     published_at="2023-10-27T10:00:00", url="https://example.com/a?x=1&y=2",
                     passages=(Passage(0, 5, "text", ()),), score=1.0)
-    brief = Brief(topic="Gigafactories <b>UK</b>", as_of="2024-09-12", overview="Plants open [1].",
+    brief = Brief(topic="Gigafactories <b>UK</b>", request=BriefRequest(topic="", as_of="2024-09-12"),
+                  overview="Plants open [1].",
                   developments=[Development("2023-10-27", "A <script>x</script> plant opens [1].", ("Wire",), ("€1bn",),
                                             (1,))], sources=[source])
     html = to_html(brief)

@@ -60,10 +60,7 @@ class Development:
 @dataclass
 class Brief:
     topic: str
-    as_of: str
-    since: str | None = None
-    until: str | None = None
-    outlets: tuple[str, ...] = ()
+    request: BriefRequest  # what it was asked to read: the index's date and the filters
     overview: str = ""
     developments: list[Development] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)  # numbered as on the page
@@ -198,8 +195,7 @@ class BriefWriter:
 
     def write(self, request: BriefRequest) -> Brief:
         topic = validate_topic(request.topic)
-        brief = Brief(topic=topic, as_of=request.as_of, since=request.since, until=request.until,
-                      outlets=request.outlets)
+        brief = Brief(topic=topic, request=request)
         sources = self._gather(request, topic)
         read = [(event, self._facts(topic, event)) for event in _events(sources)]
         facts_by_event = [(event, facts) for event, facts in read if facts]

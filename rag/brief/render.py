@@ -46,7 +46,7 @@ def _source_parts(source: Source) -> tuple[str, str, str]:
     return f"Outlet unknown — {line}", source.origin, date
 
 
-def scope(request: BriefRequest | Brief) -> str:
+def scope(request: BriefRequest) -> str:
     """What the brief was asked to read: the index's date and the filters. A batch re-run rewrites a brief
     whose scope differs (another --since, a grown index) instead of skipping it as already written."""
     parts = [f"As of {request.as_of or 'the current index'}"]
@@ -92,10 +92,10 @@ def _md_source(source: Source) -> str:
 def to_markdown(brief: Brief) -> str:
     lines = [f"# Brief: {_md(brief.topic)}", ""]
     if brief.empty:
-        lines += [f"*{_md(scope(brief))}*", "", _md(_no_brief(brief)), ""]
+        lines += [f"*{_md(scope(brief.request))}*", "", _md(_no_brief(brief)), ""]
         lines += [f"- {_md_source(s)}" for s in brief.unconfirmed]
         return "\n".join(lines) + ("\n" if brief.unconfirmed else "")
-    lines += [f"*{_md(scope(brief))}* · {_covers(brief)}", "",
+    lines += [f"*{_md(scope(brief.request))}* · {_covers(brief)}", "",
               "## Overview", "", _md(brief.overview), "", "## Key developments", ""]
     lines += [f"- **{d.date}** — {_md(d.text)}" for d in brief.developments]
     lines += ["", "## Companies, places and figures", "", "| Date | Companies and places | Figures | Sources |",
@@ -119,12 +119,12 @@ def to_html(brief: Brief) -> str:
     parts = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
              f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>", f"<h1>{escape(title)}</h1>"]
     if brief.empty:
-        parts += [f'<p class="meta">{escape(scope(brief))}</p>', f"<p>{escape(_no_brief(brief))}</p>"]
+        parts += [f'<p class="meta">{escape(scope(brief.request))}</p>', f"<p>{escape(_no_brief(brief))}</p>"]
         if brief.unconfirmed:
             parts += ["<ul>", *(f"<li>{escape(_source_parts(s)[0])}{_link(s.url)}</li>" for s in brief.unconfirmed),
                       "</ul>"]
         return "\n".join(parts + ["</body></html>"]) + "\n"
-    parts += [f'<p class="meta">{escape(scope(brief))} · {escape(_covers(brief))}</p>',
+    parts += [f'<p class="meta">{escape(scope(brief.request))} · {escape(_covers(brief))}</p>',
               "<h2>Overview</h2>", f"<p>{escape(brief.overview)}</p>", "<h2>Key developments</h2>", "<ul>"]
     parts += [f"<li><b>{escape(d.date)}</b> — {escape(d.text)}</li>" for d in brief.developments]
     parts += ["</ul>", "<h2>Companies, places and figures</h2>",
