@@ -254,8 +254,8 @@ def name_keys(text: str) -> set[str]:
     found = set()
     for sentence in re.split(r"(?<=[.!?])\s+", undotted(text)):  # "the U.S. Senate": no sentence ends there
         words = WORD.findall(sentence)
-        found.update(word_key(w) for w in words[1:]
-                     if w[0].isupper() and w.lower() not in CLAIM_STOPWORDS and w.lower() not in MONTHS)
+        found.update(word_key(w) for w in words[1:] if w[0].isupper() and w.lower() not in CLAIM_STOPWORDS
+                     and w.lower() not in MONTHS and w.lower() not in WEEKDAYS)
     return found
 
 
@@ -264,6 +264,30 @@ def named_keys(text: str) -> set[str]:
     first = WORD.findall(text)[:1]
     subject = content_keys(first[0]) if first and first[0][:1].isupper() else set()
     return (name_keys(text) | subject) & content_keys(text)
+
+
+# A nationality describes what a question asks about ("Which European tourist destination …?", "Which US
+# holiday …?"); the answer's article need not write it. Listed, because suffixes also end names ("Guardian").
+NATIONALITIES = frozenset(
+    "us uk european american asian african arab latin nordic scandinavian baltic chinese japanese korean indian "
+    "british english scottish welsh irish french german italian spanish portuguese dutch belgian swiss austrian "
+    "swedish norwegian danish finnish polish czech slovak hungarian romanian bulgarian serbian croatian greek "
+    "turkish russian ukrainian israeli palestinian lebanese iranian iraqi saudi syrian qatari emirati yemeni "
+    "egyptian sudanese nigerian kenyan ethiopian canadian mexican brazilian argentine argentinian chilean "
+    "colombian venezuelan peruvian cuban haitian jamaican australian pakistani afghan bangladeshi vietnamese "
+    "thai indonesian filipino malaysian singaporean taiwanese".split())
+
+
+def subject_keys(text: str) -> set[str]:
+    """Keys of the names a question or topic is about: its names less the nationalities that describe them
+    ("Germany" stays beside "German"), and its first word only as part of a name ("Sam Bankman-Fried was …",
+    "BMW's", not "Roughly how many …")."""
+    words = WORD.findall(undotted(text))
+    nationalities = {word_key(w) for w in words if {w.lower(), w.lower().removesuffix("s")} & NATIONALITIES}
+    nationalities -= {word_key(w) for w in words if w[:1].isupper() and w.lower() not in NATIONALITIES
+                      and w.lower().removesuffix("s") not in NATIONALITIES}
+    names = name_keys(text) | {key for run in name_runs(text) for key in content_keys(run)}
+    return names & content_keys(text) - nationalities - {word_key(day) for day in WEEKDAYS}
 
 
 def _is_possessive(cut: re.Match[str]) -> bool:

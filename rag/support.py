@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.textrules import (acronym_keys, content_keys, name_keys, name_runs, named_keys, names_written, numbers,
-                             opening_name, sentence_spans, writes_name)
+                             opening_name, sentence_spans, subject_keys, writes_name)
 
 SUPPORT_THRESHOLD = 0.5
 
@@ -27,7 +27,10 @@ def support_score(claim: str, passage: str, given: str = "") -> float:
     it is context, not a claim, so only the rest must be found in the passage.
     0 when a new figure or a new name is missing from the passage: a claim about
     a company, place or person the source never mentions is not supported by it,
-    however many other words match.
+    however many other words match. Nor is a claim that leaves its subject to the
+    question ("fraud and conspiracy" for what Changpeng Zhao pleaded guilty to) by
+    a passage naming none of the question's subjects, nor one the passage says of
+    someone else (`borrowed_subject`).
     """
     claim_keys = content_keys(claim)
     # A name the passage writes by its initials is written ("GM" for the claim's "General Motors").
@@ -40,14 +43,40 @@ def support_score(claim: str, passage: str, given: str = "") -> float:
     subjects = named_keys(given)
     if not claim_keys - given_keys or (subjects and not subjects & passage_keys):
         given_keys = set()
+    # A claim without a subject of its own is about what the question is about (not where it is set: "Which
+    # US holiday …?"), so its passage must name that; "BMW will use …" has its own, and is judged as said.
+    about = subject_keys(given)
+    if (about and not about & (passage_keys | named_keys(claim)) and _leaves_subject(claim, passage)
+            and not _quotes_passage(claim, passage)):
+        return 0.0
     if not (numbers(claim) - given_keys) <= numbers(passage):
         return 0.0
     if not claim_keys:
         return 1.0 if numbers(claim) else 0.0
     if named_keys(claim) - passage_keys - given_keys:
         return 0.0
+    if borrowed_subject(claim, passage):
+        return 0.0
     basis = (claim_keys - given_keys) or claim_keys
     return len(basis & passage_keys) / len(basis)
+
+
+def _leaves_subject(claim: str, passage: str) -> bool:
+    """Does the claim leave its subject to the question: no name opens it ("fraud and conspiracy", "It will be
+    a blue carpet"), or it is only a name ("Qatar")?"""
+    opening = opening_name(claim, name_keys(passage))
+    return not opening or content_keys(opening) == content_keys(claim)
+
+
+# A quotation in a claim: what newsrag quotes from an article, attributed to its outlet.
+_QUOTATION = re.compile(r"“([^”]{12,})”")
+
+
+def _quotes_passage(claim: str, passage: str) -> bool:
+    """Does the claim quote the passage word for word ("Benzinga reports: “…”")? A quote says only that the
+    article says it; whether it answers the question is the answer's business, not the support check's."""
+    quotes = _QUOTATION.findall(claim)
+    return bool(quotes) and any(" ".join(quote.split()) in " ".join(passage.split()) for quote in quotes)
 
 
 def borrowed_subject(claim: str, passage: str) -> str:
@@ -56,7 +85,9 @@ def borrowed_subject(claim: str, passage: str) -> str:
     not say "Sam Bankman-Fried was the CEO of Alameda Research, and his tenure was an exercise in optics", nor
     "DeepMind, Google’s premier AI research lab, is expected to debut a next-gen chatbot, Gemini" that
     "OpenAI is developing a chatbot called Gemini", though every word is in the article. "" otherwise (the
-    claim opens without a name, or no sentence holds half of what it says of it)."""
+    claim opens without a name, quotes the passage, or no sentence holds half of what it says of it)."""
+    if _quotes_passage(claim, passage):
+        return ""  # "TechCrunch reports: “Altman has been telling investors …”" says who said it
     capitalised = name_keys(passage)
     subject = opening_name(claim, capitalised)
     said = content_keys(claim) - content_keys(subject)
@@ -96,6 +127,13 @@ def joint_support(claim: str, passages: Sequence[str], given: str = "") -> float
                 return 0.0
         if not _names_written_together(clause, written, asked):
             return 0.0
+    # A claim leaving its subject to the question needs an article naming that subject and holding some of the
+    # claim: "Qatar [1][2]" for "North Koreans working where have rioted?" is not Qatar's article plus another
+    # naming North Koreans.
+    about, said = subject_keys(given), content_keys(claim) | numbers(claim)
+    if (about and not about & named_keys(claim) and _leaves_subject(claim, "\n".join(passages))
+            and not any(about & keys and said & (keys | numbers(p)) for p, keys in zip(passages, written))):
+        return 0.0
     return support_score(claim, "\n".join(passages), given)
 
 

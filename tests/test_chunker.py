@@ -77,3 +77,20 @@ def test_names_are_cut_at_sentence_ends_possessives_and_lines_and_lose_titles() 
     assert name_runs(text) == ("Google", "Apple", "Caroline Ellison", "OpenAI", "GPT-4", "Alameda",
                                "Jaguar Land Rover", "BMW", "Volkswagen", "St. Thomas", "U.S. Steel", "AI", "Sony Music",
                                "FTX")
+
+
+def test_what_a_question_is_about_leaves_out_nationalities_weekdays_and_an_opening_word() -> None:
+    """`subject_keys`: the names an answer that names none of them must find in its article. A nationality
+    or "US" says where a question is set ("Which European tourist destination …?", "Which US holiday …?"),
+    a weekday when; a capitalised first word is a name only when `name_runs` reads one there."""
+    from index.textrules import content_keys, name_keys, subject_keys
+
+    assert subject_keys("Which popular European tourist destination doubled its entry fee?") == set()
+    assert subject_keys("Which US holiday takes place on the third Monday of February?") == set()
+    assert subject_keys("Roughly how many babies were born in the US last year?") == set()
+    assert subject_keys("North Koreans working where have rioted over unpaid wages?") == content_keys("North")
+    assert subject_keys("Which German carmaker opened a plant in Germany?") == content_keys("Germany")
+    assert subject_keys("Did The Guardian article credit Harry Kane?") == content_keys("Guardian Harry Kane")
+    assert subject_keys("Sam Bankman-Fried founded what?") == content_keys("Sam Bankman-Fried")
+    assert subject_keys("What did Changpeng Zhao plead guilty to?") == content_keys("Changpeng Zhao")
+    assert "monday" not in name_keys("The cloud service went down on Monday and Tuesday.")

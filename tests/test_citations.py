@@ -171,11 +171,12 @@ TONYS = ("Cole Escola makes Tony Awards history as first nonbinary best leading 
 
 
 def test_what_an_article_says_of_one_subject_is_not_said_of_another() -> None:
-    """Both misattributions came from the 1.5B's briefs and pass `support_score`: every word is in the article,
-    which names the brief's subject too."""
+    """Both misattributions came from the 1.5B's briefs: every word is in the article, which names the brief's
+    subject too, so only `borrowed_subject` tells them from what the article says; `support_score` uses it."""
     misattributed = "Sam Bankman-Fried was the CEO of Alameda Research, and his tenure was an exercise in optics."
-    assert support_score(misattributed, FTX_TRIAL, "Sam Bankman-Fried") >= SUPPORT_THRESHOLD
     assert borrowed_subject(misattributed, FTX_TRIAL) == "Ellison"
+    assert support_score(misattributed, FTX_TRIAL, "Sam Bankman-Fried") == 0.0
+    assert support_score("Ellison was the CEO of Alameda Research.", FTX_TRIAL, "Sam Bankman-Fried") == 1.0
     assert borrowed_subject("OpenAI is developing a chatbot called Gemini.", CHATGPT_AT_ONE) == "DeepMind"
     # What the article does say of each, and a claim whose subject's own sentence says nearly as much.
     assert borrowed_subject("Ellison was the CEO of Alameda Research.", FTX_TRIAL) == ""
@@ -183,6 +184,58 @@ def test_what_an_article_says_of_one_subject_is_not_said_of_another() -> None:
     assert borrowed_subject("Bankman-Fried told a trader it was okay to continue withdrawing money.", FTX_TRIAL) == ""
     assert borrowed_subject("Sarah Snook won her first Tony Award for best leading actress in a play.", TONYS) == ""
     assert borrowed_subject("Unfortunately, it was a tenure in optics.", FTX_TRIAL) == ""
+
+
+# MultiHop-RAG's texts, as indexed, with the outlet, date and headline a source's evidence holds.
+SBF_PLEA = ("TechCrunch\n2023-10-02\nSBF, riding high on FTX, reportedly offered $5B to Trump to cancel President "
+            "re-run\nSBF, as he’s known, has pleaded not-guilty to some seven charges of fraud and conspiracy.")
+ZHAO_PLEA = ("Cnbc\n2023-11-30\nCoinbase rallies more than 60% in same month that FTX and Binance founders brace for "
+             "prison\nUnlike FTX, which filed for bankruptcy in late 2022, Binance is still standing, though now "
+             "without Zhao, who agreed to step down as CEO as part of the plea deal.")
+ALTMAN_TIMELINE = ("TechCrunch\n2023-11-18\nA timeline of Sam Altman’s firing from OpenAI — and the fallout\nAltman "
+                   "has been telling investors that he’s planning to launch a new venture, according to The "
+                   "Information.")
+
+
+def test_an_answer_without_a_subject_of_its_own_stands_on_an_article_about_the_question() -> None:
+    """`newsrag ask "What did Changpeng Zhao plead guilty to?"` on MultiHop-RAG answered "fraud and conspiracy",
+    citing Bankman-Fried's plea: an article that never names Zhao. A claim that leaves its subject to the
+    question (a phrase, a bare name, "It …") needs an article naming what the question is about; where the
+    question is set ("Which US holiday …?", "European") is not what it is about."""
+    question = "What did Changpeng Zhao plead guilty to?"
+    assert support_score("Fraud and conspiracy.", SBF_PLEA, question) == 0.0
+    assert support_score("He agreed to step down as CEO as part of the plea deal.", ZHAO_PLEA, question) == 1.0
+    # RealTimeQA, right answers from articles that do not write the US or "European"
+    holiday = "When is Presidents Day? Here's when and why we celebrate\nPresidents Day falls on February 19."
+    assert support_score("Presidents Day.", holiday, "Which US holiday takes place on the third Monday of February?") \
+        == 1.0
+    venice = "Venice doubles its entry fee for day trippers\nVenice will charge day trippers €10 this summer."
+    assert support_score("Venice.", venice, "Which popular European tourist destination doubled its entry fee?") == 1.0
+    # a claim with its own subject is judged as said (what it answers is the grounding's business)
+    assert support_score("SBF has pleaded not-guilty to charges of fraud and conspiracy.", SBF_PLEA, question) == 1.0
+    # nor do two articles together stand in for one naming the subject: RealTimeQA's "Qatar [1][2]" cited a CNN
+    # story on unpaid wages in Qatar beside one on North Korean hackers
+    riots = "North Koreans working where have rioted over unpaid wages?"
+    wages = "CNN\nThe company did not respond to questions about protests over unpaid wages in Qatar."
+    hackers = "CNN\nThe US Justice Department charged three North Koreans for conspiring to steal $1.3 billion."
+    assert joint_support("Qatar.", [wages, hackers], riots) == 0.0
+    assert joint_support("Qatar.", ["CNN\nNorth Koreans working in Qatar rioted over pay.", hackers], riots) == 1.0
+
+
+def test_an_answer_does_not_say_of_the_question_s_subject_what_its_article_says_of_another() -> None:
+    """`newsrag ask "What did Elon Musk say about OpenAI?"` answered "Elon Musk has been telling investors that
+    he's planning to launch a new venture", citing what the article says of Altman. The question names Musk
+    and the article OpenAI, so the question's context excused the name; the check now refuses it."""
+    question = "What did Elon Musk say about OpenAI?"
+    claim = "Elon Musk has been telling investors that he's planning to launch a new venture."
+    assert borrowed_subject(claim, ALTMAN_TIMELINE) == "Altman"
+    assert support_score(claim, ALTMAN_TIMELINE, question) == 0.0
+    assert support_score("Altman has been telling investors about a new venture.", ALTMAN_TIMELINE, question) == 1.0
+    # newsrag's own quote of an article says who said it: it borrows no subject, and leaves none to the question
+    quote = "TechCrunch (2023-11-18) reports: “Altman has been telling investors that he’s planning to launch a new venture”"
+    assert borrowed_subject(quote, ALTMAN_TIMELINE) == "" and support_score(quote, ALTMAN_TIMELINE, question) == 1.0
+    quote = "Cnbc reports: “Binance is still standing, though now without Zhao”"
+    assert support_score(quote, ZHAO_PLEA, "Did Sam Bankman-Fried plead guilty?") == 1.0
 
 
 def test_a_yes_does_not_stand_on_what_its_evidence_says_of_someone_else() -> None:

@@ -23,7 +23,6 @@ from rag.citations import Checked, Renumberer, check_sentences, is_refusal
 from rag.prompts import NONE, brief_map_messages, brief_reduce_messages
 from rag.retrieval.types import NEWEST_ARTICLE, Hit, RetrievalFilters, SupportsRetrieve
 from rag.sources import Passage, Source, build_sources
-from rag.support import borrowed_subject
 
 SUB_QUERIES = ("{topic}", "{topic} plant factory site", "{topic} investment production capacity",
                "{topic} partnership agreement")
@@ -182,13 +181,9 @@ class BriefWriter:
         reply = _LEAD_IN.sub("", reply)  # "The articles report that solid-state batteries are…"
         reply = reply[:1].upper() + reply[1:]
         facts, seen = [], set()
-        asserted = _as_asserted(event)
-        evidence = {s.n: s.evidence for s in asserted}
-        for fact in check_sentences(reply, asserted, given=topic):
+        for fact in check_sentences(reply, _as_asserted(event), given=topic):
             said = " ".join(sorted(content_keys(fact.text)))
-            claim = strip_markers(fact.text)
-            if (fact.backed and fact.cited and said not in seen and states_something(fact.text)
-                    and not all(borrowed_subject(claim, evidence[n]) for n in fact.cited)):
+            if fact.backed and fact.cited and said not in seen and states_something(fact.text):
                 seen.add(said)
                 facts.append(fact)
         return facts[:FACTS_PER_EVENT]
