@@ -9,6 +9,7 @@ check. Pure functions over strings, no dependencies beyond `re` and `unicodedata
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -81,6 +82,7 @@ _KEY_PREFIX = 6
 _SUFFIXES = ("ing", "ed", "es", "s")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def word_key(word: str) -> str:
     """A crude stem: "opened", "opens" and "opening" meet at "open"; compared by a 6-letter prefix."""
     word = word.lower().replace("’", "'")
@@ -111,7 +113,13 @@ def undotted(text: str) -> str:
 
 
 def content_keys(text: str) -> set[str]:
-    return {word_key(w) for w in WORD.findall(undotted(text)) if is_content_word(w)}
+    return set(_content_keys(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _content_keys(text: str) -> frozenset[str]:
+    """Kept for the texts read again: the support check reads each retrieved article for every sentence."""
+    return frozenset(word_key(w) for w in WORD.findall(undotted(text)) if is_content_word(w))
 
 
 def _figure(digits: str) -> str:
