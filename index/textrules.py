@@ -291,9 +291,9 @@ def subject_keys(text: str) -> set[str]:
     ("Germany" stays beside "German"), and its first word only as part of a name ("Sam Bankman-Fried was …",
     "BMW's", not "Roughly how many …")."""
     words = WORD.findall(undotted(text))
-    nationalities = {word_key(w) for w in words if {w.lower(), w.lower().removesuffix("s")} & NATIONALITIES}
-    nationalities -= {word_key(w) for w in words if w[:1].isupper() and w.lower() not in NATIONALITIES
-                      and w.lower().removesuffix("s") not in NATIONALITIES}
+    capitalised = [w for w in words if w[:1].isupper()]
+    nationalities = {word_key(w) for w in capitalised if {w.lower(), w.lower().removesuffix("s")} & NATIONALITIES}
+    nationalities -= {word_key(w) for w in capitalised if not {w.lower(), w.lower().removesuffix("s")} & NATIONALITIES}
     names = name_keys(text) | {key for run in name_runs(text) for key in content_keys(run)}
     return names & content_keys(text) - nationalities - {word_key(day) for day in WEEKDAYS}
 

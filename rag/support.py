@@ -43,11 +43,8 @@ def support_score(claim: str, passage: str, given: str = "") -> float:
     subjects = named_keys(given)
     if not claim_keys - given_keys or (subjects and not subjects & passage_keys):
         given_keys = set()
-    # A claim without a subject of its own is about what the question is about (not where it is set: "Which
-    # US holiday …?"), so its passage must name that; "BMW will use …" has its own, and is judged as said.
-    about = subject_keys(given)
-    if (about and not about & (passage_keys | named_keys(claim)) and _leaves_subject(claim, passage)
-            and not _quotes_passage(claim, passage)):
+    left_to_question = _subject_left_to_question(claim, passage, given)
+    if left_to_question and not left_to_question & passage_keys:
         return 0.0
     if not (numbers(claim) - given_keys) <= numbers(passage):
         return 0.0
@@ -61,11 +58,16 @@ def support_score(claim: str, passage: str, given: str = "") -> float:
     return len(basis & passage_keys) / len(basis)
 
 
-def _leaves_subject(claim: str, passage: str) -> bool:
-    """Does the claim leave its subject to the question: no name opens it ("fraud and conspiracy", "It will be
-    a blue carpet"), or it is only a name ("Qatar")?"""
+def _subject_left_to_question(claim: str, passage: str, given: str) -> set[str]:
+    """What the question is about (`subject_keys`: not where it is set, "Which US holiday …?"), when the claim
+    names none of it and has no subject of its own: no name opens it ("fraud and conspiracy", "It will be a blue
+    carpet") or it is only a name ("Qatar"). Its passage must name that. Empty for "BMW will use …", judged as
+    said, and for newsrag's own quotes."""
+    about = subject_keys(given)
+    if not about or about & named_keys(claim) or _quotes_passage(claim, passage):
+        return set()
     opening = opening_name(claim, name_keys(passage))
-    return not opening or content_keys(opening) == content_keys(claim)
+    return about if not opening or content_keys(opening) == content_keys(claim) else set()
 
 
 # A quotation in a claim: what newsrag quotes from an article, attributed to its outlet.
@@ -130,11 +132,12 @@ def joint_support(claim: str, passages: Sequence[str], given: str = "") -> float
     # A claim leaving its subject to the question needs an article naming that subject and holding some of the
     # claim: "Qatar [1][2]" for "North Koreans working where have rioted?" is not Qatar's article plus another
     # naming North Koreans.
-    about, said = subject_keys(given), content_keys(claim) | numbers(claim)
-    if (about and not about & named_keys(claim) and _leaves_subject(claim, "\n".join(passages))
-            and not any(about & keys and said & (keys | numbers(p)) for p, keys in zip(passages, written))):
+    joined = "\n".join(passages)
+    left_to_question, said = _subject_left_to_question(claim, joined, given), content_keys(claim) | numbers(claim)
+    if left_to_question and not any(left_to_question & keys and said & (keys | numbers(p))
+                                    for p, keys in zip(passages, written)):
         return 0.0
-    return support_score(claim, "\n".join(passages), given)
+    return support_score(claim, joined, given)
 
 
 # What joins names listed together ("GM and Tata", "Ford, Hyundai or VW"): each is said the same of.
