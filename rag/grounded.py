@@ -23,7 +23,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from index.textrules import content_keys, named_keys, names_written, numbers, sentence_spans, strip_markers
+from index.names import named_keys, names_written
+from index.textrules import content_keys, numbers, sentence_spans, strip_markers
 from rag.citations import Citation, Verified, is_refusal, place_markers, verify
 from rag.evidence import Sentence
 from rag.prompts import REFUSAL, UNKNOWN

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from index.textrules import MONTHS, name_runs
+from index.names import name_runs
+from index.textrules import MONTHS
 from rag.periods import Period, find_periods
 from rag.retrieval.types import RetrievalFilters
 

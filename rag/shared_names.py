@@ -16,7 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from index.textrules import CLAIM_STOPWORDS, CLAUSE_OPENERS, MONTHS, WEEKDAYS, name_runs
+from index.names import name_runs
+from index.textrules import CLAIM_STOPWORDS, CLAUSE_OPENERS, MONTHS, WEEKDAYS
 from rag.evidence import Sentence, candidates
 from rag.sources import Source
 from rag.untrusted import blank_untrusted, readable

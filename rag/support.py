@@ -14,8 +14,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.textrules import (acronym_keys, content_keys, name_keys, name_runs, named_keys, names_written, numbers,
-                             opening_name, sentence_spans, subject_keys, writes_name)
+from index.names import (acronym_keys, name_keys, name_runs, named_keys, names_written, opening_name, subject_keys,
+                         writes_name)
+from index.textrules import content_keys, numbers, sentence_spans
 
 SUPPORT_THRESHOLD = 0.5
 

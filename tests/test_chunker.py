@@ -69,7 +69,7 @@ def test_abbreviations_and_initials_do_not_end_a_sentence() -> None:
 
 
 def test_names_are_cut_at_sentence_ends_possessives_and_lines_and_lose_titles() -> None:
-    from index.textrules import name_runs
+    from index.names import name_runs
 
     text = ("When Google paid Apple, CEO Caroline Ellison said. OpenAI’s GPT-4 is big. The CEO of Alameda spoke. "
             "Jaguar Land Rover and BMW. Collaboration helps. Volkswagen's St. Thomas plant, U.S. Steel and "
@@ -83,7 +83,8 @@ def test_what_a_question_is_about_leaves_out_nationalities_weekdays_and_an_openi
     """`subject_keys`: the names an answer that names none of them must find in its article. A nationality
     or "US" says where a question is set ("Which European tourist destination …?", "Which US holiday …?"),
     a weekday when; a capitalised first word is a name only when `name_runs` reads one there."""
-    from index.textrules import content_keys, name_keys, subject_keys
+    from index.names import name_keys, subject_keys
+    from index.textrules import content_keys
 
     assert subject_keys("Which popular European tourist destination doubled its entry fee?") == set()
     assert subject_keys("Which US holiday takes place on the third Monday of February?") == set()

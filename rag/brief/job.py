@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from index.errors import NewsragError
-from index.textrules import (CLAUSE_OPENERS, WORD, by_initials, canonical, content_keys, name_keys, name_runs,
-                             named_keys, names_written, sentence_spans, states_something, strip_markers, word_key,
-                             writes_name)
+from index.names import by_initials, name_keys, name_runs, named_keys, names_written, writes_name
+from index.textrules import (CLAUSE_OPENERS, WORD, canonical, content_keys, sentence_spans, states_something,
+                             strip_markers, word_key)
 from rag.citations import Checked, Renumberer, check_sentences, is_refusal
 from rag.prompts import NONE, brief_map_messages, brief_reduce_messages
 from rag.retrieval.types import NEWEST_ARTICLE, Hit, RetrievalFilters, SupportsRetrieve

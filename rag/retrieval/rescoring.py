@@ -27,7 +27,8 @@ from pathlib import Path
 import numpy as np
 
 from index.store import IndexStore
-from index.textrules import SEARCH_STOPWORDS, WORD, name_runs, word_key
+from index.names import name_runs
+from index.textrules import SEARCH_STOPWORDS, WORD, word_key
 from rag.retrieval.fusion import RRF_K, Candidate
 from rag.retrieval.recency import RecencyPrior
 from rag.retrieval.types import RetrievedChunk
