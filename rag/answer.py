@@ -29,7 +29,7 @@ from rag import plan
 from rag.answer_events import Answer, Done, Event, Retrieved, Token
 from rag.citations import Renumberer, is_refusal, verify
 from rag.evidence import Sentence, Similarity
-from rag.grounded import ground
+from rag.grounded import ground, reported_as_planned
 from rag.llm.structured import (
     AnswerFieldStream,
     ScoresChoices,
@@ -219,7 +219,9 @@ class Answerer:
                 verdict = min(answer.claim_margins) > (cfg.claim_threshold or 0.0)
             else:
                 verdict = answer.verdict_margin > (cfg.yes_threshold or 0.0)
-            reply["answer"] = "Yes" if verdict and not misordered else "No"
+            # Nor when its evidence reports only a plan: "look to collaborate" has not formed a joint venture.
+            planned = reported_as_planned(question, checked.accepted, understood.verdict_words)
+            reply["answer"] = "Yes" if verdict and not misordered and not planned else "No"
             timings.setdefault("first_token_s", time.perf_counter() - started)
             yield Token(understood.verdict_words[0 if reply["answer"] == "Yes" else 1])
         elif misordered and reply:

@@ -6,7 +6,9 @@ user is built only on the pointers that passed the check:
   with its outlet and date, so the verdict is backed by what the reports say
   (evidence naming none of the question's names, a "Yes" whose evidence leaves
   out one of a short question's one or two names, or a "more … than" with
-  fewer than two figures to weigh, is a refusal);
+  fewer than two figures to weigh, is a refusal; a "Yes" to whether something
+  was done, on evidence that reports it only as planned, is "No, reported only
+  as a plan");
 - any other question gets the model's sentences, each kept only if the articles
   of its evidence (or, failing them, another retrieved article) support it;
 - when nothing the model wrote survives the support check, or it only restates the
@@ -27,6 +29,7 @@ from index.names import named_keys, names_written
 from index.textrules import content_keys, numbers, sentence_spans, strip_markers
 from rag.citations import Citation, Verified, is_refusal, place_markers, verify
 from rag.evidence import Sentence
+from rag.deeds import only_planned
 from rag.prompts import REFUSAL, UNKNOWN
 from rag.query import asks_amount, compares_amounts
 from rag.sources import Source
@@ -85,7 +88,11 @@ def ground(
         # one name will do for a "No": a question in two parts may be "No" on one part's report alone.) A "Yes"
         # to a question naming one or two things needs them all: "Did Nidec open a factory in Hungary? Yes"
         # on Nidec's Serbian factories affirms what no report says.
-        affirms = reply.lower().startswith("yes")
+        # A "Yes" that its evidence reports only as a plan is a "No", said so; that evidence must be about what
+        # was asked, as a "Yes" must ("Is Nissan building its gigafactory with Envision AESC?" is not answered
+        # by "Nissan announces third gigafactory").
+        planned = reported_as_planned(given, evidence, verdict_words)
+        affirms = reply.lower().startswith("yes") or planned
         evidence_share = 1.0 if affirms and len(named_keys(given)) <= 2 else 0.0
         # Nor does a "Yes" stand on what its evidence says of someone else: "Was Sam Bankman-Fried the CEO of
         # Alameda Research? Yes" on "Ellison's tenure as CEO of Alameda Research was an exercise in optics".
@@ -93,8 +100,9 @@ def ground(
         if (not _names_subjects(given, sources, share=0.5) or not _names_subjects(given, cited_sources, evidence_share)
                 or not _has_amounts_to_compare(given, evidence) or borrowed):
             return Grounded(Verified(REFUSAL, refused=True), "refused")
-        verdict = verdict_words[0] if affirms else verdict_words[1]
-        draft = " ".join(_quote(s, by_n[s.source_n], f"{verdict}: " if i == 0 else "")
+        verdict = verdict_words[0] if affirms and not planned else verdict_words[1]
+        lead = f"{verdict}, reported only as a plan: " if planned else f"{verdict}: "
+        draft = " ".join(_quote(s, by_n[s.source_n], lead if i == 0 else "")
                          for i, s in enumerate(firsts))
         return Grounded(_with_evidence_spans(verify(draft, sources, given), evidence, sources), "yes_no")
     # The retrieved articles must be about what the question names (a Rivian question answered from
@@ -116,6 +124,13 @@ def ground(
         quoted = " ".join(_quote(s, by_n[s.source_n]) for s in quoted_sentences)
         return Grounded(_with_evidence_spans(verify(quoted, sources, given), evidence, sources), "quoted")
     return Grounded(_with_evidence_spans(verified, evidence, sources), "answer")
+
+
+def reported_as_planned(question: str, evidence: Sequence[Sentence], verdict_words: tuple[str, str]) -> bool:
+    """Is a yes/no question's "Yes" only the report of a plan (rag/deeds.py)? "Did Honda and GS Yuasa form a
+    joint venture?" is "No" on "… with the goal of establishing a joint venture company by the end of 2023".
+    An either/or question's verdict ("Consistent") is about two reports, not a deed."""
+    return verdict_words == ("Yes", "No") and only_planned(question, [s.text for s in evidence])
 
 
 def _restates(answer: str, question: str) -> bool:

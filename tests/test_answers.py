@@ -78,6 +78,22 @@ def test_questions_the_articles_do_not_answer_are_refused_plainly(sample_index: 
         assert answer.sources, "the closest articles are still reported"
 
 
+def test_a_deed_the_articles_report_only_as_planned_is_no(sample_index: Path) -> None:
+    """The 1.5B's verdict margin said "Yes" (3.4, far above its threshold) to whether Honda and GS Yuasa formed
+    a joint venture, on their headline "look to collaborate": each of the sample's 24 questions on plans and
+    deeds (eval/data/sample_plans*.jsonl) got "Yes". A deed reported done still gets it."""
+    from rag.pipeline import open_search
+
+    settings = make_settings(sample_index)
+    answerer = make_answerer(settings, open_search(settings))
+    planned = answerer.ask("Did Honda and GS Yuasa form a joint venture?")
+    assert planned.text.startswith("No, reported only as a plan: "), planned.text
+    assert planned.citations and "Honda" in planned.citations[0].title
+    done = answerer.ask("Has BMW started production at Parsdorf?")
+    assert done.text.startswith("Yes: "), done.text
+    assert any("has started production" in c.quote for c in done.citations), done.to_dict()["citations"]
+
+
 def _kv_text(chat_model) -> str:  # noqa: ANN001
     """What the model's KV cache holds: the last prompt its Llama read, and its reply."""
     llama = chat_model.llama

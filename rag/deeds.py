@@ -1,0 +1,139 @@
+"""A plan is not a deed: "Honda and GS Yuasa look to collaborate … with the goal of establishing a joint
+venture" does not say that they formed one.
+
+Analysts ask whether a plant was built, a deal signed, production started, and the trade press reports most of
+these first as plans: "set to start production in the beginning of 2025", "plan to build", "announces third
+gigafactory". The 1.5B model answers "Yes" to "Did Honda and GS Yuasa form a joint venture?" on the report of
+the plan (its yes/no margin is 3.4, far above the fitted threshold). So when a yes/no question asks whether
+something was done, and every evidence sentence gives what it asks only as a plan, an intention or a
+forecast, the verdict is "No", said as "only as a plan". Lexical and local, like the support check: the word
+nearest before a word of the question, in the same clause, decides whether the sentence says it as planned
+("set to start production") or as done ("has started production").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from index.names import named_keys
+from index.textrules import WORD, content_keys, word_key
+
+# Words that put what follows in the future or in someone's intentions.
+_PLAN_WORDS = frozenset(
+    "will would could may might shall plan plans planned planning aim aims aimed aiming intend intends intended "
+    "intending intention expect expects expected expecting expectation goal goals target targets targeting predict "
+    "predicts predicted prediction predictions forecast forecasts propose proposes proposed proposal hope hopes "
+    "hoping seek seeks seeking eyes eyeing sights announce announces announced announcing pledge pledges pledged "
+    "promise promises promised potential potentially slated scheduled poised likely upcoming future prospective "
+    "imminent toward towards explore explores exploring consider considers considering mull mulls mulling talks "
+    "envisage envisages".split()
+)
+# Words that are a plan only before "to": "set to start", "look to collaborate", "is to open".
+_PLAN_BEFORE_TO = frozenset("set look looks looking due going about is are was were prepare prepares preparing"
+                            .split())
+# An auxiliary right before the question's own verb says it is done or under way: "BMW has started
+# production", "the pair are currently building a gigafactory", "launched in 2013" after "was".
+_AUXILIARIES = frozenset("has have had is are was were been".split())
+_PERFECT = frozenset("has have had".split())
+_STARTS = frozenset("start starts begin begins commence commences open opens launch launches".split())
+_BE = frozenset("is are was were".split())
+_ADVERBS_BETWEEN = frozenset("already currently now recently just finally officially also successfully still".split())
+# What ends the stretch of words that can govern a word: "… centre which was confirmed", "announced that it has …".
+_CLAUSE_END = re.compile(r"[,;:()\[\]]|\s[-–—]\s|\b(?:which|who|that|while|but|whereas|although|after|before|since|"
+                         r"when|where|and then)\b", re.IGNORECASE)
+_LOOK_BACK = 6  # words
+
+# Questions asking whether something was done, not what was planned ("Did …", "Has … opened", "Is … producing").
+_DEED_AUXILIARY = re.compile(r"^\s*(?:did|does|do|has|have|had)\b", re.IGNORECASE)
+_STATE_AUXILIARY = re.compile(r"^\s*(?:is|are|was|were)\b", re.IGNORECASE)
+_IRREGULAR_PARTICIPLES = frozenset("built made begun won sold done held paid shut set".split())
+# A question about what a report says ("Does the article suggest …") asks about the report, not the deed.
+_REPORT_WORDS = frozenset("report reports reported article articles say says said suggest suggests claim claims "
+                          "mention mentions state states according describe describes described characterize "
+                          "characterizes characterized portray portrays portrayed write writes wrote".split())
+_ADVERBS = frozenset(word_key(w) for w in "already yet now currently still".split())
+
+
+def asks_if_done(question: str) -> bool:
+    """A yes/no question about a deed: "Did Honda and GS Yuasa form a joint venture?", "Has Nissan built …?",
+    "Is the Kokomo gigafactory already producing …?". Not one that speaks of plans itself ("Does GM plan to …",
+    "Will …", "Did BMW announce …") or of what a report says, nor "Is Tata the owner of JLR?", a state."""
+    words = [w.lower() for w in WORD.findall(question)]
+    if not words or _PLAN_WORDS & set(words) or _REPORT_WORDS & set(words):
+        return False
+    if _DEED_AUXILIARY.match(question):
+        return True
+    return bool(_STATE_AUXILIARY.match(question)) and any(
+        w.endswith(("ing", "ed")) or w in _IRREGULAR_PARTICIPLES or w == "already" for w in words[1:])
+
+
+def only_planned(question: str, sentences: Sequence[str]) -> bool:
+    """Does a question asking whether something was done (`asks_if_done`) have evidence giving it only as a
+    plan? At least one sentence says it as planned, and none says it as done (a sentence saying neither, "ACC
+    opens first gigafactory in France", leaves the verdict as it was)."""
+    if not asks_if_done(question):
+        return False
+    asked = content_keys(question) - named_keys(question) - _ADVERBS
+    if not asked:
+        return False
+    readings = [_reading(sentence, asked) for sentence in sentences]
+    return "planned" in readings and "done" not in readings
+
+
+def _reading(sentence: str, asked: set[str]) -> str:
+    """"done" when a word of the question follows an auxiliary ("has started", "are currently building"), else
+    "planned" when a plan word is the nearest telling word before one ("set to start production"), else ""."""
+    found = ""
+    for clause in _CLAUSE_END.split(sentence):
+        tokens = re.findall(r"[^\W_]+(?:['’][^\W\d_]+)?", clause or "")
+        for i, token in enumerate(tokens):
+            if word_key(token) not in asked:
+                continue
+            before, after = tokens[max(0, i - _LOOK_BACK):i], tokens[i + 1:i + 5]
+            if _follows_auxiliary(before) or _perfect_follows(after):
+                return "done"
+            found = found or ("planned" if _after_plan_word(before) or _plan_follows(after, asked) else "")
+    return found
+
+
+def _perfect_follows(after: list[str]) -> bool:
+    """"production has started": the word is the subject of a perfect tense."""
+    return bool(after) and after[0].lower() in _PERFECT
+
+
+def _plan_follows(after: list[str], asked: set[str]) -> bool:
+    """"production set to commence", "production is expected to start", "the plant will open": the word is
+    the subject of a plan to start it, or to do what the question asks. Not "BMW's battery assembly plant
+    will use advanced automation", which plans what the plant will do, not the plant."""
+    words = [w.lower() for w in after]
+    if words and words[0] in _BE:
+        words = words[1:]
+    if not words or not (words[0] in _PLAN_WORDS or words[0] in _PLAN_BEFORE_TO and words[1:2] == ["to"]):
+        return False
+    verb = next((w for w in words[1:] if w not in ("to", "be")), "")
+    return verb in _STARTS or word_key(verb) in asked
+
+
+def _follows_auxiliary(before: list[str]) -> bool:
+    words = [w.lower() for w in before]
+    while words and words[-1] in _ADVERBS_BETWEEN:
+        words.pop()
+    return bool(words) and words[-1] in _AUXILIARIES
+
+
+def _after_plan_word(before: list[str]) -> bool:
+    """Is a plan word the nearest telling word before a word ("set to start", "will make", "goal of
+    establishing")? An auxiliary nearer ends the search: "plans to expand the plant it has opened"."""
+    for j in range(len(before) - 1, -1, -1):
+        word, lower = before[j], before[j].lower()
+        if lower in _AUXILIARIES:
+            return False
+        if lower in _PLAN_WORDS and not (lower == "may" and word[0].isupper()):
+            return True
+        if lower == "to" and j > 0:
+            previous = before[j - 1]
+            # "set to start"; a headline's "Microvast to supply", "Polestar 7 to be built", "TDK to establish"
+            if previous.lower() in _PLAN_BEFORE_TO or previous[0].isupper() or previous[0].isdigit():
+                return True
+    return False
