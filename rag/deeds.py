@@ -59,9 +59,10 @@ def asks_if_done(question: str) -> bool:
     """A yes/no question about a deed: "Did Honda and GS Yuasa form a joint venture?", "Has Nissan built …?",
     "Is the Kokomo gigafactory already producing …?". Not one that speaks of plans itself ("Does GM plan to …",
     "Will …", "Did BMW announce …") or of what a report says, nor "Is Tata the owner of JLR?", a state."""
-    words = [w.lower() for w in WORD.findall(question)]
-    if not words or _PLAN_WORDS & set(words) or _REPORT_WORDS & set(words):
-        return False
+    words = [w.lower() for w in WORD.findall(question) if w != "May"]  # the month
+    if not words or _PLAN_WORDS & set(words) or _REPORT_WORDS & set(words) or any(
+            word in _PLAN_BEFORE_TO - _BE and following == "to" for word, following in zip(words, words[1:])):
+        return False  # "Is Tesla set to open …?" asks about the plan
     if _DEED_AUXILIARY.match(question):
         return True
     return bool(_STATE_AUXILIARY.match(question)) and any(
