@@ -43,6 +43,7 @@ _ADVERBS_BETWEEN = frozenset("already currently now recently just finally offici
 _CLAUSE_END = re.compile(r"[,;:()\[\]]|\s[-–—]\s|\b(?:which|who|that|while|but|whereas|although|after|before|since|"
                          r"when|where|and then)\b", re.IGNORECASE)
 _LOOK_BACK = 6  # words
+_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W\d_]+)?")  # words and figures: "Polestar 7 to be built"
 
 # Questions asking whether something was done, not what was planned ("Did …", "Has … opened", "Is … producing").
 _DEED_AUXILIARY = re.compile(r"^\s*(?:did|does|do|has|have|had)\b", re.IGNORECASE)
@@ -87,7 +88,7 @@ def _reading(sentence: str, asked: set[str]) -> str:
     "planned" when a plan word is the nearest telling word before one ("set to start production"), else ""."""
     found = ""
     for clause in _CLAUSE_END.split(sentence):
-        tokens = re.findall(r"[^\W_]+(?:['’][^\W\d_]+)?", clause or "")
+        tokens = _TOKEN.findall(clause or "")
         for i, token in enumerate(tokens):
             if word_key(token) not in asked:
                 continue
@@ -110,13 +111,14 @@ def _plan_follows(after: list[str], asked: set[str]) -> bool:
     words = [w.lower() for w in after]
     if words and words[0] in _BE:
         words = words[1:]
-    if not words or not (words[0] in _PLAN_WORDS or words[0] in _PLAN_BEFORE_TO and words[1:2] == ["to"]):
+    if not words or not (words[0] in _PLAN_WORDS or (words[0] in _PLAN_BEFORE_TO and words[1:2] == ["to"])):
         return False
     verb = next((w for w in words[1:] if w not in ("to", "be")), "")
     return verb in _STARTS or word_key(verb) in asked
 
 
 def _follows_auxiliary(before: list[str]) -> bool:
+    """"has started", "are currently building": the word is the verb of a perfect or a continuing tense."""
     words = [w.lower() for w in before]
     while words and words[-1] in _ADVERBS_BETWEEN:
         words.pop()
