@@ -220,7 +220,7 @@ class Answerer:
             else:
                 verdict = answer.verdict_margin > (cfg.yes_threshold or 0.0)
             # Nor when its evidence reports only a plan: "look to collaborate" has not formed a joint venture.
-            planned = reported_as_planned(question, checked.accepted, understood.verdict_words)
+            planned = reported_as_planned(question, checked.accepted, sources, understood.verdict_words)
             reply["answer"] = "Yes" if verdict and not misordered and not planned else "No"
             timings.setdefault("first_token_s", time.perf_counter() - started)
             yield Token(understood.verdict_words[0 if reply["answer"] == "Yes" else 1])

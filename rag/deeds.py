@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from index.names import named_keys
+from index.names import named_keys, subject_keys
 from index.textrules import WORD, content_keys, word_key
 
 # Words that put what follows in the future or in someone's intentions.
@@ -36,6 +36,12 @@ _PLAN_BEFORE_TO = frozenset("set look looks looking due going about is are was w
 # production", "the pair are currently building a gigafactory", "launched in 2013" after "was".
 _AUXILIARIES = frozenset("has have had is are was were been".split())
 _PERFECT = frozenset("has have had".split())
+# A deed in the past tense: "PowerCo broke ground on its St. Thomas, Ontario gigafactory" says the building of
+# it has begun, whatever an older report planned. (Not "reached", "agreed": "have reached a basic agreement toward
+# collaboration … with the goal of establishing a joint venture" is a plan.)
+_DEED_VERBS = frozenset("began begun started opened launched completed finished signed formed established "
+                        "inaugurated produced built delivered shipped hired created acquired bought sold closed "
+                        "resumed restarted broke".split())
 _STARTS = frozenset("start starts begin begins commence commences open opens launch launches".split())
 _BE = frozenset("is are was were".split())
 _ADVERBS_BETWEEN = frozenset("already currently now recently just finally officially also successfully still".split())
@@ -70,23 +76,35 @@ def asks_if_done(question: str) -> bool:
         w.endswith(("ing", "ed")) or w in _IRREGULAR_PARTICIPLES or w == "already" for w in words[1:])
 
 
-def only_planned(question: str, sentences: Sequence[str]) -> bool:
+def only_planned(question: str, evidence: Sequence[str], read: Sequence[str] = ()) -> bool:
     """Does a question asking whether something was done (`asks_if_done`) have evidence giving it only as a
-    plan? At least one sentence says it as planned, and none says it as done (a sentence saying neither, "ACC
-    opens first gigafactory in France", leaves the verdict as it was)."""
+    plan? At least one evidence sentence says it as planned, and none says it as done (a sentence saying
+    neither, "ACC opens first gigafactory in France", leaves the verdict as it was); nor does any other sentence
+    `read` that names all the question's subjects: Reuters's "Volkswagen will build its first battery cell
+    gigafactory … in St. Thomas, Ontario" is not the whole story beside Electrek's later "Volkswagen's battery
+    company PowerCo broke ground on its St. Thomas, Ontario gigafactory"."""
     if not asks_if_done(question):
         return False
     asked = content_keys(question) - named_keys(question) - _ADVERBS
     if not asked:
         return False
-    readings = [_reading(sentence, asked) for sentence in sentences]
-    return "planned" in readings and "done" not in readings
+    readings = [_reading(sentence, asked) for sentence in evidence]
+    if "planned" not in readings or "done" in readings:
+        return False
+    subjects = subject_keys(question)
+    return not any(subjects <= content_keys(sentence) and _reading(sentence, asked) == "done" for sentence in read)
 
 
 def _reading(sentence: str, asked: set[str]) -> str:
-    """"done" when a word of the question follows an auxiliary ("has started", "are currently building"), else
+    """"done" when a word of the question follows an auxiliary ("has started", "are currently building"), or the
+    sentence holds one and a deed in the past tense ("broke ground"), else
     "planned" when a plan word is the nearest telling word before one ("set to start production"), else ""."""
     found = ""
+    words = _TOKEN.findall(sentence)
+    if any(word_key(w) in asked for w in words) and any(
+            w.lower() in _DEED_VERBS and not _after_plan_word(words[max(0, i - _LOOK_BACK):i])
+            for i, w in enumerate(words)):
+        return "done"
     for clause in _CLAUSE_END.split(sentence):
         tokens = _TOKEN.findall(clause or "")
         for i, token in enumerate(tokens):

@@ -91,7 +91,7 @@ def ground(
         # A "Yes" that its evidence reports only as a plan is a "No", said so; that evidence must be about what
         # was asked, as a "Yes" must ("Is Nissan building its gigafactory with Envision AESC?" is not answered
         # by "Nissan announces third gigafactory").
-        planned = reported_as_planned(given, evidence, verdict_words)
+        planned = reported_as_planned(given, evidence, sources, verdict_words)
         affirms = reply.lower().startswith("yes") or planned
         evidence_share = 1.0 if affirms and len(named_keys(given)) <= 2 else 0.0
         # Nor does a "Yes" stand on what its evidence says of someone else: "Was Sam Bankman-Fried the CEO of
@@ -126,11 +126,16 @@ def ground(
     return Grounded(_with_evidence_spans(verified, evidence, sources), "answer")
 
 
-def reported_as_planned(question: str, evidence: Sequence[Sentence], verdict_words: tuple[str, str]) -> bool:
+def reported_as_planned(question: str, evidence: Sequence[Sentence], sources: Sequence[Source],
+                        verdict_words: tuple[str, str]) -> bool:
     """Is a yes/no question's "Yes" only the report of a plan (rag/deeds.py)? "Did Honda and GS Yuasa form a
-    joint venture?" is "No" on "… with the goal of establishing a joint venture company by the end of 2023".
-    An either/or question's verdict ("Consistent") is about two reports, not a deed."""
-    return verdict_words == ("Yes", "No") and only_planned(question, [s.text for s in evidence])
+    joint venture?" is "No" on "… with the goal of establishing a joint venture company by the end of 2023",
+    unless another retrieved sentence about its subjects reports it done. An either/or question's verdict
+    ("Consistent") is about two reports, not a deed."""
+    if verdict_words != ("Yes", "No"):
+        return False
+    read = [p.text[a:b] for source in sources for p in source.passages for a, b in sentence_spans(p.text)]
+    return only_planned(question, [s.text for s in evidence], read)
 
 
 def _restates(answer: str, question: str) -> bool:

@@ -71,6 +71,8 @@ def test_a_question_in_two_parts_is_no_when_one_report_does_not_say_its_part(ans
 
 
 def test_yes_no_question_answers_yes_or_no_first_with_a_citation(answerer, outlets_index: Path) -> None:  # noqa: ANN001
+    # Reuters's 2023 report gives the gigafactory as planned ("will build"), Electrek's 2024 one as begun
+    # ("PowerCo broke ground"): a plan later reported done is not "only a plan" (rag/deeds.py).
     answer = answerer.ask("Is Volkswagen building a battery gigafactory in St. Thomas, Ontario?")
     assert answer.query.yes_no
     assert answer.text.split(":")[0] in ("Yes", "No") and answer.text.startswith("Yes"), answer.text
