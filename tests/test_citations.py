@@ -461,6 +461,7 @@ def test_a_yes_on_evidence_that_reports_only_a_plan_is_no(search_stack) -> None:
     assert verdict("Is BMW building a battery plant in South Carolina?", "plant will use advanced automation") == "Yes"
     # a question about the plan, or about what a report says, is not asking whether it was done
     assert verdict("Did Nissan announce a third gigafactory in the UK?", "Nissan announces third gigafactory") == "Yes"
-    assert verdict("Does Nissan plan to make the LEAF in Sunderland?", "The carmaker will make three EV models") == "Yes"
+    assert verdict("Does Nissan plan to make the LEAF in Sunderland?",
+                   "The carmaker will make three EV models") == "Yes"
     assert verdict("Is Polestar set to start producing the Polestar 4 in South Korea?",
                    "production set to commence") == "Yes"
