@@ -34,8 +34,9 @@ _PLAN_BEFORE_TO = frozenset("set look looks looking due going about is are was w
                             .split())
 # An auxiliary right before the question's own verb says it is done or under way: "BMW has started
 # production", "the pair are currently building a gigafactory", "launched in 2013" after "was".
-_AUXILIARIES = frozenset("has have had is are was were been".split())
 _PERFECT = frozenset("has have had".split())
+_BE = frozenset("is are was were".split())
+_AUXILIARIES = _PERFECT | _BE | {"been"}
 # A deed in the past tense: "PowerCo broke ground on its St. Thomas, Ontario gigafactory" says the building of
 # it has begun, whatever an older report planned. (Not "reached", "agreed": "have reached a basic agreement toward
 # collaboration … with the goal of establishing a joint venture" is a plan.)
@@ -43,7 +44,6 @@ _DEED_VERBS = frozenset("began begun started opened launched completed finished 
                         "inaugurated produced built delivered shipped hired created acquired bought sold closed "
                         "resumed restarted broke".split())
 _STARTS = frozenset("start starts begin begins commence commences open opens launch launches".split())
-_BE = frozenset("is are was were".split())
 _ADVERBS_BETWEEN = frozenset("already currently now recently just finally officially also successfully still".split())
 # What ends the stretch of words that can govern a word: "… centre which was confirmed", "announced that it has …".
 _CLAUSE_END = re.compile(r"[,;:()\[\]]|\s[-–—]\s|\b(?:which|who|that|while|but|whereas|although|after|before|since|"
@@ -66,8 +66,9 @@ def asks_if_done(question: str) -> bool:
     """A yes/no question about a deed: "Did Honda and GS Yuasa form a joint venture?", "Has Nissan built …?",
     "Is the Kokomo gigafactory already producing …?". Not one that speaks of plans itself ("Does GM plan to …",
     "Will …", "Did BMW announce …") or of what a report says, nor "Is Tata the owner of JLR?", a state."""
-    words = [w.lower() for w in WORD.findall(question) if w != "May"]  # the month
-    if not words or _PLAN_WORDS & set(words) or _REPORT_WORDS & set(words) or any(
+    written = WORD.findall(question)
+    words = [w.lower() for w in written]
+    if not words or any(map(_is_plan_word, written)) or _REPORT_WORDS & set(words) or any(
             word in _PLAN_BEFORE_TO - _BE and following == "to" for word, following in zip(words, words[1:])):
         return False  # "Is Tesla set to open …?" asks about the plan
     if _DEED_AUXILIARY.match(question):
@@ -150,7 +151,7 @@ def _after_plan_word(before: list[str]) -> bool:
         word, lower = before[j], before[j].lower()
         if lower in _AUXILIARIES:
             return False
-        if lower in _PLAN_WORDS and not (lower == "may" and word[0].isupper()):
+        if _is_plan_word(word):
             return True
         if lower == "to" and j > 0:
             previous = before[j - 1]
@@ -158,3 +159,8 @@ def _after_plan_word(before: list[str]) -> bool:
             if previous.lower() in _PLAN_BEFORE_TO or previous[0].isupper() or previous[0].isdigit():
                 return True
     return False
+
+
+def _is_plan_word(word: str) -> bool:
+    """"will", "plans", "goal" …; "May" the month is not "may"."""
+    return word.lower() in _PLAN_WORDS and not (word.lower() == "may" and word[:1].isupper())
