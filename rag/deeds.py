@@ -45,21 +45,40 @@ _DEED_VERBS = frozenset("began begun started opened launched completed finished 
                         "resumed restarted broke".split())
 _STARTS = frozenset("start starts begin begins commence commences open opens launch launches".split())
 _ADVERBS_BETWEEN = frozenset("already currently now recently just finally officially also successfully still".split())
-# What ends the stretch of words that can govern a word: "… centre which was confirmed", "announced that it has …".
-_CLAUSE_END = re.compile(r"[,;:()\[\]]|\s[-–—]\s|\b(?:which|who|that|while|but|whereas|although|after|before|since|"
-                         r"when|where|and then)\b", re.IGNORECASE)
+# What ends the stretch of words that can govern a word: "… centre which was confirmed", "announced that it has …";
+# not the comma of "1,000 jobs".
+_CLAUSE_END = re.compile(r",(?!\d)|[;:()\[\]]|\s[-–—]\s|\b(?:which|who|that|while|but|whereas|although|after|before|"
+                         r"since|when|where|and then)\b", re.IGNORECASE)
 _LOOK_BACK = 6  # words
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W\d_]+)?")  # words and figures: "Polestar 7 to be built"
 
 # Questions asking whether something was done, not what was planned ("Did …", "Has … opened", "Is … producing").
 _DEED_AUXILIARY = re.compile(r"^\s*(?:did|does|do|has|have|had)\b", re.IGNORECASE)
 _STATE_AUXILIARY = re.compile(r"^\s*(?:is|are|was|were)\b", re.IGNORECASE)
-_IRREGULAR_PARTICIPLES = frozenset("built made begun won sold done held paid shut set".split())
+# Irregular past forms, read as their verb: "Has Polestar started building the Polestar 7?" is asked of "Polestar 7
+# to be built in Europe", and "Has Nissan built …?" of "plans to build".
+_IRREGULAR_FORMS = dict(pair.split(":") for pair in (
+    "built:build made:make began:begin begun:begin won:win sold:sell held:hold paid:pay broke:break broken:break "
+    "bought:buy grew:grow grown:grow brought:bring spent:spend took:take taken:take gave:give given:give "
+    "led:lead done:do shut:shut set:set").split())
 # A question about what a report says ("Does the article suggest …") asks about the report, not the deed.
 _REPORT_WORDS = frozenset("report reports reported article articles say says said suggest suggests claim claims "
                           "mention mentions state states according describe describes described characterize "
                           "characterizes characterized portray portrays portrayed write writes wrote".split())
 _ADVERBS = frozenset(word_key(w) for w in "already yet now currently still".split())
+_ORDINALS = frozenset(word_key(w) for w in "second third fourth fifth sixth seventh eighth ninth tenth".split())
+_IRREGULAR_KEYS = {word_key(form): word_key(verb) for form, verb in _IRREGULAR_FORMS.items()}
+
+
+def _deed_key(word: str) -> str:
+    return _as_verb(word_key(word))
+
+
+def _as_verb(key: str) -> str:
+    """A `word_key` read as its verb: an irregular past form ("built" as "build"), and "create" as "creating"
+    (`word_key` leaves the final "e" that "-ing" drops)."""
+    key = _IRREGULAR_KEYS.get(key, key)
+    return key[:-1] if key.endswith("e") and len(key) > 3 else key
 
 
 def asks_if_done(question: str) -> bool:
@@ -74,7 +93,7 @@ def asks_if_done(question: str) -> bool:
     if _DEED_AUXILIARY.match(question):
         return True
     return bool(_STATE_AUXILIARY.match(question)) and any(
-        w.endswith(("ing", "ed")) or w in _IRREGULAR_PARTICIPLES or w == "already" for w in words[1:])
+        w.endswith(("ing", "ed")) or w in _IRREGULAR_FORMS or w == "already" for w in words[1:])
 
 
 def only_planned(question: str, evidence: Sequence[str], read: Sequence[str] = ()) -> bool:
@@ -84,10 +103,8 @@ def only_planned(question: str, evidence: Sequence[str], read: Sequence[str] = (
     `read` that names all the question's subjects: Reuters's "Volkswagen will build its first battery cell
     gigafactory … in St. Thomas, Ontario" is not the whole story beside Electrek's later "Volkswagen's battery
     company PowerCo broke ground on its St. Thomas, Ontario gigafactory"."""
-    if not asks_if_done(question):
-        return False
-    asked = content_keys(question) - named_keys(question) - _ADVERBS
-    if not asked:
+    asked = _asked(question)
+    if not asks_if_done(question) or not asked:
         return False
     readings = [_reading(sentence, asked) for sentence in evidence]
     if "planned" not in readings or "done" in readings:
@@ -96,20 +113,35 @@ def only_planned(question: str, evidence: Sequence[str], read: Sequence[str] = (
     return not any(subjects <= content_keys(sentence) and _reading(sentence, asked) == "done" for sentence in read)
 
 
+def reads_as_planned(question: str, sentence: str) -> bool:
+    """Does this sentence give what the question asks as planned? The sentence to quote for "No, reported only
+    as a plan": "with predictions of creating 1,000 jobs", not "This strategic move underscores GM's commitment"."""
+    return _reading(sentence, _asked(question)) == "planned"
+
+
+def _asked(question: str) -> set[str]:
+    """The words of what the question asks, read as verbs; not its names, nor "already", "yet"."""
+    return {_as_verb(key) for key in content_keys(question) - named_keys(question) - _ADVERBS}
+
+
 def _reading(sentence: str, asked: set[str]) -> str:
     """"done" when a word of the question follows an auxiliary ("has started", "are currently building"), or the
     sentence holds one and a deed in the past tense ("broke ground"), else
-    "planned" when a plan word is the nearest telling word before one ("set to start production"), else ""."""
+    "planned" when a plan word is the nearest telling word before one ("set to start production"), else "".
+    Also "" when the question asks of a "second" or "third" one the sentence does not call so: "The pair are
+    currently building a gigafactory in Kokomo" is their first, not the second asked about."""
     found = ""
     words = _TOKEN.findall(sentence)
-    if any(word_key(w) in asked for w in words) and any(
+    if asked & _ORDINALS - {_deed_key(w) for w in words}:
+        return ""
+    if any(_deed_key(w) in asked for w in words) and any(
             w.lower() in _DEED_VERBS and not _after_plan_word(words[max(0, i - _LOOK_BACK):i])
             for i, w in enumerate(words)):
         return "done"
     for clause in _CLAUSE_END.split(sentence):
         tokens = _TOKEN.findall(clause or "")
         for i, token in enumerate(tokens):
-            if word_key(token) not in asked:
+            if _deed_key(token) not in asked:
                 continue
             before, after = tokens[max(0, i - _LOOK_BACK):i], tokens[i + 1:i + 5]
             if _follows_auxiliary(before) or _perfect_follows(after):
@@ -133,7 +165,7 @@ def _plan_follows(after: list[str], asked: set[str]) -> bool:
     if not words or not (words[0] in _PLAN_WORDS or (words[0] in _PLAN_BEFORE_TO and words[1:2] == ["to"])):
         return False
     verb = next((w for w in words[1:] if w not in ("to", "be")), "")
-    return verb in _STARTS or word_key(verb) in asked
+    return verb in _STARTS or _deed_key(verb) in asked
 
 
 def _follows_auxiliary(before: list[str]) -> bool:

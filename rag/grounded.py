@@ -29,7 +29,7 @@ from index.names import named_keys, names_written
 from index.textrules import content_keys, numbers, sentence_spans, strip_markers
 from rag.citations import Citation, Verified, is_refusal, place_markers, verify
 from rag.evidence import Sentence
-from rag.deeds import only_planned
+from rag.deeds import only_planned, reads_as_planned
 from rag.prompts import REFUSAL, UNKNOWN
 from rag.query import asks_amount, compares_amounts
 from rag.sources import Source
@@ -102,6 +102,8 @@ def ground(
             return Grounded(Verified(REFUSAL, refused=True), "refused")
         verdict = verdict_words[0] if affirms and not planned else verdict_words[1]
         lead = f"{verdict}, reported only as a plan: " if planned else f"{verdict}: "
+        if planned:  # the plan is quoted first: it is why the answer is "No"
+            firsts = _by_article(sorted(evidence, key=lambda s: not reads_as_planned(given, s.text)))
         draft = " ".join(_quote(s, by_n[s.source_n], lead if i == 0 else "")
                          for i, s in enumerate(firsts))
         return Grounded(_with_evidence_spans(verify(draft, sources, given), evidence, sources), "yes_no")

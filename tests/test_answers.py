@@ -89,6 +89,10 @@ def test_a_deed_the_articles_report_only_as_planned_is_no(sample_index: Path) ->
     planned = answerer.ask("Did Honda and GS Yuasa form a joint venture?")
     assert planned.text.startswith("No, reported only as a plan: "), planned.text
     assert planned.citations and "Honda" in planned.citations[0].title
+    # "with predictions of creating 1,000 jobs": the comma of a figure ends no clause, "creating" is "create"
+    figure = answerer.ask("Did GM's battery deal with TDK create 1,000 jobs?")
+    assert figure.text.startswith("No, reported only as a plan: "), figure.text
+    assert any("creating 1,000 jobs" in c.quote for c in figure.citations), figure.to_dict()["citations"]
     done = answerer.ask("Has BMW started production at Parsdorf?")
     assert done.text.startswith("Yes: "), done.text
     assert any("has started production" in c.quote for c in done.citations), done.to_dict()["citations"]

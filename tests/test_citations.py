@@ -232,7 +232,8 @@ def test_an_answer_does_not_say_of_the_question_s_subject_what_its_article_says_
     assert support_score(claim, ALTMAN_TIMELINE, question) == 0.0
     assert support_score("Altman has been telling investors about a new venture.", ALTMAN_TIMELINE, question) == 1.0
     # newsrag's own quote of an article says who said it: it borrows no subject, and leaves none to the question
-    quote = "TechCrunch (2023-11-18) reports: “Altman has been telling investors that he’s planning to launch a new venture”"
+    quote = ("TechCrunch (2023-11-18) reports: “Altman has been telling investors that he’s planning to launch a new "
+             "venture”")
     assert borrowed_subject(quote, ALTMAN_TIMELINE) == "" and support_score(quote, ALTMAN_TIMELINE, question) == 1.0
     quote = "Cnbc reports: “Binance is still standing, though now without Zhao”"
     assert support_score(quote, ZHAO_PLEA, "Did Sam Bankman-Fried plead guilty?") == 1.0
@@ -438,9 +439,9 @@ def test_a_yes_on_evidence_that_reports_only_a_plan_is_no(search_stack) -> None:
     asks says whether a sentence gives it as planned or as done; one Kokomo sentence says both."""
     from rag.grounded import ground
 
-    def verdict(question: str, words: str, reply: str = "Yes") -> str:
+    def verdict(question: str, *words: str, reply: str = "Yes") -> str:
         sources = _retrieved(search_stack, question)
-        grounded = ground(reply, [_evidence_sentence(sources, words)], sources, question, True)
+        grounded = ground(reply, [_evidence_sentence(sources, w) for w in words], sources, question, True)
         assert grounded.mode == "yes_no", (question, grounded.verified.text)
         return grounded.verified.text.split(":")[0]
 
@@ -450,6 +451,11 @@ def test_a_yes_on_evidence_that_reports_only_a_plan_is_no(search_stack) -> None:
     assert verdict("Has Microvast delivered battery packs to REE Automotive?", "Microvast to supply") == plan
     assert verdict("Is Polestar already producing the Polestar 4 in South Korea?", "production set to commence") == plan
     assert verdict("Is the Kokomo gigafactory already producing batteries?", "currently building a gigafactory") == plan
+    # an irregular form is its verb: "building" is asked of "to be built"
+    assert verdict("Has Polestar started building the Polestar 7 in Europe?", "Polestar 7 to be built") == plan
+    # the gigafactory the pair "are currently building" is their first, not the second one asked about
+    assert verdict("Has the second Stellantis and Samsung gigafactory in the US been built?",
+                   "plan to build second gigafactory", "currently building a gigafactory") == plan
     assert verdict("Is the Kokomo gigafactory already producing batteries?", "currently building a gigafactory",
                    reply="No") == plan
     # done, or under way: the verdict stands
