@@ -28,10 +28,10 @@ def support_score(claim: str, passage: str, given: str = "") -> float:
     it is context, not a claim, so only the rest must be found in the passage.
     0 when a new figure or a new name is missing from the passage: a claim about
     a company, place or person the source never mentions is not supported by it,
-    however many other words match. Nor is a claim that leaves its subject to the
-    question ("fraud and conspiracy" for what Changpeng Zhao pleaded guilty to) by
-    a passage naming none of the question's subjects, nor one the passage says of
-    someone else (`borrowed_subject`).
+    however many other words match. Nor is a claim naming none of the question's
+    subjects ("fraud and conspiracy" for what Changpeng Zhao pleaded guilty to, GM's
+    battery plant for where BMW's is) by a passage naming none of them, nor one the
+    passage says of someone else (`borrowed_subject`).
     """
     claim_keys = content_keys(claim)
     # A name the passage writes by its initials is written ("GM" for the claim's "General Motors").
@@ -44,8 +44,8 @@ def support_score(claim: str, passage: str, given: str = "") -> float:
     subjects = named_keys(given)
     if not claim_keys - given_keys or (subjects and not subjects & passage_keys):
         given_keys = set()
-    left_to_question = _subject_left_to_question(claim, passage, given)
-    if left_to_question and not left_to_question & passage_keys:
+    unnamed = _unnamed_subject(claim, passage, given)
+    if unnamed and not unnamed & passage_keys:
         return 0.0
     if not (numbers(claim) - given_keys) <= numbers(passage):
         return 0.0
@@ -59,16 +59,17 @@ def support_score(claim: str, passage: str, given: str = "") -> float:
     return len(basis & passage_keys) / len(basis)
 
 
-def _subject_left_to_question(claim: str, passage: str, given: str) -> set[str]:
+def _unnamed_subject(claim: str, passage: str, given: str) -> set[str]:
     """What the question is about (`subject_keys`: not where it is set, "Which US holiday …?"), when the claim
-    names none of it and has no subject of its own: no name opens it ("fraud and conspiracy", "It will be a blue
-    carpet") or it is only a name ("Qatar"). Its passage must name that. Empty for "BMW will use …", judged as
-    said, and for newsrag's own quotes."""
+    names none of it. Its passage must name that: a claim leaving its subject to the question ("fraud and
+    conspiracy", "Qatar", "It will be a blue carpet") says it of the question's subject, and one with a
+    subject of its own answers about someone else unless its article is about the question's too ("General
+    Motors has set its sights on … a new battery plant in the United States", for where BMW's US battery plant
+    is, on GM's article). Empty for newsrag's own quotes."""
     about = subject_keys(given)
     if not about or about & named_keys(claim) or _quotes_passage(claim, passage):
         return set()
-    opening = opening_name(claim, name_keys(passage))
-    return about if not opening or content_keys(opening) == content_keys(claim) else set()
+    return about
 
 
 # A quotation in a claim: what newsrag quotes from an article, attributed to its outlet.
@@ -130,13 +131,12 @@ def joint_support(claim: str, passages: Sequence[str], given: str = "") -> float
                 return 0.0
         if not _names_written_together(clause, written, asked):
             return 0.0
-    # A claim leaving its subject to the question needs an article naming that subject and holding some of the
+    # A claim naming none of the question's subjects needs an article naming one and holding some of the
     # claim: "Qatar [1][2]" for "North Koreans working where have rioted?" is not Qatar's article plus another
     # naming North Koreans.
     joined = "\n".join(passages)
-    left_to_question, said = _subject_left_to_question(claim, joined, given), content_keys(claim) | numbers(claim)
-    if left_to_question and not any(left_to_question & keys and said & (keys | numbers(p))
-                                    for p, keys in zip(passages, written)):
+    unnamed, said = _unnamed_subject(claim, joined, given), content_keys(claim) | numbers(claim)
+    if unnamed and not any(unnamed & keys and said & (keys | numbers(p)) for p, keys in zip(passages, written)):
         return 0.0
     return support_score(claim, joined, given)
 

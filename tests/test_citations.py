@@ -88,7 +88,10 @@ def test_support_check_rules_on_question_context() -> None:
     # a claim about the question's subject on an article that never names it: not supported
     assert support_score("Rivian will use regionally sourced cells to power EV production in Spartanburg.",
                          bmw, rivian_q) == 0.0
-    assert support_score("BMW will use regionally sourced cells in Spartanburg.", bmw, rivian_q) == 1.0
+    # nor, in an answer about Rivian, what an article that never names Rivian says of BMW
+    assert support_score("BMW will use regionally sourced cells in Spartanburg.", bmw, rivian_q) == 0.0
+    assert support_score("BMW will use regionally sourced cells in Spartanburg.", f"{bmw} Rivian builds in Illinois.",
+                         rivian_q) == 1.0
     # restating an on-topic question is context, the new fact must be in the passage
     age = "The Age\n2023-10-22\nGoogle manipulated search results to maximise ad revenue, Megan Grey wrote."
     question = "Which company manipulated search results according to Megan Grey in The Age?"
@@ -197,11 +200,11 @@ ALTMAN_TIMELINE = ("TechCrunch\n2023-11-18\nA timeline of Sam Altman’s firing 
                    "Information.")
 
 
-def test_an_answer_without_a_subject_of_its_own_stands_on_an_article_about_the_question() -> None:
+def test_an_answer_naming_none_of_the_question_s_subjects_stands_on_an_article_about_them() -> None:
     """`newsrag ask "What did Changpeng Zhao plead guilty to?"` on MultiHop-RAG answered "fraud and conspiracy",
     citing Bankman-Fried's plea: an article that never names Zhao. A claim that leaves its subject to the
-    question (a phrase, a bare name, "It …") needs an article naming what the question is about; where the
-    question is set ("Which US holiday …?", "European") is not what it is about."""
+    question (a phrase, a bare name, "It …") needs an article naming what the question is about, and so does one
+    naming someone else; where the question is set ("Which US holiday …?", "European") is not what it is about."""
     question = "What did Changpeng Zhao plead guilty to?"
     assert support_score("Fraud and conspiracy.", SBF_PLEA, question) == 0.0
     assert support_score("He agreed to step down as CEO as part of the plea deal.", ZHAO_PLEA, question) == 1.0
@@ -211,8 +214,14 @@ def test_an_answer_without_a_subject_of_its_own_stands_on_an_article_about_the_q
         == 1.0
     venice = "Venice doubles its entry fee for day trippers\nVenice will charge day trippers €10 this summer."
     assert support_score("Venice.", venice, "Which popular European tourist destination doubled its entry fee?") == 1.0
-    # a claim with its own subject is judged as said (what it answers is the grounding's business)
-    assert support_score("SBF has pleaded not-guilty to charges of fraud and conspiracy.", SBF_PLEA, question) == 1.0
+    # nor one with a subject of its own, on an article that is not about the question's: `newsrag ask "Where is
+    # BMW's battery assembly plant in the US?"` answered with GM's plant, from an article that never names BMW
+    assert support_score("SBF has pleaded not-guilty to charges of fraud and conspiracy.", SBF_PLEA, question) == 0.0
+    gm_plant = ("Benzinga\nGM's US-Made Battery Initiative\nGeneral Motors (NYSE:GM) has set its sights on a "
+                "groundbreaking deal with Japanese company TDK to establish a new battery plant in the United States.")
+    claim = "General Motors has set its sights on a deal with TDK to establish a new battery plant in the US."
+    assert support_score(claim, gm_plant, "Where is BMW's battery assembly plant in the US?") == 0.0
+    assert support_score(claim, gm_plant, "Where will GM's battery plant with TDK be?") == 1.0
     # nor do two articles together stand in for one naming the subject: RealTimeQA's "Qatar [1][2]" cited a CNN
     # story on unpaid wages in Qatar beside one on North Korean hackers
     riots = "North Koreans working where have rioted over unpaid wages?"
