@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from index.names import named_keys, names_written
+from index.percentages import gives_only_changes
 from index.textrules import content_keys, numbers, sentence_spans, strip_markers
 from rag.citations import Citation, Verified, is_refusal, place_markers, verify
 from rag.evidence import Sentence
@@ -117,8 +118,11 @@ def ground(
     verified = verify(draft, sources, given, drop_unsupported=True)
     if verified.refused or _restates(verified.text, given) or not _gives_amount(verified.text, given):
         # Only evidence from an article naming what the question names is quoted: a BMW question's figure
-        # is not GM's $920m from another article.
-        quoted_sentences = [s for s in firsts if _names_subjects(given, [by_n[s.source_n]])][:_QUOTED_AT_MOST]
+        # is not GM's $920m from another article. Nor, for a question asking a share, a sentence giving only
+        # changes: "… soars 70% …" is not what share of production was electrified, the next sentence is.
+        quotable = [s for s in evidence if not gives_only_changes(given, s.text)]
+        quoted_sentences = [s for s in _by_article(quotable)
+                            if _names_subjects(given, [by_n[s.source_n]])][:_QUOTED_AT_MOST]
         if (not quoted_sentences or not _on_topic(given, quoted_sentences)
                 or not _gives_amount(" ".join(s.text for s in quoted_sentences), given)):
             # evidence about something else: quoting it would mislead

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from index.names import (acronym_keys, name_keys, name_runs, named_keys, names_written, opening_name, subject_keys,
                          writes_name)
+from index.percentages import used_otherwise
 from index.textrules import content_keys, numbers, sentence_spans
 
 SUPPORT_THRESHOLD = 0.5
@@ -28,10 +29,12 @@ def support_score(claim: str, passage: str, given: str = "") -> float:
     it is context, not a claim, so only the rest must be found in the passage.
     0 when a new figure or a new name is missing from the passage: a claim about
     a company, place or person the source never mentions is not supported by it,
-    however many other words match. Nor is a claim naming none of the question's
-    subjects ("fraud and conspiracy" for what Changpeng Zhao pleaded guilty to, GM's
-    battery plant for where BMW's is) by a passage naming none of them, nor one the
-    passage says of someone else (`borrowed_subject`).
+    however many other words match. So is a percentage the passage gives only as
+    the other kind, a change for a share ("70%" for what share of production was
+    electrified, on "production soars 70%": `index/percentages.py`). Nor is a claim
+    naming none of the question's subjects ("fraud and conspiracy" for what Changpeng
+    Zhao pleaded guilty to, GM's battery plant for where BMW's is) by a passage naming
+    none of them, nor one the passage says of someone else (`borrowed_subject`).
     """
     claim_keys = content_keys(claim)
     # A name the passage writes by its initials is written ("GM" for the claim's "General Motors").
@@ -47,7 +50,7 @@ def support_score(claim: str, passage: str, given: str = "") -> float:
     unnamed = _unnamed_subject(claim, passage, given)
     if unnamed and not unnamed & passage_keys:
         return 0.0
-    if not (numbers(claim) - given_keys) <= numbers(passage):
+    if not (numbers(claim) - given_keys) <= numbers(passage) or used_otherwise(claim, passage, given):
         return 0.0
     if not claim_keys:
         return 1.0 if numbers(claim) else 0.0

@@ -107,6 +107,32 @@ def test_support_check_rules_on_question_context() -> None:
     assert support_score("ACC opened its first gigafactory in France on June 2, 2023.", acc) == 0.0
 
 
+def test_a_percentage_is_a_share_or_a_change_as_its_article_says() -> None:
+    """`newsrag ask "What share of UK car production was electrified in the first half of 2023?"` answered "70%",
+    the growth in the headline "Electrified vehicle production in UK soars 70%"; the share is "more than a third"."""
+    headline = "Electrified vehicle production in UK soars 70% in first half of 2023 to new record"
+    share_q = "What share of UK car production was electrified in the first half of 2023?"
+    assert support_score("70%.", headline, share_q) == 0.0
+    assert support_score("Electrified vehicles made up 70% of UK car production.", headline) == 0.0
+    assert support_score("Electrified vehicle production in the UK grew 70%.", headline) >= SUPPORT_THRESHOLD
+    assert support_score("70%.", headline, "By how much did UK electrified vehicle production grow?") == 1.0
+    assert support_score("Electric car sales rose 34%.", "Electric cars made up 34% of sales.") == 0.0
+    assert support_score("Electric cars took 34% of sales.", "Electric cars took 34% of sales.") == 1.0
+
+
+def test_a_share_is_quoted_from_the_sentence_giving_it_not_a_change(search_stack) -> None:  # noqa: ANN001
+    """Once "70%" fails the check, the evidence is quoted: its headline ("… soars 70% …") answers another
+    question, the sentence after it ("representing more than a third of all cars made in the UK") this one."""
+    from rag.grounded import ground
+
+    question = "What share of UK car production was electrified in the first half of 2023?"
+    sources = _retrieved(search_stack, question)
+    evidence = [_evidence_sentence(sources, words) for words in ("soars 70%", "more than a third")]
+    grounded = ground("70%", evidence, sources, question, False)
+    assert grounded.mode == "quoted", grounded.verified.text
+    assert [c.quote for c in grounded.verified.citations] == [evidence[1].text], grounded.verified.text
+
+
 def test_a_claimed_count_is_not_backed_by_the_name_of_a_month() -> None:
     """A RealTimeQA answer, "5 years [1]", was cited to "The runoff is May 7.": May is the fifth month.
     A month matches a month in any spelling, a figure only a figure."""
