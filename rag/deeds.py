@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 
 from index.names import named_keys, subject_keys
-from index.textrules import WORD, content_keys, word_key
+from index.textrules import WORD, content_keys, numbers, word_key
 
 # Words that put what follows in the future or in someone's intentions.
 _PLAN_WORDS = frozenset(
@@ -106,17 +106,18 @@ def only_planned(question: str, evidence: Sequence[str], read: Sequence[str] = (
     asked = _asked(question)
     if not asks_if_done(question) or not asked:
         return False
-    readings = [_reading(sentence, asked) for sentence in evidence]
+    readings = [_reading(sentence, asked, question) for sentence in evidence]
     if "planned" not in readings or "done" in readings:
         return False
     subjects = subject_keys(question)
-    return not any(subjects <= content_keys(sentence) and _reading(sentence, asked) == "done" for sentence in read)
+    return not any(subjects <= content_keys(sentence) and _reading(sentence, asked, question) == "done"
+                   for sentence in read)
 
 
 def reads_as_planned(question: str, sentence: str) -> bool:
     """Does this sentence give what the question asks as planned? The sentence to quote for "No, reported only
     as a plan": "with predictions of creating 1,000 jobs", not "This strategic move underscores GM's commitment"."""
-    return _reading(sentence, _asked(question)) == "planned"
+    return _reading(sentence, _asked(question), question) == "planned"
 
 
 def _asked(question: str) -> set[str]:
@@ -124,15 +125,16 @@ def _asked(question: str) -> set[str]:
     return {_as_verb(key) for key in content_keys(question) - named_keys(question) - _ADVERBS}
 
 
-def _reading(sentence: str, asked: set[str]) -> str:
+def _reading(sentence: str, asked: set[str], question: str) -> str:
     """"done" when a word of the question follows an auxiliary ("has started", "are currently building"), or the
     sentence holds one and a deed in the past tense ("broke ground"), else
     "planned" when a plan word is the nearest telling word before one ("set to start production"), else "".
-    Also "" when the question asks of a "second" or "third" one the sentence does not call so: "The pair are
-    currently building a gigafactory in Kokomo" is their first, not the second asked about."""
+    Also "" when the sentence leaves out the question's figures or its "second", "third": they say which one is
+    asked about. "The pair are currently building a gigafactory in Kokomo" is their first, not the second;
+    "Polestar has started production of its Polestar 3" is not about the Polestar 7."""
     found = ""
     words = _TOKEN.findall(sentence)
-    if asked & _ORDINALS - {_deed_key(w) for w in words}:
+    if asked & _ORDINALS - {_deed_key(w) for w in words} or not numbers(question) <= numbers(sentence):
         return ""
     if any(_deed_key(w) in asked for w in words) and any(
             w.lower() in _DEED_VERBS and not _after_plan_word(words[max(0, i - _LOOK_BACK):i])

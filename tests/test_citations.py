@@ -488,6 +488,9 @@ def test_a_yes_on_evidence_that_reports_only_a_plan_is_no(search_stack) -> None:
     assert verdict("Is the Kokomo gigafactory already producing batteries?", "currently building a gigafactory") == plan
     # an irregular form is its verb: "building" is asked of "to be built"
     assert verdict("Has Polestar started building the Polestar 7 in Europe?", "Polestar 7 to be built") == plan
+    # nor is "Polestar has started production of its Polestar 3" about the Polestar 7
+    assert verdict("Has Polestar started building the Polestar 7 in Europe?", "Polestar 7 to be built",
+                   "has started production of its Polestar 3") == plan
     # the gigafactory the pair "are currently building" is their first, not the second one asked about
     assert verdict("Has the second Stellantis and Samsung gigafactory in the US been built?",
                    "plan to build second gigafactory", "currently building a gigafactory") == plan
