@@ -33,9 +33,13 @@ _TEMPORAL = re.compile(r"\b(?:before|after|earlier|later|first|last|prior|subseq
 # "Did GM invest more in Ohio than BMW in South Carolina?": a verdict that needs two amounts.
 _AMOUNT_COMPARISON = re.compile(r"\b(?:more|less|fewer|larger|bigger|higher|lower|greater|smaller|cheaper|"
                                 r"costlier)\b(?:\s+[\w$€£%.,'’-]+){0,6}?\s+than\b", re.IGNORECASE)
-# "How many workers …?", "What percentage of …?": answered by a figure.
-_ASKS_AMOUNT = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:percentage|percent|proportion|number|amount|sum)\b",
-                          re.IGNORECASE)
+# "How many workers …?", "What percentage of …?", "What is the driving range of …?", "… capacity in GWh …?":
+# answered by a figure.
+_ASKS_AMOUNT = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:percentage|percent|proportion|number|amount|sum)\b|"
+                          r"\bwhat (?:is|was|are|were|will be) (?:the |its |their )?(?:[\w-]+ ){0,2}?(?:capacity|range|"
+                          r"price|cost|value|size|population|revenue|output|budget|salary|valuation|speed|length|"
+                          r"height|weight|distance|temperature|toll|rate|age)\b|\bin (?:gwh|mwh|kwh|gw|mw|km|miles|"
+                          r"tonnes|tons)\b", re.IGNORECASE)
 # A plural that a verb follows ("Which companies are …", "Which models will …"), not a verb or an adjective
 # ending in "s" ("What is …", "Which US agency …", "Which tennis player …": one item each).
 _LIST = re.compile(r"^\s*(?:which|what)\s+(?:are|were|(?:[\w-]+\s+)?\w+s\s+(?:are|were|have|had|did|do|does|will|"

@@ -62,7 +62,8 @@ def test_questions_the_articles_do_not_answer_are_refused_plainly(sample_index: 
     gigafactory's opening, and "Is BMW building … in Hungary?" got "No" backed by a chipmaker's fab in
     Germany: evidence about something else, which a reader would take for an answer. GM against BMW
     got "Yes" from GM's $920m and BMW headlines without a sum: nothing to weigh. ACC's workers got the
-    gigafactory's opening, which gives no figure (eval/data/sample_unanswerable*.jsonl hold more)."""
+    gigafactory's opening, which gives no figure, and the Polestar 7's driving range "The Polestar 7 aims to have
+    a better electric range and performance" (eval/data/sample_unanswerable*.jsonl hold more)."""
     settings = make_settings(sample_index)
     from rag.pipeline import open_search
 
@@ -70,7 +71,8 @@ def test_questions_the_articles_do_not_answer_are_refused_plainly(sample_index: 
     for question in ("What is Tesla's annual production capacity at Giga Berlin?", "What is the capital of France?",
                      "Is BMW building a battery plant in Hungary?",
                      "Did GM invest more in Ohio than BMW in South Carolina?",
-                     "How many workers will ACC employ at its gigafactory in France?"):
+                     "How many workers will ACC employ at its gigafactory in France?",
+                     "What is the driving range of the Polestar 7?"):
         answer = answerer.ask(question)
         assert answer.refused, (question, answer.text)
         assert answer.text == "The indexed articles do not contain the answer."
