@@ -208,8 +208,11 @@ class Answerer:
             everyone = [tuple({s.outlet for s in sources})]
             checked = replace(checked, accepted=tuple(evidence_mod.cover_reports((), context, sources,
                                                                                  reports or everyone)))
-        # "Before A reported …, did B …?" is "No" when B's report is dated after A's, whatever the model says.
-        answer.out_of_order = misordered = evidence_mod.out_of_order(understood, checked.accepted, sources)
+        # "Before A reported …, did B …?" is "No" when B's report is dated after A's, whatever the model says;
+        # so is "Did BMW start production before ACC opened its gigafactory?" when BMW's article is the later.
+        answer.out_of_order = misordered = evidence_mod.out_of_order(understood, checked.accepted, sources) or (
+            understood.yes_no and not understood.reports
+            and evidence_mod.events_out_of_order(question, checked.accepted, sources))
         if weighs_verdict and (prefix := answer_prefix(reply_text)) is not None:
             # The grammar's pick is the likelier word, nearly always "Yes" for a small model: the verdict is
             # the margin against the threshold fitted for this model instead.

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from index.names import named_keys, subject_keys
 from index.textrules import WORD, content_keys, numbers, word_key
+from rag.query import event_order
 
 # Words that put what follows in the future or in someone's intentions.
 _PLAN_WORDS = frozenset(
@@ -90,6 +91,8 @@ def asks_if_done(question: str) -> bool:
     if not words or any(map(_is_plan_word, written)) or _REPORT_WORDS & set(words) or any(
             word in _PLAN_BEFORE_TO - _BE and following == "to" for word, following in zip(words, words[1:])):
         return False  # "Is Tesla set to open …?" asks about the plan
+    if event_order(question)[0]:
+        return False  # "Did ACC open its gigafactory before BMW started …?" asks about an order, not a deed
     if _DEED_AUXILIARY.match(question):
         return True
     return bool(_STATE_AUXILIARY.match(question)) and any(

@@ -17,8 +17,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from index.names import named_keys
 from index.textrules import content_keys, numbers, sentence_spans
-from rag.query import Query, Report
+from rag.query import Query, Report, event_order
 from rag.sources import Source
 from rag.untrusted import blank_untrusted, readable
 
@@ -242,3 +243,25 @@ def out_of_order(query: Query, evidence: Sequence[Sentence], sources: Sequence[S
         if first and second and first[0] > second[1]:
             return True
     return False
+
+
+def events_out_of_order(question: str, evidence: Sequence[Sentence], sources: Sequence[Source]) -> bool:
+    """Do the evidence articles' dates put the two things a question orders the other way round? "Did BMW's
+    battery cell production at Parsdorf start before ACC opened its gigafactory?" got "Yes" on "BMW begins
+    production …" (2023-10-27) and "ACC opens first gigafactory in France" (2023-06-01). Each side is found by
+    the names only it has (BMW, Parsdorf; ACC), in evidence articles naming one of them and none of the other
+    side's; an article's date stands for the deed it reports. A side without a dated article, or a side with
+    no name of its own, cannot break the order."""
+    earlier, later = event_order(question)
+    first, second = named_keys(earlier) - named_keys(later), named_keys(later) - named_keys(earlier)
+    if not first or not second:
+        return False
+    by_n = {s.n: s for s in sources}
+    articles = {by_n[s.source_n] for s in evidence if s.source_n in by_n and by_n[s.source_n].published_at}
+
+    def days(own: set[str], other: set[str]) -> list[str]:
+        return sorted(a.published_at[:10] for a in articles
+                      if own & (keys := content_keys(a.evidence)) and not other & keys)
+
+    first_days, second_days = days(first, second), days(second, first)
+    return bool(first_days and second_days) and first_days[0] > second_days[-1]

@@ -314,6 +314,20 @@ def _order(question: str, mentions: list[tuple[int, str, tuple[str, ...]]], repo
     return tuple((a, b) for a, b in pairs if not set(reports[a].outlets) & set(reports[b].outlets))
 
 
+def event_order(question: str) -> tuple[str, str]:
+    """The two parts of a yes/no question that asks whether one thing came before the other, earlier first:
+    "Did BMW start production at Parsdorf before ACC opened its gigafactory?" → ("Did BMW start production at
+    Parsdorf", "ACC opened its gigafactory?"); "After B, did A …?" → (B, A). ("", "") for any other question."""
+    if lead := _LEADING_ORDER.match(question):
+        anchor, asked = question[len(lead.group(1)):lead.end()], question[lead.end():]
+        return (asked, anchor) if lead.group(1).lower() == "before" else (anchor, asked)
+    words = list(_ORDER_WORD.finditer(question))
+    if len(words) != 1 or not _YES_NO_START.match(question):
+        return "", ""
+    first, second = question[:words[0].start()], question[words[0].end():]
+    return (first, second) if words[0].group(1).lower() == "before" else (second, first)
+
+
 def _opposite(first: str, second: str) -> bool:
     a, b = first.lower(), second.lower()
     return (a, b) in _OPPOSITES or (b, a) in _OPPOSITES or any(b == p + a or a == p + b for p in _NEGATING_PREFIXES)

@@ -100,6 +100,22 @@ def test_a_deed_the_articles_report_only_as_planned_is_no(sample_index: Path) ->
     assert any("has started production" in c.quote for c in done.citations), done.to_dict()["citations"]
 
 
+def test_an_order_the_articles_dates_contradict_is_no(sample_index: Path) -> None:
+    """The 1.5B answered "Yes" (margin 2.4) to whether BMW's Parsdorf production started before ACC opened its
+    gigafactory, citing "BMW begins production …" (2023-10-27) and "ACC opens first gigafactory" (2023-06-01).
+    Each side of "before" is found by its own names; the later article makes the order "No". Asked the other way
+    round it is "Yes", and not "reported only as a plan": an order is not a deed."""
+    from rag.pipeline import open_search
+
+    settings = make_settings(sample_index)
+    answerer = make_answerer(settings, open_search(settings))
+    wrong = answerer.ask("Did BMW's battery cell production at Parsdorf start before ACC opened its gigafactory?")
+    assert wrong.out_of_order and wrong.text.startswith("No: "), wrong.text
+    assert "(2023-10-27)" in wrong.text and "(2023-06-01)" in wrong.text, wrong.text
+    right = answerer.ask("Did ACC open its gigafactory before BMW started battery cell production at Parsdorf?")
+    assert not right.out_of_order and right.text.startswith("Yes: "), right.text
+
+
 def _kv_text(chat_model) -> str:  # noqa: ANN001
     """What the model's KV cache holds: the last prompt its Llama read, and its reply."""
     llama = chat_model.llama
