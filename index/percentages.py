@@ -17,19 +17,19 @@ from index.textrules import numbers
 _PERCENT = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)\s*(?:%|per\s?cent\b|percent\b)", re.IGNORECASE)
 _BEFORE = 40  # characters read before a percentage
 _AFTER = 30  # and after it
+# What may stand between a word and its percentage: "about 5%", "more than 30%", "a 12%".
+_ROUGHLY = r"(?:\s+(?:around|about|nearly|almost|more than|over|some|just|roughly|an?))?\s*$"
 # "soars 70%", "rose by about 5%", "up 12%", "doubled … 100%": a change.
 _CHANGE_BEFORE = re.compile(
     r"\b(?:soar|surg|jump|ris|rose|grow|grew|climb|increas|decreas|declin|fall|fell|drop|slump|plung|gain|up|"
     r"down|boost|cut|leap|spik|tumbl|slid|slip|swell|swoll|doubl|tripl|shrank|shrink|shrunk|lift|rais)\w*"
-    r"(?:\s+(?:by|of))?(?:\s+(?:around|about|nearly|almost|more than|over|some|just|roughly|an?))?\s*$",
-    re.IGNORECASE)
+    r"(?:\s+(?:by|of))?" + _ROUGHLY, re.IGNORECASE)
 # "a 70% rise", "12% higher", "5% year-on-year": a change.
 _CHANGE_AFTER = re.compile(r"^\s*(?:rise|increase|jump|growth|gain|drop|decline|fall|surge|leap|higher|lower|"
                            r"more|less|up|down|year[- ]on[- ]year|year over year|on the year)\b", re.IGNORECASE)
 # "accounting for 30%", "a share of 30%", "30% of all cars", "a 30% share": a share.
 _SHARE_BEFORE = re.compile(r"\b(?:share|proportion|account\w*\s+for|represent\w*|make\s+up|made\s+up|"
-                           r"makes\s+up|comprise\w*)(?:\s+(?:of|for|at))?(?:\s+(?:around|about|nearly|almost|"
-                           r"more than|over|some|just|roughly|an?))?\s*$", re.IGNORECASE)
+                           r"makes\s+up|comprise\w*)(?:\s+(?:of|for|at))?" + _ROUGHLY, re.IGNORECASE)
 _SHARE_AFTER = re.compile(r"^\s*(?:of\b|share\b|stake\b|market share\b)", re.IGNORECASE)
 # "What share of UK car production …?", "What percentage of …?", "How much of …?"
 _ASKS_SHARE = re.compile(r"\b(?:share|proportion|percentage|per\s?cent(?:age)?|fraction)\s+of\b|"
