@@ -62,8 +62,9 @@ def used_otherwise(claim: str, passage: str, question: str = "") -> str:
     """A percentage of the claim that the passage gives only as the other kind ("" if none): the claim says a
     share (or answers a question asking one with a bare "70%") where the passage says a change, or the other way
     round. A percentage said as neither, on either side, is left to the word check."""
-    given = percentage_roles(passage)
-    for figure, said in percentage_roles(claim).items():
+    claimed = percentage_roles(claim)
+    given = percentage_roles(passage) if claimed else {}  # most claims state none: the article is not read
+    for figure, said in claimed.items():
         if said == {""} and asks_share(question):
             said = {"share"}
         told = given.get(figure, set())

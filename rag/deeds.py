@@ -109,18 +109,19 @@ def only_planned(question: str, evidence: Sequence[str], read: Sequence[str] = (
     asked = _asked(question)
     if not asks_if_done(question) or not asked:
         return False
-    readings = [_reading(sentence, asked, question) for sentence in evidence]
+    figures = numbers(question)
+    readings = [_reading(sentence, asked, figures) for sentence in evidence]
     if "planned" not in readings or "done" in readings:
         return False
     subjects = subject_keys(question)
-    return not any(subjects <= content_keys(sentence) and _reading(sentence, asked, question) == "done"
+    return not any(subjects <= content_keys(sentence) and _reading(sentence, asked, figures) == "done"
                    for sentence in read)
 
 
 def reads_as_planned(question: str, sentence: str) -> bool:
     """Does this sentence give what the question asks as planned? The sentence to quote for "No, reported only
     as a plan": "with predictions of creating 1,000 jobs", not "This strategic move underscores GM's commitment"."""
-    return _reading(sentence, _asked(question), question) == "planned"
+    return _reading(sentence, _asked(question), numbers(question)) == "planned"
 
 
 def _asked(question: str) -> set[str]:
@@ -128,7 +129,7 @@ def _asked(question: str) -> set[str]:
     return {_as_verb(key) for key in content_keys(question) - named_keys(question) - _ADVERBS}
 
 
-def _reading(sentence: str, asked: set[str], question: str) -> str:
+def _reading(sentence: str, asked: set[str], figures: set[str]) -> str:
     """"done" when a word of the question follows an auxiliary ("has started", "are currently building"), or the
     sentence holds one and a deed in the past tense ("broke ground"), else
     "planned" when a plan word is the nearest telling word before one ("set to start production"), else "".
@@ -137,7 +138,7 @@ def _reading(sentence: str, asked: set[str], question: str) -> str:
     "Polestar has started production of its Polestar 3" is not about the Polestar 7."""
     found = ""
     words = _TOKEN.findall(sentence)
-    if asked & _ORDINALS - {_deed_key(w) for w in words} or not numbers(question) <= numbers(sentence):
+    if asked & _ORDINALS - {_deed_key(w) for w in words} or not figures <= numbers(sentence):
         return ""
     if any(_deed_key(w) in asked for w in words) and any(
             w.lower() in _DEED_VERBS and not _after_plan_word(words[max(0, i - _LOOK_BACK):i])
