@@ -176,6 +176,35 @@ def numbers(text: str) -> set[str]:
     return figures | {_month(str(month)) for w in WORD.findall(text) if w[0].isupper() and (month := month_number(w))}
 
 
+# What a calendar writes, not an amount: "June 14, 1777" answers when, never how many stars. A year stands
+# alone (not "$2025", "2025%" or "2,025"); a day sits beside its month, either side.
+_MONTH_WORD = rf"(?:{MONTH_PATTERN}|{'|'.join(a.capitalize() for a in MONTH_ABBREVIATIONS)})\.?"
+_CALENDAR = re.compile(rf"\b{_MONTH_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?!,\d)|\b\d{{1,2}}(?:st|nd|rd|th)?\s+"
+                       rf"(?:of\s+)?{_MONTH_WORD}(?!\w)|(?<![$£€¥\d.,])\b(?:1[5-9]|20)\d{{2}}\b(?![.,]\d|\s*%)")
+
+
+def amounts(text: str) -> set[str]:
+    """The figures a text states as amounts, each once ("$920m" is one, not "920" and "920m"): no month,
+    no day of a month and no year. "How many stars were on the first US flag?" is not answered by
+    "approved … on June 14, 1777"."""
+    text = _NUMERIC_DATE.sub(" ", with_figures(text))
+    return {f for f in numbers(_CALENDAR.sub(" ", text)) if f.replace(".", "", 1).isdigit()}
+
+
+# A figure and the (up to three) words after it: "1,000 jobs", "1,000 new factory jobs", "20-star flag".
+_FIGURE_AND_WORDS = re.compile(rf"({_NUMBER.pattern}(?:\s*(?:thousand|million|billion|trillion)\b)?)"
+                               r"((?:[\s-]+[^\W\d_]+){1,3})", re.IGNORECASE)
+
+
+def counts_of(text: str, noun: str) -> set[str]:
+    """The figures a text gives as counts of `noun`: "… could create 1,000 jobs" counts jobs 1000;
+    "The 20-star flag …" counts stars 20. A year or a day is no count."""
+    key = word_key(noun)
+    text = _CALENDAR.sub(" ", _NUMERIC_DATE.sub(" ", with_figures(text)))
+    return {max(numbers(m.group(1)), key=len) for m in _FIGURE_AND_WORDS.finditer(text)  # "2.5m", not "2.5"
+            if key in {word_key(w) for w in WORD.findall(m.group(2))}}
+
+
 def month_number(word: str) -> int | None:
     """1–12 for a month's name or its abbreviation ("Sept", "Dec"), any case; None for any other word."""
     lower = word.lower()

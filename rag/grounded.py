@@ -27,12 +27,12 @@ from dataclasses import dataclass, replace
 
 from index.names import named_keys, names_written
 from index.percentages import gives_only_changes
-from index.textrules import content_keys, numbers, sentence_spans, strip_markers
+from index.textrules import amounts, content_keys, counts_of, numbers, sentence_spans, strip_markers
 from rag.citations import Citation, Verified, is_refusal, place_markers, verify
-from rag.evidence import Sentence
+from rag.evidence import Sentence, candidates
 from rag.deeds import only_planned, reads_as_planned
 from rag.prompts import REFUSAL, UNKNOWN
-from rag.query import asks_amount, compares_amounts
+from rag.query import asks_amount, compares_amounts, counted_noun
 from rag.sources import Source
 from rag.support import borrowed_subject
 
@@ -123,6 +123,8 @@ def ground(
         quotable = [s for s in evidence if not gives_only_changes(given, s.text)]
         quoted_sentences = [s for s in _by_article(quotable)
                             if _names_subjects(given, [by_n[s.source_n]])][:_QUOTED_AT_MOST]
+        if not _gives_amount(" ".join(s.text for s in quoted_sentences), given):
+            quoted_sentences = _the_count(given, [by_n[s.source_n] for s in quoted_sentences])
         if (not quoted_sentences or not _on_topic(given, quoted_sentences)
                 or not _gives_amount(" ".join(s.text for s in quoted_sentences), given)):
             # evidence about something else: quoting it would mislead
@@ -158,18 +160,29 @@ def _has_amounts_to_compare(question: str, evidence: Sequence[Sentence]) -> bool
     is a guess."""
     if not compares_amounts(question):
         return True
-    return len(_amounts(question).union(*(_amounts(s.text) for s in evidence))) >= 2
+    return len(amounts(question).union(*(amounts(s.text) for s in evidence))) >= 2
 
 
 def _gives_amount(answer: str, question: str) -> bool:
     """A question asking how many or how much is answered by a figure it does not hold itself: "ACC has
     held the inauguration of its new gigafactory" does not say how many workers it will employ."""
-    return not asks_amount(question) or bool(_amounts(strip_markers(answer)) - _amounts(question))
+    return not asks_amount(question) or bool(amounts(strip_markers(answer)) - amounts(question))
 
 
-def _amounts(text: str) -> set[str]:
-    """The figures a text states, each once ("$920m" is one, not "920" and "920m"; a month is none)."""
-    return {f for f in numbers(text) if f.replace(".", "", 1).isdigit()}
+def _the_count(question: str, cited: Sequence[Source]) -> list[Sentence]:
+    """The sentence of the cited articles that gives what "how many" counts, when they give one count only.
+    The model may point at the right article's wrong line ("TDK's expertise complements GM's vision" for
+    how many jobs the deal creates); its "… could create 1,000 jobs" answers. Two counts ("The 20-star
+    flag", "Twenty-One Star U.S. Flag" for the first flag's stars) leave the choice to no one: a refusal."""
+    noun = counted_noun(question)
+    if not noun:
+        return []
+    asked = counts_of(question, noun)
+    counting = [(s, counts_of(s.text, noun) - asked) for s in candidates(cited)]
+    counting = [(s, found) for s, found in counting if found]
+    if len(set().union(*(found for _, found in counting))) != 1:
+        return []
+    return [counting[0][0]]
 
 
 def _on_topic(question: str, sentences: Sequence[Sentence]) -> bool:

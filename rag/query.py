@@ -40,6 +40,9 @@ _ASKS_AMOUNT = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:percentage|percent|p
                           r"price|cost|value|size|population|revenue|output|budget|salary|valuation|speed|length|"
                           r"height|weight|distance|temperature|toll|rate|age)\b|\bin (?:gwh|mwh|kwh|gw|mw|km|miles|"
                           r"tonnes|tons)\b", re.IGNORECASE)
+# "How many jobs", "how many Delaware high schools": the last of up to three words before a function word.
+_COUNTED = re.compile(r"\bhow many\s+((?:(?!(?:are|were|is|was|will|would|did|do|does|have|has|had|can|could|of|in|on|"
+                      r"at|with|from|for|by|to|that|who|which)\b)[^\W\d_][\w-]*\s*){1,3})", re.IGNORECASE)
 # A plural that a verb follows ("Which companies are …", "Which models will …"), not a verb or an adjective
 # ending in "s" ("What is …", "Which US agency …", "Which tennis player …": one item each).
 _LIST = re.compile(r"^\s*(?:which|what)\s+(?:are|were|(?:[\w-]+\s+)?\w+s\s+(?:are|were|have|had|did|do|does|will|"
@@ -225,6 +228,13 @@ def asks_amount(question: str) -> bool:
     """Is the answer a figure ("How many workers will ACC employ?")? A reply without one answers
     something else."""
     return bool(_ASKS_AMOUNT.search(question))
+
+
+def counted_noun(question: str) -> str:
+    """What "how many" counts: "jobs" in "How many jobs will GM's deal create?", "schools" in "How many
+    Delaware high schools …"; "" when the question counts nothing ("How much …", "What is the capacity …")."""
+    found = _COUNTED.search(question)
+    return found.group(1).split()[-1] if found else ""
 
 
 def _is_yes_no(question: str) -> bool:

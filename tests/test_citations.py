@@ -467,6 +467,33 @@ def test_an_answer_to_how_many_gives_a_figure(search_stack) -> None:  # noqa: AN
     assert _refused(ground("BMW invested in its South Carolina battery plant.", [plant, gm], sources, carolina, False))
 
 
+def test_how_many_is_answered_by_the_one_count_its_article_gives_never_a_date(search_stack) -> None:  # noqa: ANN001
+    """`newsrag ask "How many jobs will GM's battery deal with TDK create?"` was refused: the real 1.5B pointed
+    at "TDK's expertise complements GM's vision …", an article that twice says "1,000 jobs". And "How many
+    stars were on the first US flag?" (RealTimeQA) got "… approved … on June 14, 1777": a date is no count."""
+    from index.textrules import amounts, counts_of
+    from rag.grounded import ground
+
+    question = "How many jobs will GM's battery deal with TDK create?"
+    sources = _retrieved(search_stack, question)
+    vision = _evidence_sentence(sources, "TDK's expertise complements GM's vision")
+    grounded = ground(vision.text, [vision], sources, question, False)
+    assert grounded.mode == "quoted", grounded.verified.text
+    assert "create 1,000 jobs" in grounded.verified.text, grounded.verified.text
+    # the same article's count of nothing asked is no answer
+    assert _refused(ground(vision.text, [vision], sources, "How many plants will GM's deal with TDK build?", False))
+
+    kokomo = "What is the capacity in GWh of the Kokomo gigafactory?"
+    sources = _retrieved(search_stack, kokomo)
+    start = _evidence_sentence(sources, "set to start production in the beginning of 2025")
+    assert _refused(ground(start.text, [start], sources, kokomo, False))
+
+    assert amounts("approved by the Continental Congress on June 14, 1777") == set()
+    assert amounts("on 3 May 2024 it made 40 GWh for $2025") == {"40", "2025"}
+    # two counts of the thing asked in one article: which one answers is not for a word rule to say
+    assert counts_of("The 20-star flag became official. Twenty-One Star U.S. Flag", "stars") == {"20", "21"}
+
+
 def test_a_yes_on_evidence_that_reports_only_a_plan_is_no(search_stack) -> None:  # noqa: ANN001
     """The real 1.5B answered "Yes" to all 24 yes/no questions of eval/data/sample_plans*.jsonl, 12 of them about
     deeds the sample reports only as plans: "Did Honda and GS Yuasa form a joint venture?" on "… with the goal
