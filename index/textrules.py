@@ -191,18 +191,30 @@ def amounts(text: str) -> set[str]:
     return {f for f in numbers(_CALENDAR.sub(" ", text)) if f.replace(".", "", 1).isdigit()}
 
 
-# A figure and the (up to three) words after it: "1,000 jobs", "1,000 new factory jobs", "20-star flag".
-_FIGURE_AND_WORDS = re.compile(rf"({_NUMBER.pattern}(?:\s*(?:thousand|million|billion|trillion)\b)?)"
-                               r"((?:[\s-]+[^\W\d_]+){1,3})", re.IGNORECASE)
+# A figure and the words after it, up to a function word: "1,000 new jobs in …", "20-star flag", "three EV models".
+_FIGURE_AND_WORDS = re.compile(rf"(?<![\w.])({_NUMBER.pattern}(?:\s*(?:thousand|million|billion|trillion)\b)?)"
+                               r"((?:(?:-|\s+)[^\W\d_]+){0,3})", re.IGNORECASE)
+
+
+def counted(text: str) -> dict[str, list[frozenset[str]]]:
+    """Each figure the text states as an amount, with what it counts each time it is stated (the content
+    words right after it, up to a function word; empty for "$920m in Ohio" or a bare "1,000"). A year or a
+    day is no count. "… make three EV models" counts models; it gives no count of gigafactories."""
+    text = _CALENDAR.sub(" ", _NUMERIC_DATE.sub(" ", with_figures(text)))
+    found: dict[str, list[frozenset[str]]] = {}
+    for m in _FIGURE_AND_WORDS.finditer(text):
+        words = WORD.findall(m.group(2))
+        ends = next((i for i, w in enumerate(words) if w.lower() in SEARCH_STOPWORDS), len(words))
+        things = frozenset(word_key(w) for w in words[:ends] if is_content_word(w))
+        found.setdefault(max(numbers(m.group(1)), key=len), []).append(things)  # "2.5m", not "2.5"
+    return found
 
 
 def counts_of(text: str, noun: str) -> set[str]:
     """The figures a text gives as counts of `noun`: "… could create 1,000 jobs" counts jobs 1000;
-    "The 20-star flag …" counts stars 20. A year or a day is no count."""
+    "The 20-star flag …" counts stars 20."""
     key = word_key(noun)
-    text = _CALENDAR.sub(" ", _NUMERIC_DATE.sub(" ", with_figures(text)))
-    return {max(numbers(m.group(1)), key=len) for m in _FIGURE_AND_WORDS.finditer(text)  # "2.5m", not "2.5"
-            if key in {word_key(w) for w in WORD.findall(m.group(2))}}
+    return {figure for figure, things in counted(text).items() if any(key in t for t in things)}
 
 
 def month_number(word: str) -> int | None:

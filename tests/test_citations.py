@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from index.textrules import numbers
 from rag.citations import Renumberer, verify
 from rag.prompts import REFUSAL
 from rag.sources import build_sources
@@ -133,6 +134,23 @@ def test_a_share_is_quoted_from_the_sentence_giving_it_not_a_change(search_stack
     assert [c.quote for c in grounded.verified.citations] == [evidence[1].text], grounded.verified.text
 
 
+def test_a_count_is_backed_only_by_a_count_of_the_same_thing() -> None:
+    """`newsrag ask "How many gigafactories does Nissan plan in the UK?"` answered "Nissan plans three
+    gigafactories in the UK", passed on "The carmaker will make three EV models": the article's "three" counts
+    models. Its gigafactory is the "third", a count of nothing."""
+    article = ("Nissan announces third gigafactory in UK for EV models. The carmaker will make three EV models - "
+               "the Qashqai and JUKE crossovers and its next-generation LEAF - at its EV36Zero hub in Sunderland.")
+    plants = "How many gigafactories does Nissan plan in the UK?"
+    models = "How many EV models will Nissan make in Sunderland?"
+    assert support_score("Nissan plans three gigafactories in the UK for EV models.", article, plants) == 0.0
+    assert support_score("3.", article, plants) == 0.0
+    assert support_score("Nissan will make three EV models in Sunderland.", article, models) >= SUPPORT_THRESHOLD
+    assert support_score("3.", article, models) == 1.0
+    # a figure counting nothing on either side is left to the word check
+    assert support_score("GM will invest $920m in Ohio.", "GM set to invest $920m in its Ohio plant.") == 1.0
+    assert support_score("GM will hire 300 workers.", "GM will hire 300 in Ohio.") >= SUPPORT_THRESHOLD
+
+
 def test_a_claimed_count_is_not_backed_by_the_name_of_a_month() -> None:
     """A RealTimeQA answer, "5 years [1]", was cited to "The runoff is May 7.": May is the fifth month.
     A month matches a month in any spelling, a figure only a figure."""
@@ -145,7 +163,11 @@ def test_a_claimed_count_is_not_backed_by_the_name_of_a_month() -> None:
     assert support_score("West Indies were 102-4 in the 12th over in November.", over) == 0.0
     # "may" the verb is no month; the 2011-12 season is no December
     assert support_score("Ford may add 5 jobs.", "Ford may add jobs.") == 0.0
-    assert support_score("The club signed 12 players.", "The club signed players in the 2011-12 season.") == 1.0
+    season = "The club signed players in the 2011-12 season."
+    assert support_score("The club signed players in the 2011-12 season.", season) == 1.0
+    assert "month:12" not in numbers(season) and "12" in numbers(season)
+    # nor does its "12" count players: a count is backed by a count of the same thing
+    assert support_score("The club signed 12 players.", season) == 0.0
 
 
 def test_a_count_the_passage_spells_out_backs_the_claimed_figure() -> None:
