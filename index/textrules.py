@@ -217,6 +217,20 @@ def counts_of(text: str, noun: str) -> set[str]:
     return {figure for figure, things in counted(text).items() if any(key in t for t in things)}
 
 
+# A sum of money: "$920m", "£4bn", "US$1.5 billion", "€170 million", "5 million euros", "Rs 500 crore".
+_CURRENCY_SIGN = r"(?:[A-Z]{1,2})?[$£€¥₹]|\b(?:USD|EUR|GBP|JPY|CNY|Rs\.?)\s*"
+_CURRENCY_WORD = r"\s*(?:dollars?|pounds?|euros?|yen|yuan|rupees?|francs?|crore|lakh)\b"
+_MONEY = re.compile(rf"(?:{_CURRENCY_SIGN})\s*({_NUMBER.pattern}(?:\s*(?:thousand|million|billion|trillion|mn|bn|tn|"
+                    rf"k|m|b)\b)?)|({_NUMBER.pattern}(?:\s*(?:thousand|million|billion|trillion|mn|bn|tn))?){_CURRENCY_WORD}",
+                    re.IGNORECASE)
+
+
+def money(text: str) -> set[str]:
+    """The sums of money a text states (as `numbers` writes them): "three EV models" is none, "£4bn" is one.
+    "How much will Nissan invest …?" is answered by a sum, not by a count."""
+    return {figure for m in _MONEY.finditer(with_figures(text)) for figure in numbers(m.group(1) or m.group(2))}
+
+
 def month_number(word: str) -> int | None:
     """1–12 for a month's name or its abbreviation ("Sept", "Dec"), any case; None for any other word."""
     lower = word.lower()

@@ -27,12 +27,12 @@ from dataclasses import dataclass, replace
 
 from index.names import named_keys, names_written
 from index.percentages import gives_only_changes
-from index.textrules import amounts, content_keys, counts_of, numbers, sentence_spans, strip_markers
+from index.textrules import amounts, content_keys, counts_of, money, numbers, sentence_spans, strip_markers
 from rag.citations import Citation, Verified, is_refusal, place_markers, verify
 from rag.evidence import Sentence, candidates
 from rag.deeds import only_planned, reads_as_planned
 from rag.prompts import REFUSAL, UNKNOWN
-from rag.query import asks_amount, compares_amounts, counted_noun
+from rag.query import asks_amount, asks_money, compares_amounts, counted_noun
 from rag.sources import Source
 from rag.support import borrowed_subject
 
@@ -166,6 +166,8 @@ def _has_amounts_to_compare(question: str, evidence: Sequence[Sentence]) -> bool
 def _gives_amount(answer: str, question: str) -> bool:
     """A question asking how many or how much is answered by a figure it does not hold itself: "ACC has
     held the inauguration of its new gigafactory" does not say how many workers it will employ."""
+    if asks_money(question):  # "How much will Nissan invest …?" is not answered by "three EV models"
+        return bool(money(strip_markers(answer)) - money(question))
     return not asks_amount(question) or bool(amounts(strip_markers(answer)) - amounts(question))
 
 

@@ -40,6 +40,14 @@ _ASKS_AMOUNT = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:percentage|percent|p
                           r"price|cost|value|size|population|revenue|output|budget|salary|valuation|speed|length|"
                           r"height|weight|distance|temperature|toll|rate|age)\b|\bin (?:gwh|mwh|kwh|gw|mw|km|miles|"
                           r"tonnes|tons)\b", re.IGNORECASE)
+# "How much will Nissan invest …?", "What is the price of …?": answered by a sum of money. Not "How much did the
+# price rise?", a change.
+_ASKS_MONEY = re.compile(r"\bhow much\b.*\b(?:cost|costs|costing|pay|paid|paying|spend|spent|spending|invest\w*|"
+                         r"fund\w*|fine|fined|worth|raised?|budget|salary|charge[ds]?|price[ds]?|earn\w*|loan|grant\w*|"
+                         r"bail|sell for|sold for)\b|\bwhat (?:is|was|are|were|will be) (?:the |its |their )?"
+                         r"(?:[\w-]+ ){0,2}?(?:price|cost|budget|salary|valuation)\b", re.IGNORECASE)
+_CHANGE = re.compile(r"\b(?:rise|rose|risen|grow|grew|grown|fall|fell|fallen|increase[ds]?|decrease[ds]?|drop(?:ped)?|"
+                     r"climb(?:ed)?|jump(?:ed)?|gain(?:ed)?|lose|lost)\b", re.IGNORECASE)
 # "How many jobs", "how many Delaware high schools": the last of up to three words before a function word.
 _COUNTED = re.compile(r"\bhow many\s+((?:(?!(?:are|were|is|was|will|would|did|do|does|have|has|had|can|could|of|in|on|"
                       r"at|with|from|for|by|to|that|who|which)\b)[^\W\d_][\w-]*\s*){1,3})", re.IGNORECASE)
@@ -228,6 +236,11 @@ def asks_amount(question: str) -> bool:
     """Is the answer a figure ("How many workers will ACC employ?")? A reply without one answers
     something else."""
     return bool(_ASKS_AMOUNT.search(question))
+
+
+def asks_money(question: str) -> bool:
+    """Is the answer a sum of money ("How much will Tata invest …?")? A count ("three EV models") is not one."""
+    return bool(_ASKS_MONEY.search(question)) and not _CHANGE.search(question)
 
 
 def counted_noun(question: str) -> str:

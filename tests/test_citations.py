@@ -493,7 +493,7 @@ def test_how_many_is_answered_by_the_one_count_its_article_gives_never_a_date(se
     """`newsrag ask "How many jobs will GM's battery deal with TDK create?"` was refused: the real 1.5B pointed
     at "TDK's expertise complements GM's vision …", an article that twice says "1,000 jobs". And "How many
     stars were on the first US flag?" (RealTimeQA) got "… approved … on June 14, 1777": a date is no count."""
-    from index.textrules import amounts, counts_of
+    from index.textrules import amounts, counts_of, money
     from rag.grounded import ground
 
     question = "How many jobs will GM's battery deal with TDK create?"
@@ -509,6 +509,16 @@ def test_how_many_is_answered_by_the_one_count_its_article_gives_never_a_date(se
     sources = _retrieved(search_stack, kokomo)
     start = _evidence_sentence(sources, "set to start production in the beginning of 2025")
     assert _refused(ground(start.text, [start], sources, kokomo, False))
+
+    # "how much" money is answered by a sum: `newsrag ask` quoted "… will make three EV models …" for Nissan's
+    invest = "How much will Nissan invest in the EV36Zero hub?"
+    sources = _retrieved(search_stack, invest)
+    models = _evidence_sentence(sources, "will make three EV models")
+    assert _refused(ground(models.text, [models], sources, invest, False))
+    assert ground(models.text, [models], sources, "How many EV models will Nissan make in Sunderland?",
+                  False).mode == "answer"
+    assert money("Tata invests £4bn, US$1.5 billion or 5 million euros in 3 plants") == {"4", "4b", "1.5", "1.5b",
+                                                                                        "5", "5m"}
 
     assert amounts("approved by the Continental Congress on June 14, 1777") == set()
     assert amounts("on 3 May 2024 it made 40 GWh for $2025") == {"40", "2025"}
