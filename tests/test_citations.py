@@ -526,6 +526,26 @@ def test_how_many_is_answered_by_the_one_count_its_article_gives_never_a_date(se
     assert counts_of("The 20-star flag became official. Twenty-One Star U.S. Flag", "stars") == {"20", "21"}
 
 
+def test_where_is_answered_by_a_place(search_stack) -> None:  # noqa: ANN001
+    """The real 1.5B answered where JLR will make its electric drive units with "Jaguar Land Rover is teaming up
+    with BMW in a partnership …" (seed-001), and where REE will build its P7 platform with "Microvast will supply
+    battery packs for REE Automotive commercial EV platforms": true, cited, and no place."""
+    from rag.grounded import ground
+
+    question = "Where will REE Automotive build its P7 platform?"
+    sources = _retrieved(search_stack, question)
+    supply = _evidence_sentence(sources, "Microvast to supply battery packs")
+    assert _refused(ground(supply.text, [supply], sources, question, False))
+    assert ground(supply.text, [supply], sources, "What will Microvast supply to REE Automotive?",
+                  False).mode == "answer"
+
+    question = "Where does Polestar plan to build the Polestar 7?"
+    sources = _retrieved(search_stack, question)
+    europe = _evidence_sentence(sources, "Polestar 7 to be built in Europe")
+    for reply in ("Europe", "Polestar plans to build the Polestar 7 in Europe."):
+        assert ground(reply, [europe], sources, question, False).mode == "answer", reply
+
+
 def test_a_yes_on_evidence_that_reports_only_a_plan_is_no(search_stack) -> None:  # noqa: ANN001
     """The real 1.5B answered "Yes" to all 24 yes/no questions of eval/data/sample_plans*.jsonl, 12 of them about
     deeds the sample reports only as plans: "Did Honda and GS Yuasa form a joint venture?" on "… with the goal
