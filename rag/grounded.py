@@ -178,11 +178,15 @@ _PLACED = re.compile(r"\b(?:in|at|near|outside|from|to|into|across|on|off|inside
 def _gives_place(answer: str, question: str) -> bool:
     """A question asking where is answered by a place it does not name itself: one the answer puts something
     in ("… in Novi Sad"), or an answer that is only names ("Europe", "Kokomo, Indiana"). "Microvast will supply
-    battery packs for REE Automotive" does not say where REE will build its platform."""
-    if not asks_place(question):
+    battery packs for REE Automotive" does not say where REE will build its platform. "Which country …?" is
+    answered by any name the question does not give ("Bulgaria won …")."""
+    kind = asks_place(question)
+    if not kind:
         return True
     plain = strip_markers(answer)
     asked = named_keys(question)
+    if kind == "which":
+        return bool(named_keys(plain) - asked)
     placed = {word_key(m.group(1)) for m in _PLACED.finditer(plain) if not month_number(m.group(1))}
     said = content_keys(plain)
     return bool(placed - asked) or (bool(said - asked) and said <= named_keys(plain))

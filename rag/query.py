@@ -48,10 +48,11 @@ _ASKS_MONEY = re.compile(r"\bhow much\b.*\b(?:cost|costs|costing|pay|paid|paying
                          r"(?:[\w-]+ ){0,2}?(?:price|cost|budget|salary|valuation)\b", re.IGNORECASE)
 _CHANGE = re.compile(r"\b(?:rise|rose|risen|grow|grew|grown|fall|fell|fallen|increase[ds]?|decrease[ds]?|drop(?:ped)?|"
                      r"climb(?:ed)?|jump(?:ed)?|gain(?:ed)?|lose|lost)\b", re.IGNORECASE)
-# "Where did ACC open …?", "… this week. Where is it located?", "In which country …?": answered by a place.
+# "Where did ACC open …?", "… this week. Where is it located?": answered by a place something is in.
+# "Which country won …?", "… in which state?": answered by a name.
 _PLACE_NOUN = r"(?:country|city|state|town|region|county|province|continent|island)"
-_ASKS_PLACE = re.compile(rf"(?:^|[.?!]\s+)where\b|\bin (?:which|what) {_PLACE_NOUN}\b|^\s*(?:which|what) {_PLACE_NOUN}\b",
-                         re.IGNORECASE)
+_ASKS_WHERE = re.compile(r"(?:^|[.?!]\s+)where\b", re.IGNORECASE)
+_ASKS_WHICH_PLACE = re.compile(rf"\b(?:in )?(?:which|what) {_PLACE_NOUN}\b", re.IGNORECASE)
 # "How many jobs", "how many Delaware high schools": the last of up to three words before a function word.
 _COUNTED = re.compile(r"\bhow many\s+((?:(?!(?:are|were|is|was|will|would|did|do|does|have|has|had|can|could|of|in|on|"
                       r"at|with|from|for|by|to|that|who|which)\b)[^\W\d_][\w-]*\s*){1,3})", re.IGNORECASE)
@@ -242,10 +243,11 @@ def asks_amount(question: str) -> bool:
     return bool(_ASKS_AMOUNT.search(question))
 
 
-def asks_place(question: str) -> bool:
-    """Is the answer a place ("Where will REE build its P7 platform?")? "Microvast will supply battery packs
-    for REE" names a company, no place."""
-    return bool(_ASKS_PLACE.search(question))
+def asks_place(question: str) -> str:
+    """"where" when the answer is where something is ("Where will REE build its P7 platform?": "Microvast will
+    supply battery packs for REE" names no place), "which" when it names a place ("Which country won …?"),
+    "" for any other question."""
+    return "where" if _ASKS_WHERE.search(question) else "which" if _ASKS_WHICH_PLACE.search(question) else ""
 
 
 def asks_money(question: str) -> bool:

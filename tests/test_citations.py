@@ -545,6 +545,14 @@ def test_where_is_answered_by_a_place(search_stack) -> None:  # noqa: ANN001
     for reply in ("Europe", "Polestar plans to build the Polestar 7 in Europe."):
         assert ground(reply, [europe], sources, question, False).mode == "answer", reply
 
+    # "In which country …?" is answered by a name the question does not give, wherever the answer puts it
+    question = "In which country did Nidec open new factories?"
+    sources = _retrieved(search_stack, question)
+    serbia = _evidence_sentence(sources, "Nidec has opened two new factories in Novi Sad")
+    assert ground("Serbia", [serbia], sources, question, False).mode == "answer"
+    grounded = ground("Nidec opened two new factories.", [serbia], sources, question, False)
+    assert grounded.mode == "quoted" and "Republic of Serbia" in grounded.verified.text, grounded.verified.text
+
 
 def test_a_yes_on_evidence_that_reports_only_a_plan_is_no(search_stack) -> None:  # noqa: ANN001
     """The real 1.5B answered "Yes" to all 24 yes/no questions of eval/data/sample_plans*.jsonl, 12 of them about
