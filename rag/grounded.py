@@ -28,13 +28,13 @@ from dataclasses import dataclass, replace
 
 from index.names import named_keys, names_written
 from index.percentages import gives_only_changes
-from index.textrules import (amounts, content_keys, counts_of, money, month_number, numbers, sentence_spans,
+from index.textrules import (WORD, amounts, content_keys, counts_of, money, month_number, numbers, sentence_spans,
                             strip_markers, word_key)
 from rag.citations import Citation, Verified, is_refusal, place_markers, verify
 from rag.evidence import Sentence, candidates
 from rag.deeds import only_planned, reads_as_planned
 from rag.prompts import REFUSAL, UNKNOWN
-from rag.query import asks_amount, asks_money, asks_place, compares_amounts, counted_noun
+from rag.query import asks_amount, asks_money, asks_name, asks_place, compares_amounts, counted_noun
 from rag.sources import Source
 from rag.support import borrowed_subject
 
@@ -167,7 +167,18 @@ def _has_amounts_to_compare(question: str, evidence: Sequence[Sentence]) -> bool
 
 def _gives_what_is_asked(answer: str, question: str) -> bool:
     """A figure for "how many", a sum for "how much … invest", a place for "where"."""
-    return _gives_amount(answer, question) and _gives_place(answer, question)
+    return _gives_amount(answer, question) and _gives_place(answer, question) and _gives_name(answer, question)
+
+
+def _gives_name(answer: str, question: str) -> bool:
+    """"Which companies are in the chipmaker joint venture …?" is not answered by "The chipmaker JV is building a
+    plant in Germany": a question asking who, which company or which country is answered by a name it does not
+    give itself, not even by its initials ("JV"). "Bulgaria won the 2026 Eurovision Song Contest" names one."""
+    if not asks_name(question):
+        return True
+    words = WORD.findall(question)
+    abbreviated = {word_key("".join(w[0] for w in words[i:i + n])) for n in (2, 3) for i in range(len(words))}
+    return bool(named_keys(strip_markers(answer)) - content_keys(question) - abbreviated)
 
 
 # A place an answer puts something in: "in Kokomo, Indiana", "near Birmingham", "at its Wolverhampton-based …".
@@ -178,15 +189,11 @@ _PLACED = re.compile(r"\b(?:in|at|near|outside|from|to|into|across|on|off|inside
 def _gives_place(answer: str, question: str) -> bool:
     """A question asking where is answered by a place it does not name itself: one the answer puts something
     in ("… in Novi Sad"), or an answer that is only names ("Europe", "Kokomo, Indiana"). "Microvast will supply
-    battery packs for REE Automotive" does not say where REE will build its platform. "Which country …?" is
-    answered by any name the question does not give ("Bulgaria won …")."""
-    kind = asks_place(question)
-    if not kind:
+    battery packs for REE Automotive" does not say where REE will build its platform."""
+    if not asks_place(question):
         return True
     plain = strip_markers(answer)
     asked = named_keys(question)
-    if kind == "which":
-        return bool(named_keys(plain) - asked)
     placed = {word_key(m.group(1)) for m in _PLACED.finditer(plain) if not month_number(m.group(1))}
     said = content_keys(plain)
     return bool(placed - asked) or (bool(said - asked) and said <= named_keys(plain))

@@ -49,7 +49,7 @@ _ASKS_MONEY = re.compile(r"\bhow much\b.*\b(?:cost|costs|costing|pay|paid|paying
 _CHANGE = re.compile(r"\b(?:rise|rose|risen|grow|grew|grown|fall|fell|fallen|increase[ds]?|decrease[ds]?|drop(?:ped)?|"
                      r"climb(?:ed)?|jump(?:ed)?|gain(?:ed)?|lose|lost)\b", re.IGNORECASE)
 # "Where did ACC open …?", "… this week. Where is it located?": answered by a place something is in.
-# "Which country won …?", "… in which state?": answered by a name.
+# "Which country won …?", "… in which state?": answered by a name (`asks_name`).
 _PLACE_NOUN = r"(?:country|city|state|town|region|county|province|continent|island)"
 _ASKS_WHERE = re.compile(r"(?:^|[.?!]\s+)where\b", re.IGNORECASE)
 _ASKS_WHICH_PLACE = re.compile(rf"\b(?:in )?(?:which|what) {_PLACE_NOUN}\b", re.IGNORECASE)
@@ -243,11 +243,16 @@ def asks_amount(question: str) -> bool:
     return bool(_ASKS_AMOUNT.search(question))
 
 
-def asks_place(question: str) -> str:
-    """"where" when the answer is where something is ("Where will REE build its P7 platform?": "Microvast will
-    supply battery packs for REE" names no place), "which" when it names a place ("Which country won …?"),
-    "" for any other question."""
-    return "where" if _ASKS_WHERE.search(question) else "which" if _ASKS_WHICH_PLACE.search(question) else ""
+def asks_name(question: str) -> bool:
+    """Is the answer a name ("Which companies are in the chipmaker joint venture …?", "Who is …?", "Which
+    country won …?", "… in which state?")?"""
+    return bool(_ASKS_NAME.search(question) or _ASKS_WHICH_PLACE.search(question))
+
+
+def asks_place(question: str) -> bool:
+    """Is the answer where something is ("Where will REE build its P7 platform?")? "Microvast will supply
+    battery packs for REE" names no place. ("Which country …?" asks a name: `asks_name`.)"""
+    return bool(_ASKS_WHERE.search(question))
 
 
 def asks_money(question: str) -> bool:

@@ -554,6 +554,22 @@ def test_where_is_answered_by_a_place(search_stack) -> None:  # noqa: ANN001
     assert grounded.mode == "quoted" and "Republic of Serbia" in grounded.verified.text, grounded.verified.text
 
 
+def test_which_company_is_answered_by_a_name_the_question_does_not_give(search_stack) -> None:  # noqa: ANN001
+    """`newsrag ask "Which companies are in the chipmaker joint venture building a plant in Germany?"` answered
+    "The chipmaker JV is building a plant in Germany": its article names no partner, and "JV" is the question's
+    own "joint venture"."""
+    from rag.grounded import ground
+
+    question = "Which companies are in the chipmaker joint venture building a plant in Germany?"
+    sources = _retrieved(search_stack, question)
+    headline = _evidence_sentence(sources, "Chipmaker JV to build")
+    assert _refused(ground("The chipmaker JV is building a plant in Germany.", [headline], sources, question, False))
+    client = "Who will be the anchor client of Tata's UK gigafactory?"
+    sources = _retrieved(search_stack, client)
+    tata = _evidence_sentence(sources, "to supply JLR as anchor client")
+    assert ground("JLR", [tata], sources, client, False).mode == "answer"
+
+
 def test_a_yes_on_evidence_that_reports_only_a_plan_is_no(search_stack) -> None:  # noqa: ANN001
     """The real 1.5B answered "Yes" to all 24 yes/no questions of eval/data/sample_plans*.jsonl, 12 of them about
     deeds the sample reports only as plans: "Did Honda and GS Yuasa form a joint venture?" on "… with the goal
