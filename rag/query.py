@@ -53,6 +53,9 @@ _CHANGE = re.compile(r"\b(?:rise|rose|risen|grow|grew|grown|fall|fell|fallen|inc
 _PLACE_NOUN = r"(?:country|city|state|town|region|county|province|continent|island)"
 _ASKS_WHERE = re.compile(r"(?:^|[.?!]\s+)where\b", re.IGNORECASE)
 _ASKS_WHICH_PLACE = re.compile(rf"\b(?:in )?(?:which|what) {_PLACE_NOUN}\b", re.IGNORECASE)
+# "What will Honda and GS Yuasa's joint venture be called?", "What is the name of the storm …?"
+_ASKS_CALLED = re.compile(r"\bwhat (?:is|was|will be) (?:the |its |their )?name\b|\b(?:be|is|was|are|were) "
+                          r"(?:called|named)\s*\?", re.IGNORECASE)
 # "How many jobs", "how many Delaware high schools": the last of up to three words before a function word.
 _COUNTED = re.compile(r"\bhow many\s+((?:(?!(?:are|were|is|was|will|would|did|do|does|have|has|had|can|could|of|in|on|"
                       r"at|with|from|for|by|to|that|who|which)\b)[^\W\d_][\w-]*\s*){1,3})", re.IGNORECASE)
@@ -245,8 +248,8 @@ def asks_amount(question: str) -> bool:
 
 def asks_name(question: str) -> bool:
     """Is the answer a name ("Which companies are in the chipmaker joint venture …?", "Who is …?", "Which
-    country won …?", "… in which state?")?"""
-    return bool(_ASKS_NAME.search(question) or _ASKS_WHICH_PLACE.search(question))
+    country won …?", "… in which state?", "What will the joint venture be called?")?"""
+    return bool(_ASKS_NAME.search(question) or _ASKS_WHICH_PLACE.search(question) or _ASKS_CALLED.search(question))
 
 
 def asks_place(question: str) -> bool:

@@ -568,6 +568,12 @@ def test_which_company_is_answered_by_a_name_the_question_does_not_give(search_s
     sources = _retrieved(search_stack, client)
     tata = _evidence_sentence(sources, "to supply JLR as anchor client")
     assert ground("JLR", [tata], sources, client, False).mode == "answer"
+    # the sample gives the joint venture no name (unanswerable holdout-006)
+    called = "What will Honda and GS Yuasa's joint venture be called?"
+    sources = _retrieved(search_stack, called)
+    goal = _evidence_sentence(sources, "establishing a joint venture company")
+    assert _refused(ground("Honda and GS Yuasa will establish a joint venture company.", [goal], sources, called,
+                           False))
 
 
 def test_a_yes_on_evidence_that_reports_only_a_plan_is_no(search_stack) -> None:  # noqa: ANN001
