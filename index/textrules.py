@@ -191,6 +191,10 @@ def amounts(text: str) -> set[str]:
     return {f for f in numbers(_CALENDAR.sub(" ", text)) if f.replace(".", "", 1).isdigit()}
 
 
+# "five times", "three occasions": a count of whatever the sentence tells, not of a thing. "Led Syracuse to the
+# Final Four five times" and "made five Final Four trips" give the same count.
+EVENT_COUNTERS = frozenset(word_key(w) for w in ("times", "occasions", "instances"))
+_COUNT_ENDS = SEARCH_STOPWORDS | (CLAUSE_OPENERS - CLAIM_STOPWORDS)  # "1,000 new jobs in", "five times during"
 # A figure and the words after it, up to a function word: "1,000 new jobs in …", "20-star flag", "three EV models".
 _FIGURE_AND_WORDS = re.compile(rf"(?<![\w.])({_NUMBER.pattern}(?:\s*(?:thousand|million|billion|trillion)\b)?)"
                                r"((?:(?:-|\s+)[^\W\d_]+){0,3})", re.IGNORECASE)
@@ -204,8 +208,9 @@ def counted(text: str) -> dict[str, list[frozenset[str]]]:
     found: dict[str, list[frozenset[str]]] = {}
     for m in _FIGURE_AND_WORDS.finditer(text):
         words = WORD.findall(m.group(2))
-        ends = next((i for i, w in enumerate(words) if w.lower() in SEARCH_STOPWORDS), len(words))
+        ends = next((i for i, w in enumerate(words) if w.lower() in _COUNT_ENDS), len(words))
         things = frozenset(word_key(w) for w in words[:ends] if is_content_word(w))
+        things = frozenset() if things & EVENT_COUNTERS else things
         found.setdefault(max(numbers(m.group(1)), key=len), []).append(things)  # "2.5m", not "2.5"
     return found
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from index.names import (acronym_keys, name_keys, name_runs, named_keys, names_written, opening_name, subject_keys,
                          writes_name)
 from index.percentages import used_otherwise
-from index.textrules import content_keys, counted, numbers, sentence_spans, word_key
+from index.textrules import EVENT_COUNTERS, content_keys, counted, numbers, sentence_spans, word_key
 from rag.query import counted_noun
 
 SUPPORT_THRESHOLD = 0.5
@@ -72,7 +72,7 @@ def _counts_something_else(claim: str, passage: str, figures: set[str], asked_co
     (in an article about its third gigafactory); nor is a bare "3" answering how many gigafactories
     (`asked_count`, the question's counted noun). Any other bare figure ("$920m in Ohio"), and a figure the
     passage states bare, are left to the word check."""
-    counts = {word_key(asked_count)} if asked_count else set()
+    counts = {word_key(asked_count)} - EVENT_COUNTERS if asked_count else set()
     claimed = {f: set().union(*things) or counts for f, things in counted(claim).items() if f in figures}
     if not any(claimed.values()):  # most claims count nothing: the passage is not read
         return False

@@ -146,6 +146,11 @@ def test_a_count_is_backed_only_by_a_count_of_the_same_thing() -> None:
     assert support_score("3.", article, plants) == 0.0
     assert support_score("Nissan will make three EV models in Sunderland.", article, models) >= SUPPORT_THRESHOLD
     assert support_score("3.", article, models) == 1.0
+    # "five times" counts events, whatever the article calls them (RealTimeQA: "How many times did he lead his team to
+    # the Final Four?" on "… a Syracuse program that made five Final Four trips …")
+    trips = "Boeheim became synonymous with a Syracuse program that made five Final Four trips."
+    assert support_score("Boeheim led Syracuse to the Final Four five times.", trips,
+                         "How many times did Boeheim lead his team to the Final Four?") >= SUPPORT_THRESHOLD
     # a figure counting nothing on either side is left to the word check
     assert support_score("GM will invest $920m in Ohio.", "GM set to invest $920m in its Ohio plant.") == 1.0
     assert support_score("GM will hire 300 workers.", "GM will hire 300 in Ohio.") >= SUPPORT_THRESHOLD
