@@ -22,19 +22,17 @@ the question asks about (most of its companies, places, people) is a refusal.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from index.names import named_keys, names_written
 from index.percentages import gives_only_changes
-from index.textrules import (WORD, amounts, content_keys, counts_of, money, month_number, numbers, sentence_spans,
-                            strip_markers, word_key)
+from index.textrules import amounts, content_keys, counts_of, numbers, sentence_spans, strip_markers
+from rag.asked import compares_amounts, counted_noun, gives_what_is_asked
 from rag.citations import Citation, Verified, is_refusal, place_markers, verify
-from rag.evidence import Sentence, candidates
 from rag.deeds import only_planned, reads_as_planned
+from rag.evidence import Sentence, candidates
 from rag.prompts import REFUSAL, UNKNOWN
-from rag.query import asks_amount, asks_money, asks_name, asks_place, compares_amounts, counted_noun
 from rag.sources import Source
 from rag.support import borrowed_subject
 
@@ -118,17 +116,17 @@ def ground(
     sentences = [reply[a:b] for a, b in sentence_spans(reply)] or [reply]
     draft = " ".join(place_markers(sentence, cited) for sentence in sentences)
     verified = verify(draft, sources, given, drop_unsupported=True)
-    if verified.refused or _restates(verified.text, given) or not _gives_what_is_asked(verified.text, given):
+    if verified.refused or _restates(verified.text, given) or not gives_what_is_asked(verified.text, given):
         # Only evidence from an article naming what the question names is quoted: a BMW question's figure
         # is not GM's $920m from another article. Nor, for a question asking a share, a sentence giving only
         # changes: "… soars 70% …" is not what share of production was electrified, the next sentence is.
         quotable = [s for s in evidence if not gives_only_changes(given, s.text)]
         quoted_sentences = [s for s in _by_article(quotable)
                             if _names_subjects(given, [by_n[s.source_n]])][:_QUOTED_AT_MOST]
-        if not _gives_what_is_asked(" ".join(s.text for s in quoted_sentences), given):
+        if not gives_what_is_asked(" ".join(s.text for s in quoted_sentences), given):
             quoted_sentences = _the_count(given, [by_n[s.source_n] for s in quoted_sentences])
         if (not quoted_sentences or not _on_topic(given, quoted_sentences)
-                or not _gives_what_is_asked(" ".join(s.text for s in quoted_sentences), given)):
+                or not gives_what_is_asked(" ".join(s.text for s in quoted_sentences), given)):
             # evidence about something else: quoting it would mislead
             return Grounded(Verified(REFUSAL, refused=True, sentences=verified.sentences), "refused")
         quoted = " ".join(_quote(s, by_n[s.source_n]) for s in quoted_sentences)
@@ -163,48 +161,6 @@ def _has_amounts_to_compare(question: str, evidence: Sequence[Sentence]) -> bool
     if not compares_amounts(question):
         return True
     return len(amounts(question).union(*(amounts(s.text) for s in evidence))) >= 2
-
-
-def _gives_what_is_asked(answer: str, question: str) -> bool:
-    """A figure for "how many", a sum for "how much … invest", a place for "where"."""
-    return _gives_amount(answer, question) and _gives_place(answer, question) and _gives_name(answer, question)
-
-
-def _gives_name(answer: str, question: str) -> bool:
-    """"Which companies are in the chipmaker joint venture …?" is not answered by "The chipmaker JV is building a
-    plant in Germany": a question asking who, which company or which country is answered by a name it does not
-    give itself, not even by its initials ("JV"). "Bulgaria won the 2026 Eurovision Song Contest" names one."""
-    if not asks_name(question):
-        return True
-    words = WORD.findall(question)
-    abbreviated = {word_key("".join(w[0] for w in words[i:i + n])) for n in (2, 3) for i in range(len(words))}
-    return bool(named_keys(strip_markers(answer)) - content_keys(question) - abbreviated)
-
-
-# A place an answer puts something in: "in Kokomo, Indiana", "near Birmingham", "at its Wolverhampton-based …".
-_PLACED = re.compile(r"\b(?:in|at|near|outside|from|to|into|across|on|off|inside|throughout)\s+"
-                     r"(?:(?:the|its|their|his|her|a|an)\s+)?([A-Z][\w'’.-]*)")
-
-
-def _gives_place(answer: str, question: str) -> bool:
-    """A question asking where is answered by a place it does not name itself: one the answer puts something
-    in ("… in Novi Sad"), or an answer that is only names ("Europe", "Kokomo, Indiana"). "Microvast will supply
-    battery packs for REE Automotive" does not say where REE will build its platform."""
-    if not asks_place(question):
-        return True
-    plain = strip_markers(answer)
-    asked = named_keys(question)
-    placed = {word_key(m.group(1)) for m in _PLACED.finditer(plain) if not month_number(m.group(1))}
-    said = content_keys(plain)
-    return bool(placed - asked) or (bool(said - asked) and said <= named_keys(plain))
-
-
-def _gives_amount(answer: str, question: str) -> bool:
-    """A question asking how many or how much is answered by a figure it does not hold itself: "ACC has
-    held the inauguration of its new gigafactory" does not say how many workers it will employ."""
-    if asks_money(question):  # "How much will Nissan invest …?" is not answered by "three EV models"
-        return bool(money(strip_markers(answer)) - money(question))
-    return not asks_amount(question) or bool(amounts(strip_markers(answer)) - amounts(question))
 
 
 def _the_count(question: str, cited: Sequence[Source]) -> list[Sentence]:

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from index.names import name_runs
 from index.textrules import MONTHS
+from rag.asked import ASKS_ENTITY, ASKS_PERSON
 from rag.periods import Period, find_periods
 from rag.retrieval.types import RetrievalFilters
 
@@ -30,35 +31,6 @@ _COMPARISON = re.compile(r"\b(?:compare|compared|comparison|both|similar|similar
 _TEMPORAL = re.compile(r"\b(?:before|after|earlier|later|first|last|prior|subsequent|following|order|"
                        r"sequence|when|since|until|most recent|latest|newest|recently|change|changed)\b",
                        re.IGNORECASE)
-# "Did GM invest more in Ohio than BMW in South Carolina?": a verdict that needs two amounts.
-_AMOUNT_COMPARISON = re.compile(r"\b(?:more|less|fewer|larger|bigger|higher|lower|greater|smaller|cheaper|"
-                                r"costlier)\b(?:\s+[\w$€£%.,'’-]+){0,6}?\s+than\b", re.IGNORECASE)
-# "How many workers …?", "What percentage of …?", "What is the driving range of …?", "… capacity in GWh …?":
-# answered by a figure.
-_ASKS_AMOUNT = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:percentage|percent|proportion|number|amount|sum)\b|"
-                          r"\bwhat (?:is|was|are|were|will be) (?:the |its |their )?(?:[\w-]+ ){0,2}?(?:capacity|range|"
-                          r"price|cost|value|size|population|revenue|output|budget|salary|valuation|speed|length|"
-                          r"height|weight|distance|temperature|toll|rate|age)\b|\bin (?:gwh|mwh|kwh|gw|mw|km|miles|"
-                          r"tonnes|tons)\b", re.IGNORECASE)
-# "How much will Nissan invest …?", "What is the price of …?": answered by a sum of money. Not "How much did the
-# price rise?", a change.
-_ASKS_MONEY = re.compile(r"\bhow much\b.*\b(?:cost|costs|costing|pay|paid|paying|spend|spent|spending|invest\w*|"
-                         r"fund\w*|fine|fined|worth|raised?|budget|salary|charge[ds]?|price[ds]?|earn\w*|loan|grant\w*|"
-                         r"bail|sell for|sold for)\b|\bwhat (?:is|was|are|were|will be) (?:the |its |their )?"
-                         r"(?:[\w-]+ ){0,2}?(?:price|cost|budget|salary|valuation)\b", re.IGNORECASE)
-_CHANGE = re.compile(r"\b(?:rise|rose|risen|grow|grew|grown|fall|fell|fallen|increase[ds]?|decrease[ds]?|drop(?:ped)?|"
-                     r"climb(?:ed)?|jump(?:ed)?|gain(?:ed)?|lose|lost)\b", re.IGNORECASE)
-# "Where did ACC open …?", "… this week. Where is it located?": answered by a place something is in.
-# "Which country won …?", "… in which state?": answered by a name (`asks_name`).
-_PLACE_NOUN = r"(?:country|city|state|town|region|county|province|continent|island)"
-_ASKS_WHERE = re.compile(r"(?:^|[.?!]\s+)where\b", re.IGNORECASE)
-_ASKS_WHICH_PLACE = re.compile(rf"\b(?:in )?(?:which|what) {_PLACE_NOUN}\b", re.IGNORECASE)
-# "What will Honda and GS Yuasa's joint venture be called?", "What is the name of the storm …?"
-_ASKS_CALLED = re.compile(r"\bwhat (?:is|was|will be) (?:the |its |their )?name\b|\b(?:be|is|was|are|were) "
-                          r"(?:called|named)\s*\?", re.IGNORECASE)
-# "How many jobs", "how many Delaware high schools": the last of up to three words before a function word.
-_COUNTED = re.compile(r"\bhow many\s+((?:(?!(?:are|were|is|was|will|would|did|do|does|have|has|had|can|could|of|in|on|"
-                      r"at|with|from|for|by|to|that|who|which)\b)[^\W\d_][\w-]*\s*){1,3})", re.IGNORECASE)
 # A plural that a verb follows ("Which companies are …", "Which models will …"), not a verb or an adjective
 # ending in "s" ("What is …", "Which US agency …", "Which tennis player …": one item each).
 _LIST = re.compile(r"^\s*(?:which|what)\s+(?:are|were|(?:[\w-]+\s+)?\w+s\s+(?:are|were|have|had|did|do|does|will|"
@@ -68,11 +40,6 @@ _SUMMARY = re.compile(r"^\s*(?:summari[sz]e|give an overview|overview|tell me ab
 # "Which company, reported by TechCrunch and The Verge, …?": an entity described, never named, through
 # several reports. A description that long (or naming two outlets) spans articles; a short "Who is the
 # anchor client of …?" is answered by one article and is not one of these.
-_WHICH = r"^\s*(?:which|what)\s+(?:[\w-]+\s+){0,2}?"  # "Which", "What tech company", "Which two-time …"
-_ASKS_PERSON = re.compile(rf"^\s*who\b|{_WHICH}(?:individual|person|people)\b", re.IGNORECASE)
-_ASKS_NAME = re.compile(rf"{_ASKS_PERSON.pattern}|{_WHICH}(?:company|companies|firm|team|club|platform|"
-                        r"organi[sz]ation|entity|entities|automaker|carmaker|brand|tool|service|app|startup|"
-                        r"manufacturer|supplier|country|player|establishments?)\b", re.IGNORECASE)
 _DESCRIPTION_WORDS = 25
 # "Does A suggest X, while B reports Y?" asks two things at once: "Yes" only if each part holds.
 _CLAIM_JOIN = re.compile(rf",?\s+(?:while|whereas|in contrast to)\s+|,\s+and\s+{_AUX}\s+(?=the\b|it\b|\w+'s\b)",
@@ -128,7 +95,7 @@ class Query:
     reports: tuple[Report, ...] = field(default=())  # ≥ 2 for a question about separate reports
     prefer_recent: bool = False
     as_of: str = ""
-    shared_name: Literal["", "name", "person"] = ""  # asks for the one name several reports share (_ASKS_NAME)
+    shared_name: Literal["", "name", "person"] = ""  # asks for the one name several reports share (rag.asked.ASKS_ENTITY)
     claims: tuple[str, ...] = ()  # a yes/no question's parts, each to hold for a "Yes" (_CLAIM_JOIN)
     alternatives: tuple[str, ...] = ()  # ("Consistent", "Inconsistent"): the words a "Yes" and a "No" answer with
     proposition: str = ""  # the yes/no question judged for an either/or one: the question without its second option
@@ -232,42 +199,6 @@ class OutletMatcher:
     def named(self, text: str) -> tuple[str, ...]:
         """Every outlet `text` names, once each, in the order first named."""
         return tuple(dict.fromkeys(o for _, _, outlets in self.find(" ".join(text.split())) for o in outlets))
-
-
-def compares_amounts(question: str) -> bool:
-    """Does the question weigh one amount against another ("more … than")? Its "Yes" or "No" is only as
-    good as the two figures behind it."""
-    return bool(_AMOUNT_COMPARISON.search(question))
-
-
-def asks_amount(question: str) -> bool:
-    """Is the answer a figure ("How many workers will ACC employ?")? A reply without one answers
-    something else."""
-    return bool(_ASKS_AMOUNT.search(question))
-
-
-def asks_name(question: str) -> bool:
-    """Is the answer a name ("Which companies are in the chipmaker joint venture …?", "Who is …?", "Which
-    country won …?", "… in which state?", "What will the joint venture be called?")?"""
-    return bool(_ASKS_NAME.search(question) or _ASKS_WHICH_PLACE.search(question) or _ASKS_CALLED.search(question))
-
-
-def asks_place(question: str) -> bool:
-    """Is the answer where something is ("Where will REE build its P7 platform?")? "Microvast will supply
-    battery packs for REE" names no place. ("Which country …?" asks a name: `asks_name`.)"""
-    return bool(_ASKS_WHERE.search(question))
-
-
-def asks_money(question: str) -> bool:
-    """Is the answer a sum of money ("How much will Tata invest …?")? A count ("three EV models") is not one."""
-    return bool(_ASKS_MONEY.search(question)) and not _CHANGE.search(question)
-
-
-def counted_noun(question: str) -> str:
-    """What "how many" counts: "jobs" in "How many jobs will GM's deal create?", "schools" in "How many
-    Delaware high schools …"; "" when the question counts nothing ("How much …", "What is the capacity …")."""
-    found = _COUNTED.search(question)
-    return found.group(1).split()[-1] if found else ""
 
 
 def _is_yes_no(question: str) -> bool:
@@ -406,8 +337,8 @@ def _claims(question: str) -> tuple[str, ...]:
 
 def _shared_name(question: str, yes_no: bool, outlets_named: int) -> Literal["", "name", "person"]:
     """"person" or "name" for a question describing one entity through several reports, else ""."""
-    if yes_no or not _ASKS_NAME.search(question):
+    if yes_no or not ASKS_ENTITY.search(question):
         return ""
     if len(question.split()) < _DESCRIPTION_WORDS and outlets_named < 2:
         return ""
-    return "person" if _ASKS_PERSON.search(question) else "name"
+    return "person" if ASKS_PERSON.search(question) else "name"

@@ -18,7 +18,7 @@ from index.names import (acronym_keys, name_keys, name_runs, named_keys, names_w
                          writes_name)
 from index.percentages import used_otherwise
 from index.textrules import EVENT_COUNTERS, content_keys, counted, numbers, sentence_spans, word_key
-from rag.query import counted_noun
+from rag.asked import counted_noun
 
 SUPPORT_THRESHOLD = 0.5
 

@@ -1,0 +1,132 @@
+"""What kind of thing a question asks for, and whether an answer gives it.
+
+"How many workers will ACC employ?" is not answered by "ACC has held the inauguration of its new gigafactory",
+though every word of it is in the article: the support check says an answer is true, not that it answers. A
+small model often points at the right article's wrong line, so an answer (or the evidence quoted in its stead)
+must give the kind of thing asked for: a figure for "how many" (a year is none), a sum for "how much … invest",
+a place for "where", a name for "who", "which company" or "which country". The reasons it answered are kept
+beside each rule; the question shapes that several modules read (a description of one company through several
+reports, `rag.query`) live here too, in one place.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.names import named_keys
+from index.textrules import WORD, amounts, content_keys, money, month_number, strip_markers, word_key
+
+# "Did GM invest more in Ohio than BMW in South Carolina?": a verdict that needs two amounts.
+_AMOUNT_COMPARISON = re.compile(r"\b(?:more|less|fewer|larger|bigger|higher|lower|greater|smaller|cheaper|"
+                                r"costlier)\b(?:\s+[\w$€£%.,'’-]+){0,6}?\s+than\b", re.IGNORECASE)
+# "How many workers …?", "What percentage of …?", "What is the driving range of …?", "… capacity in GWh …?":
+# answered by a figure.
+_ASKS_AMOUNT = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:percentage|percent|proportion|number|amount|sum)\b|"
+                          r"\bwhat (?:is|was|are|were|will be) (?:the |its |their )?(?:[\w-]+ ){0,2}?(?:capacity|range|"
+                          r"price|cost|value|size|population|revenue|output|budget|salary|valuation|speed|length|"
+                          r"height|weight|distance|temperature|toll|rate|age)\b|\bin (?:gwh|mwh|kwh|gw|mw|km|miles|"
+                          r"tonnes|tons)\b", re.IGNORECASE)
+# "How much will Nissan invest …?", "What is the price of …?": answered by a sum of money. Not "How much did the
+# price rise?", a change.
+_ASKS_MONEY = re.compile(r"\bhow much\b.*\b(?:cost|costs|costing|pay|paid|paying|spend|spent|spending|invest\w*|"
+                         r"fund\w*|fine|fined|worth|raised?|budget|salary|charge[ds]?|price[ds]?|earn\w*|loan|grant\w*|"
+                         r"bail|sell for|sold for)\b|\bwhat (?:is|was|are|were|will be) (?:the |its |their )?"
+                         r"(?:[\w-]+ ){0,2}?(?:price|cost|budget|salary|valuation)\b", re.IGNORECASE)
+_CHANGE = re.compile(r"\b(?:rise|rose|risen|grow|grew|grown|fall|fell|fallen|increase[ds]?|decrease[ds]?|drop(?:ped)?|"
+                     r"climb(?:ed)?|jump(?:ed)?|gain(?:ed)?|lose|lost)\b", re.IGNORECASE)
+# "Where did ACC open …?", "… this week. Where is it located?": answered by a place something is in.
+# "Which country won …?", "… in which state?": answered by a name (`asks_name`).
+_PLACE_NOUN = r"(?:country|city|state|town|region|county|province|continent|island)"
+_ASKS_WHERE = re.compile(r"(?:^|[.?!]\s+)where\b", re.IGNORECASE)
+_ASKS_WHICH_PLACE = re.compile(rf"\b(?:in )?(?:which|what) {_PLACE_NOUN}\b", re.IGNORECASE)
+# "What will Honda and GS Yuasa's joint venture be called?", "What is the name of the storm …?"
+_ASKS_CALLED = re.compile(r"\bwhat (?:is|was|will be) (?:the |its |their )?name\b|\b(?:be|is|was|are|were) "
+                          r"(?:called|named)\s*\?", re.IGNORECASE)
+# "How many jobs", "how many Delaware high schools": the last of up to three words before a function word.
+_COUNTED = re.compile(r"\bhow many\s+((?:(?!(?:are|were|is|was|will|would|did|do|does|have|has|had|can|could|of|in|on|"
+                      r"at|with|from|for|by|to|that|who|which)\b)[^\W\d_][\w-]*\s*){1,3})", re.IGNORECASE)
+# "Who …?", "Which company …?": asks for a person or another named entity (`rag.query` reads a long one as a
+# description of one entity through several reports).
+_WHICH = r"^\s*(?:which|what)\s+(?:[\w-]+\s+){0,2}?"  # "Which", "What tech company", "Which two-time …"
+ASKS_PERSON = re.compile(rf"^\s*who\b|{_WHICH}(?:individual|person|people)\b", re.IGNORECASE)
+ASKS_ENTITY = re.compile(rf"{ASKS_PERSON.pattern}|{_WHICH}(?:company|companies|firm|team|club|platform|"
+                         r"organi[sz]ation|entity|entities|automaker|carmaker|brand|tool|service|app|startup|"
+                         r"manufacturer|supplier|country|player|establishments?)\b", re.IGNORECASE)
+
+
+def compares_amounts(question: str) -> bool:
+    """Does the question weigh one amount against another ("more … than")? Its "Yes" or "No" is only as
+    good as the two figures behind it."""
+    return bool(_AMOUNT_COMPARISON.search(question))
+
+
+def asks_amount(question: str) -> bool:
+    """Is the answer a figure ("How many workers will ACC employ?")? A reply without one answers
+    something else."""
+    return bool(_ASKS_AMOUNT.search(question))
+
+
+def asks_name(question: str) -> bool:
+    """Is the answer a name ("Which companies are in the chipmaker joint venture …?", "Who is …?", "Which
+    country won …?", "… in which state?", "What will the joint venture be called?")?"""
+    return bool(ASKS_ENTITY.search(question) or _ASKS_WHICH_PLACE.search(question) or _ASKS_CALLED.search(question))
+
+
+def asks_place(question: str) -> bool:
+    """Is the answer where something is ("Where will REE build its P7 platform?")? "Microvast will supply
+    battery packs for REE" names no place. ("Which country …?" asks a name: `asks_name`.)"""
+    return bool(_ASKS_WHERE.search(question))
+
+
+def asks_money(question: str) -> bool:
+    """Is the answer a sum of money ("How much will Tata invest …?")? A count ("three EV models") is not one."""
+    return bool(_ASKS_MONEY.search(question)) and not _CHANGE.search(question)
+
+
+def counted_noun(question: str) -> str:
+    """What "how many" counts: "jobs" in "How many jobs will GM's deal create?", "schools" in "How many
+    Delaware high schools …"; "" when the question counts nothing ("How much …", "What is the capacity …")."""
+    found = _COUNTED.search(question)
+    return found.group(1).split()[-1] if found else ""
+
+
+def gives_what_is_asked(answer: str, question: str) -> bool:
+    """A figure for "how many", a sum for "how much … invest", a place for "where"."""
+    return _gives_amount(answer, question) and _gives_place(answer, question) and _gives_name(answer, question)
+
+
+def _gives_name(answer: str, question: str) -> bool:
+    """"Which companies are in the chipmaker joint venture …?" is not answered by "The chipmaker JV is building a
+    plant in Germany": a question asking who, which company or which country is answered by a name it does not
+    give itself, not even by its initials ("JV"). "Bulgaria won the 2026 Eurovision Song Contest" names one."""
+    if not asks_name(question):
+        return True
+    words = WORD.findall(question)
+    abbreviated = {word_key("".join(w[0] for w in words[i:i + n])) for n in (2, 3) for i in range(len(words))}
+    return bool(named_keys(strip_markers(answer)) - content_keys(question) - abbreviated)
+
+
+# A place an answer puts something in: "in Kokomo, Indiana", "near Birmingham", "at its Wolverhampton-based …".
+_PLACED = re.compile(r"\b(?:in|at|near|outside|from|to|into|across|on|off|inside|throughout)\s+"
+                     r"(?:(?:the|its|their|his|her|a|an)\s+)?([A-Z][\w'’.-]*)")
+
+
+def _gives_place(answer: str, question: str) -> bool:
+    """A question asking where is answered by a place it does not name itself: one the answer puts something
+    in ("… in Novi Sad"), or an answer that is only names ("Europe", "Kokomo, Indiana"). "Microvast will supply
+    battery packs for REE Automotive" does not say where REE will build its platform."""
+    if not asks_place(question):
+        return True
+    plain = strip_markers(answer)
+    asked = named_keys(question)
+    placed = {word_key(m.group(1)) for m in _PLACED.finditer(plain) if not month_number(m.group(1))}
+    said = content_keys(plain)
+    return bool(placed - asked) or (bool(said - asked) and said <= named_keys(plain))
+
+
+def _gives_amount(answer: str, question: str) -> bool:
+    """A question asking how many or how much is answered by a figure it does not hold itself: "ACC has
+    held the inauguration of its new gigafactory" does not say how many workers it will employ."""
+    if asks_money(question):  # "How much will Nissan invest …?" is not answered by "three EV models"
+        return bool(money(strip_markers(answer)) - money(question))
+    return not asks_amount(question) or bool(amounts(strip_markers(answer)) - amounts(question))
