@@ -225,9 +225,9 @@ def counts_of(text: str, noun: str) -> set[str]:
 # A sum of money: "$920m", "£4bn", "US$1.5 billion", "€170 million", "5 million euros", "Rs 500 crore".
 _CURRENCY_SIGN = r"(?:[A-Z]{1,2})?[$£€¥₹]|\b(?:USD|EUR|GBP|JPY|CNY|Rs\.?)\s*"
 _CURRENCY_WORD = r"\s*(?:dollars?|pounds?|euros?|yen|yuan|rupees?|francs?|crore|lakh)\b"
-_MONEY = re.compile(rf"(?:{_CURRENCY_SIGN})\s*({_NUMBER.pattern}(?:\s*(?:thousand|million|billion|trillion|mn|bn|tn|"
-                    rf"k|m|b)\b)?)|({_NUMBER.pattern}(?:\s*(?:thousand|million|billion|trillion|mn|bn|tn))?){_CURRENCY_WORD}",
-                    re.IGNORECASE)
+_SCALE_WORD = r"(?:thousand|million|billion|trillion|mn|bn|tn)"
+_MONEY = re.compile(rf"(?:{_CURRENCY_SIGN})\s*({_NUMBER.pattern}(?:\s*(?:{_SCALE_WORD}|k|m|b)\b)?)|"
+                    rf"({_NUMBER.pattern}(?:\s*{_SCALE_WORD})?){_CURRENCY_WORD}", re.IGNORECASE)
 
 
 def money(text: str) -> set[str]:

@@ -419,6 +419,17 @@ def _evidence_sentence(sources, words: str):  # noqa: ANN001, ANN202
     raise AssertionError(f"no retrieved sentence holds {words!r}")
 
 
+def _quoting_it_answers_only_the_other(search_stack, words: str, refused: str, answered: str) -> None:  # noqa: ANN001
+    """The retrieved sentence holding `words`, given as the answer, is refused for one question and answers
+    the other: true and cited either way, it gives the kind of thing only the second asks for."""
+    from rag.grounded import ground
+
+    sources = _retrieved(search_stack, refused)
+    sentence = _evidence_sentence(sources, words)
+    assert _refused(ground(sentence.text, [sentence], sources, refused, False)), refused
+    assert ground(sentence.text, [sentence], sources, answered, False).mode == "answer", answered
+
+
 def test_a_verdict_or_a_quote_about_something_else_is_refused(search_stack) -> None:  # noqa: ANN001
     """Both questions retrieve articles naming their subjects, but the real 1.5B pointed at sentences that
     do not: a chipmaker's German fab for a verdict on BMW in Hungary, a French gigafactory's opening for
@@ -516,12 +527,9 @@ def test_how_many_is_answered_by_the_one_count_its_article_gives_never_a_date(se
     assert _refused(ground(start.text, [start], sources, kokomo, False))
 
     # "how much" money is answered by a sum: `newsrag ask` quoted "… will make three EV models …" for Nissan's
-    invest = "How much will Nissan invest in the EV36Zero hub?"
-    sources = _retrieved(search_stack, invest)
-    models = _evidence_sentence(sources, "will make three EV models")
-    assert _refused(ground(models.text, [models], sources, invest, False))
-    assert ground(models.text, [models], sources, "How many EV models will Nissan make in Sunderland?",
-                  False).mode == "answer"
+    _quoting_it_answers_only_the_other(search_stack, "will make three EV models",
+                                       "How much will Nissan invest in the EV36Zero hub?",
+                                       "How many EV models will Nissan make in Sunderland?")
     assert money("Tata invests £4bn, US$1.5 billion or 5 million euros in 3 plants") == {"4", "4b", "1.5", "1.5b",
                                                                                         "5", "5m"}
 
@@ -537,12 +545,9 @@ def test_where_is_answered_by_a_place(search_stack) -> None:  # noqa: ANN001
     battery packs for REE Automotive commercial EV platforms": true, cited, and no place."""
     from rag.grounded import ground
 
-    question = "Where will REE Automotive build its P7 platform?"
-    sources = _retrieved(search_stack, question)
-    supply = _evidence_sentence(sources, "Microvast to supply battery packs")
-    assert _refused(ground(supply.text, [supply], sources, question, False))
-    assert ground(supply.text, [supply], sources, "What will Microvast supply to REE Automotive?",
-                  False).mode == "answer"
+    _quoting_it_answers_only_the_other(search_stack, "Microvast to supply battery packs",
+                                       "Where will REE Automotive build its P7 platform?",
+                                       "What will Microvast supply to REE Automotive?")
 
     question = "Where does Polestar plan to build the Polestar 7?"
     sources = _retrieved(search_stack, question)
