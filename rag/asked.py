@@ -113,15 +113,16 @@ _PLACED = re.compile(r"\b(?:in|at|near|outside|from|to|into|across|on|off|inside
 
 def _gives_place(answer: str, question: str) -> bool:
     """A question asking where is answered by a place it does not name itself: one the answer puts something
-    in ("… in Novi Sad"), or an answer that is only names ("Europe", "Kokomo, Indiana"). "Microvast will supply
-    battery packs for REE Automotive" does not say where REE will build its platform."""
+    in ("… in Novi Sad"), or an answer that is only names and the question's words ("Europe", "Kokomo, Indiana",
+    "Idaho Pride event" for where the event was). "Microvast will supply battery packs for REE Automotive" does
+    not say where REE will build its platform."""
     if not asks_place(question):
         return True
     plain = strip_markers(answer)
     asked = named_keys(question)
     placed = {word_key(m.group(1)) for m in _PLACED.finditer(plain) if not month_number(m.group(1))}
-    said = content_keys(plain)
-    return bool(placed - asked) or (bool(said - asked) and said <= named_keys(plain))
+    names = named_keys(plain)
+    return bool(placed - asked) or (bool(names - asked) and content_keys(plain) <= names | content_keys(question))
 
 
 def _gives_amount(answer: str, question: str) -> bool:

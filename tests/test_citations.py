@@ -552,7 +552,7 @@ def test_where_is_answered_by_a_place(search_stack) -> None:  # noqa: ANN001
     question = "Where does Polestar plan to build the Polestar 7?"
     sources = _retrieved(search_stack, question)
     europe = _evidence_sentence(sources, "Polestar 7 to be built in Europe")
-    for reply in ("Europe", "Polestar plans to build the Polestar 7 in Europe."):
+    for reply in ("Europe", "Polestar plans to build the Polestar 7 in Europe.", "Europe plant"):
         assert ground(reply, [europe], sources, question, False).mode == "answer", reply
 
     # "In which country …?" is answered by a name the question does not give, wherever the answer puts it
