@@ -45,6 +45,9 @@ _ASKS_CALLED = re.compile(r"\bwhat (?:is|was|will be) (?:the |its |their )?name\
 # "How many jobs", "how many Delaware high schools": the last of up to three words before a function word.
 _COUNTED = re.compile(r"\bhow many\s+((?:(?!(?:are|were|is|was|will|would|did|do|does|have|has|had|can|could|of|in|on|"
                       r"at|with|from|for|by|to|that|who|which)\b)[^\W\d_][\w-]*\s*){1,3})", re.IGNORECASE)
+# "What battery chemistry will …", "Which models will …": the thing asked for, the last word before the verb.
+_ASKED_THING = re.compile(r"(?:^|[.?!]\s+)(?:what|which)\s+((?:[\w-]+\s+){1,3}?)(?:is|are|was|were|will|would|did|do|"
+                          r"does|has|have|had|can|could|should|may|might)\b", re.IGNORECASE)
 # "Who …?", "Which company …?": asks for a person or another named entity (`rag.query` reads a long one as a
 # description of one entity through several reports).
 _WHICH = r"^\s*(?:which|what)\s+(?:[\w-]+\s+){0,2}?"  # "Which", "What tech company", "Which two-time …"
@@ -81,6 +84,17 @@ def asks_place(question: str) -> bool:
 def asks_money(question: str) -> bool:
     """Is the answer a sum of money ("How much will Tata invest …?")? A count ("three EV models") is not one."""
     return bool(_ASKS_MONEY.search(question)) and not _CHANGE.search(question)
+
+
+def asked_thing(question: str) -> str:
+    """What "what …" or "which …" asks for: "chemistry" in "What battery chemistry will the ACC gigafactory
+    use?", "models" in "Which models will Nissan build …?", "plant" in "Which type of plant is …?"; "" for "What
+    is …?", "What will BMW supply?", or a question asking a figure or a name (their own checks)."""
+    found = _ASKED_THING.search(question)
+    if not found or asks_amount(question) or asks_name(question):  # a figure or a name answers those
+        return ""
+    words = re.sub(r"^.*\b(?:type|kind|sort|form)s? of\s+", "", found.group(1), flags=re.IGNORECASE)
+    return words.split(" of ")[0].split()[-1]
 
 
 def counted_noun(question: str) -> str:

@@ -27,8 +27,8 @@ from dataclasses import dataclass, replace
 
 from index.names import named_keys, names_written
 from index.percentages import gives_only_changes
-from index.textrules import amounts, content_keys, counts_of, numbers, sentence_spans, strip_markers
-from rag.asked import compares_amounts, counted_noun, gives_what_is_asked
+from index.textrules import amounts, content_keys, counts_of, numbers, sentence_spans, strip_markers, word_key
+from rag.asked import asked_thing, compares_amounts, counted_noun, gives_what_is_asked
 from rag.citations import Citation, Verified, is_refusal, place_markers, verify
 from rag.deeds import only_planned, reads_as_planned
 from rag.evidence import Sentence, candidates
@@ -182,9 +182,15 @@ def _the_count(question: str, cited: Sequence[Source]) -> list[Sentence]:
 def _on_topic(question: str, sentences: Sequence[Sentence]) -> bool:
     """Do these sentences say something of what the question asks beyond its names? "What is the capital
     of France?" is not answered by quoting a French gigafactory's opening, which names France but no
-    capital; a question that is only names ("Tesla in Berlin?") asks nothing more."""
+    capital; a question that is only names ("Tesla in Berlin?") asks nothing more. Where the question says
+    what it asks for ("What battery chemistry will the ACC gigafactory use?"), the quote must say it: the
+    opening "… to produce batteries for electric vehicles" shares "battery" and names no chemistry."""
     asked = content_keys(question) - named_keys(question)
-    return not asked or bool(asked & content_keys(" ".join(s.text for s in sentences)))
+    quoted = content_keys(" ".join(s.text for s in sentences))
+    thing = asked_thing(question)
+    if thing and word_key(thing) in asked and word_key(thing) not in quoted:
+        return False
+    return not asked or bool(asked & quoted)
 
 
 def _names_subjects(question: str, sources: list[Source], share: float = 1.0) -> bool:

@@ -461,6 +461,19 @@ def test_a_verdict_or_a_quote_about_something_else_is_refused(search_stack) -> N
     assert ground("Paris", [opening], sources, who, False).mode == "quoted"
 
 
+def test_a_quote_says_the_thing_the_question_asks_for(search_stack) -> None:  # noqa: ANN001
+    """"What battery chemistry will the ACC gigafactory use?" (unanswerable holdout-007) was answered by quoting
+    the opening "… to produce batteries for electric vehicles (EVs)": it shares "battery" and names no chemistry."""
+    from rag.grounded import ground
+
+    chemistry = "What battery chemistry will the ACC gigafactory use?"
+    sources = _retrieved(search_stack, chemistry)
+    opening = _evidence_sentence(sources, "inauguration of its new gigafactory in France")
+    assert _refused(ground("NMC cells", [opening], sources, chemistry, False))
+    made = ground("NMC cells", [opening], sources, "What kind of batteries will the ACC gigafactory produce?", False)
+    assert made.mode == "quoted", made.verified.text
+
+
 def test_a_verdict_weighing_amounts_needs_two_figures(search_stack) -> None:  # noqa: ANN001
     """"Did GM invest more in Ohio than BMW in South Carolina?": the 1.5B said "Yes" on GM's $920m and two
     BMW headlines that give no sum. A verdict on "more … than" needs a figure on each side (or one in the
