@@ -122,7 +122,7 @@ def _gives_name(answer: str, question: str) -> bool:
 
 # A place an answer puts something in: "in Kokomo, Indiana", "near Birmingham", "at its Wolverhampton-based …".
 _PLACED = re.compile(r"\b(?:in|at|near|outside|from|to|into|across|on|off|inside|throughout)\s+"
-                     r"(?:(?:the|its|their|his|her|a|an)\s+)?([A-Z][\w'’.-]*)")
+                     r"(?:(?:the|its|their|his|her)\s+)?([A-Z][\w'’.-]*)")
 
 
 def _gives_place(answer: str, question: str) -> bool:
