@@ -4,9 +4,9 @@
 though every word of it is in the article: the support check says an answer is true, not that it answers. A
 small model often points at the right article's wrong line, so an answer (or the evidence quoted in its stead)
 must give the kind of thing asked for: a figure for "how many" (a year is none), a sum for "how much … invest",
-a place for "where", a name for "who", "which company" or "which country". The reasons it answered are kept
-beside each rule; the question shapes that several modules read (a description of one company through several
-reports, `rag.query`) live here too, in one place.
+a place for "where", a name for "who", "which company" or "which country". Each rule keeps beside it the
+question that called for it. The question shapes other modules read too (a person or a company asked for, which
+`rag.query` reads as a description of one entity through several reports) live here, in one place.
 """
 
 from __future__ import annotations
@@ -105,7 +105,8 @@ def counted_noun(question: str) -> str:
 
 
 def gives_what_is_asked(answer: str, question: str) -> bool:
-    """A figure for "how many", a sum for "how much … invest", a place for "where"."""
+    """Does the answer give what the question asks for: a figure for "how many", a sum for "how much …
+    invest", a place for "where", a name for "who" or "which company"? Questions asking none pass."""
     return _gives_amount(answer, question) and _gives_place(answer, question) and _gives_name(answer, question)
 
 

@@ -95,7 +95,7 @@ class Query:
     reports: tuple[Report, ...] = field(default=())  # ≥ 2 for a question about separate reports
     prefer_recent: bool = False
     as_of: str = ""
-    shared_name: Literal["", "name", "person"] = ""  # asks for the one name several reports share (rag.asked.ASKS_ENTITY)
+    shared_name: Literal["", "name", "person"] = ""  # the one name several reports share (rag.asked.ASKS_ENTITY)
     claims: tuple[str, ...] = ()  # a yes/no question's parts, each to hold for a "Yes" (_CLAIM_JOIN)
     alternatives: tuple[str, ...] = ()  # ("Consistent", "Inconsistent"): the words a "Yes" and a "No" answer with
     proposition: str = ""  # the yes/no question judged for an either/or one: the question without its second option

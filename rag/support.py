@@ -32,7 +32,8 @@ def support_score(claim: str, passage: str, given: str = "") -> float:
     a company, place or person the source never mentions is not supported by it,
     however many other words match. So is a percentage the passage gives only as
     the other kind, a change for a share ("70%" for what share of production was
-    electrified, on "production soars 70%": `index/percentages.py`). Nor is a claim
+    electrified, on "production soars 70%": `index/percentages.py`), or a count the
+    passage gives only of other things ("three gigafactories" on "three EV models"). Nor is a claim
     naming none of the question's subjects ("fraud and conspiracy" for what Changpeng
     Zhao pleaded guilty to, GM's battery plant for where BMW's is) by a passage naming
     none of them, nor one the passage says of someone else (`borrowed_subject`).
