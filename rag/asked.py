@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from index.names import named_keys
-from index.textrules import WORD, amounts, content_keys, money, month_number, strip_markers, word_key
+from index.textrules import WEEKDAYS, WORD, amounts, content_keys, money, month_number, strip_markers, word_key
 
 # "Did GM invest more in Ohio than BMW in South Carolina?": a verdict that needs two amounts.
 _AMOUNT_COMPARISON = re.compile(r"\b(?:more|less|fewer|larger|bigger|higher|lower|greater|smaller|cheaper|"
@@ -122,7 +122,8 @@ def _gives_name(answer: str, question: str) -> bool:
 
 
 # A place an answer puts something in: "in Kokomo, Indiana", "near Birmingham", "at its Wolverhampton-based …".
-_PLACED = re.compile(r"\b(?:in|at|near|outside|from|to|into|across|on|off|inside|throughout)\s+"
+# Not "to" or "from", which name whom as often ("in a statement to USA TODAY", "a loan from Ford").
+_PLACED = re.compile(r"\b(?:in|at|near|outside|into|across|on|off|inside|throughout)\s+"
                      r"(?:(?:the|its|their|his|her)\s+)?([A-Z][\w'’.-]*)")
 
 
@@ -135,7 +136,8 @@ def _gives_place(answer: str, question: str) -> bool:
         return True
     plain = strip_markers(answer)
     asked = named_keys(question)
-    placed = {word_key(m.group(1)) for m in _PLACED.finditer(plain) if not month_number(m.group(1))}
+    placed = {word_key(m.group(1)) for m in _PLACED.finditer(plain)
+              if not month_number(m.group(1)) and m.group(1).lower() not in WEEKDAYS}
     names = named_keys(plain)
     return bool(placed - asked) or (bool(names - asked) and content_keys(plain) <= names | content_keys(question))
 

@@ -573,6 +573,13 @@ def test_where_is_answered_by_a_place(search_stack) -> None:  # noqa: ANN001
     pride = "Police arrested 31 men who allegedly planned to riot at an LGBTQ Pride event. Where was the event?"
     assert gives_what_is_asked("Idaho Pride event [1].", pride)
     assert not gives_what_is_asked("Idaho officials charged the men with conspiracy [1].", pride)
+    # a day, a recipient or "an Instagram video" is no place (RealTimeQA answers, all wrong)
+    held = "The Victoria's Secret Fashion Show returned this week. Where did the show take place?"
+    for said in ("It took place on Sunday, Feb. 22 [1].",
+                 "A spokesperson confirmed it in a statement to USA TODAY [1].",
+                 "The retailer announced the return in an Instagram video in May [1]."):
+        assert not gives_what_is_asked(said, held), said
+    assert gives_what_is_asked("The show took place at the Brooklyn Navy Yard in New York [1].", held)
 
     # "In which country …?" is answered by a name the question does not give, wherever the answer puts it
     question = "In which country did Nidec open new factories?"
