@@ -187,8 +187,12 @@ def amounts(text: str) -> set[str]:
     """The figures a text states as amounts, each once ("$920m" is one, not "920" and "920m"): no month,
     no day of a month and no year. "How many stars were on the first US flag?" is not answered by
     "approved … on June 14, 1777"."""
-    text = _NUMERIC_DATE.sub(" ", with_figures(text))
-    return {f for f in numbers(_CALENDAR.sub(" ", text)) if f.replace(".", "", 1).isdigit()}
+    return {f for f in numbers(_without_calendar(text)) if f.replace(".", "", 1).isdigit()}
+
+
+def _without_calendar(text: str) -> str:
+    """The text with counts written in words as figures, and its dates blanked."""
+    return _CALENDAR.sub(" ", _NUMERIC_DATE.sub(" ", with_figures(text)))
 
 
 # "five times", "three occasions": a count of whatever the sentence tells, not of a thing. "Led Syracuse to the
@@ -204,9 +208,8 @@ def counted(text: str) -> dict[str, list[frozenset[str]]]:
     """Each figure the text states as an amount, with what it counts each time it is stated (the content
     words right after it, up to a function word; empty for "$920m in Ohio" or a bare "1,000"). A year or a
     day is no count. "… make three EV models" counts models; it gives no count of gigafactories."""
-    text = _CALENDAR.sub(" ", _NUMERIC_DATE.sub(" ", with_figures(text)))
     found: dict[str, list[frozenset[str]]] = {}
-    for m in _FIGURE_AND_WORDS.finditer(text):
+    for m in _FIGURE_AND_WORDS.finditer(_without_calendar(text)):
         words = WORD.findall(m.group(2))
         ends = next((i for i, w in enumerate(words) if w.lower() in _COUNT_ENDS), len(words))
         things = frozenset(word_key(w) for w in words[:ends] if is_content_word(w))

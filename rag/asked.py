@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from index.names import named_keys
-from index.textrules import WEEKDAYS, WORD, amounts, content_keys, money, month_number, strip_markers, word_key
+from index.names import initials, named_keys
+from index.textrules import EVENT_COUNTERS, WEEKDAYS, WORD, amounts, content_keys, money, month_number, strip_markers, word_key
 
 # "Did GM invest more in Ohio than BMW in South Carolina?": a verdict that needs two amounts.
 _AMOUNT_COMPARISON = re.compile(r"\b(?:more|less|fewer|larger|bigger|higher|lower|greater|smaller|cheaper|"
@@ -38,16 +38,16 @@ _CHANGE = re.compile(r"\b(?:rise|rose|risen|grow|grew|grown|fall|fell|fallen|inc
 # "Which country won …?", "… in which state?": answered by a name (`asks_name`).
 _PLACE_NOUN = r"(?:country|city|state|town|region|county|province|continent|island)"
 _ASKS_WHERE = re.compile(r"(?:^|[.?!]\s+)where\b", re.IGNORECASE)
-_ASKS_WHICH_PLACE = re.compile(rf"\b(?:in )?(?:which|what) {_PLACE_NOUN}\b", re.IGNORECASE)
+_ASKS_WHICH_PLACE = re.compile(rf"\b(?:which|what) {_PLACE_NOUN}\b", re.IGNORECASE)
 # "What will Honda and GS Yuasa's joint venture be called?", "What is the name of the storm …?"
 _ASKS_CALLED = re.compile(r"\bwhat (?:is|was|will be) (?:the |its |their )?name\b|\b(?:be|is|was|are|were) "
                           r"(?:called|named)\s*\?", re.IGNORECASE)
+_VERB = r"(?:is|are|was|were|will|would|did|do|does|has|have|had|can|could|should|may|might)"
 # "How many jobs", "how many Delaware high schools": the last of up to three words before a function word.
-_COUNTED = re.compile(r"\bhow many\s+((?:(?!(?:are|were|is|was|will|would|did|do|does|have|has|had|can|could|of|in|on|"
-                      r"at|with|from|for|by|to|that|who|which)\b)[^\W\d_][\w-]*\s*){1,3})", re.IGNORECASE)
+_COUNTED = re.compile(rf"\bhow many\s+((?:(?!(?:{_VERB}|of|in|on|at|with|from|for|by|to|that|who|which)\b)"
+                      r"[^\W\d_][\w-]*\s*){1,3})", re.IGNORECASE)
 # "What battery chemistry will …", "Which models will …": the thing asked for, the last word before the verb.
-_ASKED_THING = re.compile(r"(?:^|[.?!]\s+)(?:what|which)\s+((?:[\w-]+\s+){1,3}?)(?:is|are|was|were|will|would|did|do|"
-                          r"does|has|have|had|can|could|should|may|might)\b", re.IGNORECASE)
+_ASKED_THING = re.compile(rf"(?:^|[.?!]\s+)(?:what|which)\s+((?:[\w-]+\s+){{1,3}}?){_VERB}\b", re.IGNORECASE)
 # "Who …?", "Which company …?": asks for a person or another named entity (`rag.query` reads a long one as a
 # description of one entity through several reports).
 _WHICH = r"^\s*(?:which|what)\s+(?:[\w-]+\s+){0,2}?"  # "Which", "What tech company", "Which two-time …"
@@ -99,9 +99,11 @@ def asked_thing(question: str) -> str:
 
 def counted_noun(question: str) -> str:
     """What "how many" counts: "jobs" in "How many jobs will GM's deal create?", "schools" in "How many
-    Delaware high schools …"; "" when the question counts nothing ("How much …", "What is the capacity …")."""
+    Delaware high schools …"; "" when the question counts nothing ("How much …", "What is the capacity …"),
+    or counts events ("How many times …": `index.textrules.EVENT_COUNTERS`)."""
     found = _COUNTED.search(question)
-    return found.group(1).split()[-1] if found else ""
+    noun = found.group(1).split()[-1] if found else ""
+    return "" if word_key(noun) in EVENT_COUNTERS else noun
 
 
 def gives_what_is_asked(answer: str, question: str) -> bool:
@@ -117,7 +119,7 @@ def _gives_name(answer: str, question: str) -> bool:
     if not asks_name(question):
         return True
     words = WORD.findall(question)
-    abbreviated = {word_key("".join(w[0] for w in words[i:i + n])) for n in (2, 3) for i in range(len(words))}
+    abbreviated = {word_key(initials(" ".join(words[i:i + n]))) for n in (2, 3) for i in range(len(words) - 1)}
     return bool(named_keys(strip_markers(answer)) - content_keys(question) - abbreviated)
 
 

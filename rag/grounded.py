@@ -12,10 +12,11 @@ user is built only on the pointers that passed the check:
 - any other question gets the model's sentences, each kept only if the articles
   of its evidence (or, failing them, another retrieved article) support it;
 - when nothing the model wrote survives the support check, or it only restates the
-  question, or gives no figure where one is asked for ("How many workers …?"),
-  the evidence itself is quoted (its sentences from articles naming what the
-  question names, if they share a word of what it asks and hold a figure where one
-  is asked for): a faithful answer instead of a refusal, because the evidence passed.
+  question, or does not give what is asked for (a figure for "How many workers …?",
+  a place for "Where …?": `rag/asked.py`), the evidence itself is quoted (its
+  sentences from articles naming what the question names, if they share a word of
+  what it asks and give what is asked for): a faithful answer instead of a refusal,
+  because the evidence passed.
 No evidence, a reply that says "unknown", or retrieved articles that do not name what
 the question asks about (most of its companies, places, people) is a refusal.
 """

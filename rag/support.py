@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from index.names import (acronym_keys, name_keys, name_runs, named_keys, names_written, opening_name, subject_keys,
                          writes_name)
 from index.percentages import used_otherwise
-from index.textrules import EVENT_COUNTERS, content_keys, counted, numbers, sentence_spans, word_key
+from index.textrules import content_keys, counted, numbers, sentence_spans, word_key
 from rag.asked import counted_noun
 
 SUPPORT_THRESHOLD = 0.5
@@ -55,7 +55,7 @@ def support_score(claim: str, passage: str, given: str = "") -> float:
     new_figures = numbers(claim) - given_keys
     if not new_figures <= numbers(passage) or used_otherwise(claim, passage, given):
         return 0.0
-    if _counts_something_else(claim, passage, new_figures, counted_noun(given)):
+    if new_figures and _counts_something_else(claim, passage, new_figures, given):
         return 0.0
     if not claim_keys:
         return 1.0 if numbers(claim) else 0.0
@@ -67,13 +67,14 @@ def support_score(claim: str, passage: str, given: str = "") -> float:
     return len(basis & passage_keys) / len(basis)
 
 
-def _counts_something_else(claim: str, passage: str, figures: set[str], asked_count: str) -> bool:
+def _counts_something_else(claim: str, passage: str, figures: set[str], given: str) -> bool:
     """Does the passage give a figure the claim counts something with only as a count of other things?
     "Nissan plans three gigafactories in the UK" is not backed by "The carmaker will make three EV models"
     (in an article about its third gigafactory); nor is a bare "3" answering how many gigafactories
-    (`asked_count`, the question's counted noun). Any other bare figure ("$920m in Ohio"), and a figure the
+    (the noun "how many" counts in `given`). Any other bare figure ("$920m in Ohio"), and a figure the
     passage states bare, are left to the word check."""
-    counts = {word_key(asked_count)} - EVENT_COUNTERS if asked_count else set()
+    asked_count = counted_noun(given)
+    counts = {word_key(asked_count)} if asked_count else set()
     claimed = {f: set().union(*things) or counts for f, things in counted(claim).items() if f in figures}
     if not any(claimed.values()):  # most claims count nothing: the passage is not read
         return False
