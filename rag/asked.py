@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 
 from index.names import initials, named_keys
-from index.textrules import EVENT_COUNTERS, WEEKDAYS, WORD, amounts, content_keys, money, month_number, strip_markers, word_key
+from index.textrules import (EVENT_COUNTERS, WEEKDAYS, WORD, amounts, content_keys, money, month_number, strip_markers,
+                             word_key)
 
 # "Did GM invest more in Ohio than BMW in South Carolina?": a verdict that needs two amounts.
 _AMOUNT_COMPARISON = re.compile(r"\b(?:more|less|fewer|larger|bigger|higher|lower|greater|smaller|cheaper|"
