@@ -173,6 +173,33 @@ def test_follow_up_question_is_condensed_before_retrieval(server: str, browser) 
     assert "Jaguar Land Rover" in titles or "JLR" in titles, panel
 
 
+def test_a_question_typed_while_one_is_answered_is_asked_after_it(server: str, browser) -> None:  # noqa: ANN001
+    """An analyst types the next question while the answer is written: the streamed answer must not wipe it,
+    and Enter must not be dropped (Gradio drops an event sent while its last one runs); it is asked after."""
+    page = _open(browser, server)
+    first, second = ("Which company did Honda agree to collaborate with on lithium-ion batteries?",
+                     "Where will Jaguar Land Rover manufacture its electric drive units?")
+    page.locator("#nr-question textarea").fill(first)
+    page.locator("#nr-send").click()
+    page.wait_for_function("() => document.querySelector('#nr-sources')?.innerText.includes('writing the answer')",
+                           timeout=60_000)
+    page.locator("#nr-question textarea").press_sequentially(second, delay=10)
+    page.wait_for_function("() => document.querySelector('#nr-chat .message.bot')?.innerText.trim() !== '…'",
+                           timeout=120_000)  # the first answer streams while the second question waits in the box
+    assert page.locator("#nr-question textarea").input_value() == second
+    page.locator("#nr-question textarea").press("Enter")
+    page.wait_for_function(
+        """([second]) => {
+            const turns = '#nr-chat .message.user, #nr-chat .message.bot';  // each holds one more .message
+            const messages = [...document.querySelectorAll(turns)].map(m => m.innerText.trim());
+            return messages.length >= 4 && messages[2] === second
+                && /Cited articles|No article answers/.test(document.querySelector('#nr-sources')?.innerText);
+        }""", arg=[second], timeout=240_000)
+    messages = page.locator("#nr-chat .message.user, #nr-chat .message.bot").all_inner_texts()
+    assert len(messages) == 4 and messages[0].strip() == first and "GS Yuasa" in messages[1], messages
+    assert "Jaguar Land Rover" in page.locator("#nr-sources").inner_text()
+
+
 def test_article_markup_is_shown_as_text_and_never_runs(server: str, browser, tmp_path: Path) -> None:  # noqa: ANN001
     page = _open(browser, server)
     _ask(page, "What is Rivian building at its Normal, Illinois plant?")

@@ -67,10 +67,12 @@ def build_app(settings: Settings, warm: bool = False, max_queue: int = 64) -> gr
     ) -> Iterator[tuple[Any, ...]]:
         message = (message or "").strip()
         if not message:
-            yield chat, gr.update(), gr.update(), pairs, gr.update(), ""
+            yield chat, gr.update(), gr.update(), pairs, gr.update(), gr.update()
             return
         chat = [*chat, {"role": "user", "content": escape(message)}, {"role": "assistant", "content": "…"}]
+        # The box is emptied once, here: the next question may be typed while this one is answered.
         yield chat, sources_panel([], status="Searching the index…"), gr.update(choices=[], value=None), pairs, None, ""
+        keep_typed = gr.update()
         streamed, searched, understood = "", "", ""
         try:
             for event in service.stream(message, pairs, outlets, since, until, int(k), preset):
@@ -80,11 +82,11 @@ def build_app(settings: Settings, warm: bool = False, max_queue: int = 64) -> gr
                     understood = event.query.describe() if event.query else ""
                     status = f"{len(event.sources)} articles retrieved; writing the answer…{searched}"
                     yield (chat, sources_panel(event.sources, status=status, understood=understood), gr.update(),
-                           pairs, None, "")
+                           pairs, None, keep_typed)
                 elif isinstance(event, Token):
                     streamed += event.text
                     chat[-1] = {"role": "assistant", "content": escape(streamed)}
-                    yield chat, gr.update(), gr.update(), pairs, None, ""
+                    yield chat, gr.update(), gr.update(), pairs, None, keep_typed
                 elif isinstance(event, Done):
                     answer = event.answer
                     chat[-1] = {"role": "assistant", "content": _answer_markdown(answer)}
@@ -94,10 +96,11 @@ def build_app(settings: Settings, warm: bool = False, max_queue: int = 64) -> gr
                                           understood)
                     choices = _citation_choices(answer)
                     yield (chat, panel, gr.update(choices=choices, value=None), [*pairs, (message, answer.text)],
-                           answer, "")
+                           answer, keep_typed)
         except NewsragError as exc:
             chat[-1] = {"role": "assistant", "content": f"⚠ {escape(str(exc))}"}
-            yield chat, sources_panel([], status="No answer."), gr.update(choices=[], value=None), pairs, None, ""
+            yield (chat, sources_panel([], status="No answer."), gr.update(choices=[], value=None), pairs, None,
+                   keep_typed)
 
     def show_citation(choice: str | None, answer: Answer | None) -> str:
         if not choice or answer is None:
@@ -196,8 +199,10 @@ def build_app(settings: Settings, warm: bool = False, max_queue: int = 64) -> gr
         # token 4.5–4.8 s with them, 3.9–4.2 s without; benchmarks/ui_latency.py, docs/performance.md).
         answering = {"concurrency_id": LLM_QUEUE, "concurrency_limit": 1, "api_visibility": "private",
                      "show_progress": "hidden"}
-        for trigger in (box.submit, send.click):
-            trigger(respond, inputs, outputs, **answering)
+        # One event for Enter and the button. A question sent while the last is still being answered (or
+        # while its last update is on its way: the panel already says "Cited articles") is asked once that
+        # one ends, with the conversation as it is then; Gradio's default drops it without a word.
+        gr.on([box.submit, send.click], respond, inputs, outputs, trigger_mode="always_last", **answering)
         # searches skip the LLM's queue (milliseconds each); typing fast runs only the latest query
         search_in = [query, outlet_facet, month_facet, order]
         search_out = [results, outlet_facet, month_facet, about, found]
