@@ -200,6 +200,35 @@ def test_a_question_typed_while_one_is_answered_is_asked_after_it(server: str, b
     assert "Jaguar Land Rover" in page.locator("#nr-sources").inner_text()
 
 
+def test_ask_in_chat_while_an_answer_is_written_keeps_that_answer(server: str, browser) -> None:  # noqa: ANN001
+    """"Ask in chat" from the Search tab while the chat writes an answer: the question waits its turn, and
+    the answer being written stays in the conversation (a second event would have run on the chat as it was)."""
+    page = _open(browser, server)
+    first = "Which company did Honda agree to collaborate with on lithium-ion batteries?"
+    page.locator("#nr-question textarea").fill(first)
+    page.locator("#nr-send").click()
+    page.wait_for_function("() => document.querySelector('#nr-sources')?.innerText.includes('Searching')",
+                           timeout=60_000)
+    page.get_by_role("tab", name="Search").click()
+    page.locator("#nr-search textarea").fill("Jaguar Land Rover electric drive units")
+    page.locator("#nr-search textarea").press("Enter")
+    page.wait_for_function("() => document.querySelector('#nr-results .nr-result mark')", timeout=30_000)
+    page.locator("#nr-about input").click()
+    page.get_by_role("option").first.click()
+    page.locator("#nr-ask-about").click()
+    still_writing = page.evaluate("() => !/Cited articles|No article answers/.test("
+                                  "document.querySelector('#nr-sources')?.innerText)")
+    page.wait_for_function(
+        """() => {
+            const messages = [...document.querySelectorAll('#nr-chat .message.user, #nr-chat .message.bot')];
+            return messages.length >= 4 && messages[3].innerText.trim() !== '…'
+                && /Cited articles|No article answers/.test(document.querySelector('#nr-sources')?.innerText);
+        }""", timeout=240_000)
+    messages = page.locator("#nr-chat .message.user, #nr-chat .message.bot").all_inner_texts()
+    assert len(messages) == 4 and messages[0].strip() == first and "GS Yuasa" in messages[1], messages
+    assert still_writing  # else this run did not test what it is for: the first answer came too fast
+
+
 def test_article_markup_is_shown_as_text_and_never_runs(server: str, browser, tmp_path: Path) -> None:  # noqa: ANN001
     page = _open(browser, server)
     _ask(page, "What is Rivian building at its Normal, Illinois plant?")

@@ -142,10 +142,12 @@ def build_app(settings: Settings, warm: bool = False, max_queue: int = 64) -> gr
             [chat_question(h) for h in page.hits],
         )
 
-    def ask_about(choice: str | None, questions: list[str]) -> tuple[Any, ...]:
+    def ask_about(choice: str | None, questions: list[str], times_asked: int) -> tuple[Any, ...]:
+        """The question about the picked article goes in the box, and the count of such questions up by one:
+        its change asks it through the chat's own event, so it waits for an answer being written."""
         if choice is None or not questions:
-            return gr.update(), gr.update()
-        return questions[int(choice)], gr.Tabs(selected="chat")
+            return gr.update(), gr.update(), gr.update()
+        return questions[int(choice)], gr.Tabs(selected="chat"), times_asked + 1
 
     with gr.Blocks(title="newsrag", analytics_enabled=False) as app:
         gr.Markdown("## newsrag — cited answers from your news index")
@@ -192,6 +194,7 @@ def build_app(settings: Settings, warm: bool = False, max_queue: int = 64) -> gr
                             about = gr.Dropdown(label="Ask the chat about", choices=[], scale=4, elem_id="nr-about")
                             about_send = gr.Button("Ask in chat", scale=1, elem_id="nr-ask-about")
                 found = gr.State([])
+                asked_about = gr.State(0)
         inputs = [box, chatbot, pairs, outlets, since, until, k, preset]
         outputs = [chatbot, panel, pick, pairs, last, box]
         # No progress overlay on answers: the chat shows "…" and the panel a status line, and a browser on the
@@ -199,18 +202,20 @@ def build_app(settings: Settings, warm: bool = False, max_queue: int = 64) -> gr
         # token 4.5–4.8 s with them, 3.9–4.2 s without; benchmarks/ui_latency.py, docs/performance.md).
         answering = {"concurrency_id": LLM_QUEUE, "concurrency_limit": 1, "api_visibility": "private",
                      "show_progress": "hidden"}
-        # One event for Enter and the button. A question sent while the last is still being answered (or
-        # while its last update is on its way: the panel already says "Cited articles") is asked once that
-        # one ends, with the conversation as it is then; Gradio's default drops it without a word.
-        gr.on([box.submit, send.click], respond, inputs, outputs, trigger_mode="always_last", **answering)
+        # One event for Enter, the button and "Ask in chat". A question sent while the last is still being
+        # answered (or while its last update is on its way: the panel already says "Cited articles") is asked
+        # once that one ends, with the conversation as it is then. Gradio's default drops it without a word;
+        # a second event would run with the conversation as it was, and its answer would replace the first.
+        gr.on([box.submit, send.click, asked_about.change], respond, inputs, outputs, trigger_mode="always_last",
+              **answering)
         # searches skip the LLM's queue (milliseconds each); typing fast runs only the latest query
         search_in = [query, outlet_facet, month_facet, order]
         search_out = [results, outlet_facet, month_facet, about, found]
         for trigger in (query.input, query.submit, outlet_facet.input, month_facet.input, order.input):
             trigger(run_search, search_in, search_out, queue=False, trigger_mode="always_last",
                     api_visibility="private")
-        about_send.click(ask_about, [about, found], [box, tabs], queue=False, api_visibility="private").then(
-            respond, inputs, outputs, **answering)
+        # queued, though instant: Gradio tells the page that a state changed only at the end of a queued event
+        about_send.click(ask_about, [about, found, asked_about], [box, tabs, asked_about], api_visibility="private")
         pick.change(show_citation, [pick, last], detail, queue=False, api_visibility="private")
         clear.click(lambda: ([], [], "", None, ""), None, [chatbot, pairs, panel, last, detail], queue=False,
                     api_visibility="private")
