@@ -99,7 +99,11 @@ def ground(
         # Nor does a "Yes" stand on what its evidence says of someone else: "Was Sam Bankman-Fried the CEO of
         # Alameda Research? Yes" on "Ellison's tenure as CEO of Alameda Research was an exercise in optics".
         borrowed = affirms and all(borrowed_subject(given, s.text) for s in evidence)
-        if (not _names_subjects(given, sources, share=0.5) or not _names_subjects(given, cited_sources, evidence_share)
+        # A "Yes" or a plan affirms the whole question: a name no retrieved article writes was never checked.
+        # "Is Nissan building its third UK gigafactory with Envision AESC? No, reported only as a plan" on an
+        # article that never names Envision AESC reports a plan no one reported.
+        read_share = 1.0 if affirms else 0.5
+        if (not _names_subjects(given, sources, read_share) or not _names_subjects(given, cited_sources, evidence_share)
                 or not _has_amounts_to_compare(given, evidence) or borrowed):
             return Grounded(Verified(REFUSAL, refused=True), "refused")
         verdict = verdict_words[0] if affirms and not planned else verdict_words[1]

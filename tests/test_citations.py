@@ -654,3 +654,8 @@ def test_a_yes_on_evidence_that_reports_only_a_plan_is_no(search_stack) -> None:
                    "The carmaker will make three EV models") == "Yes"
     assert verdict("Is Polestar set to start producing the Polestar 4 in South Korea?",
                    "production set to commence") == "Yes"
+    # a plan, like a "Yes", affirms the whole question: no retrieved article names Envision AESC (holdout-003)
+    aesc = "Is Nissan building its third UK gigafactory with Envision AESC?"
+    sources = _retrieved(search_stack, aesc)
+    assert _refused(ground("Yes", [_evidence_sentence(sources, "Nissan announces third gigafactory")], sources, aesc,
+                           True))
