@@ -38,6 +38,9 @@ from rag.sources import Source
 from rag.support import borrowed_subject
 
 _QUOTED_AT_MOST = 2
+# A yes/no question naming this many companies, places or people at most is about each of them (MultiHop-RAG's
+# report comparisons name 8 or more: the outlets, the people and phrases quoted).
+_FEW_NAMES = 4
 
 
 @dataclass(frozen=True)
@@ -99,10 +102,12 @@ def ground(
         # Nor does a "Yes" stand on what its evidence says of someone else: "Was Sam Bankman-Fried the CEO of
         # Alameda Research? Yes" on "Ellison's tenure as CEO of Alameda Research was an exercise in optics".
         borrowed = affirms and all(borrowed_subject(given, s.text) for s in evidence)
-        # A "Yes" or a plan affirms the whole question: a name no retrieved article writes was never checked.
-        # "Is Nissan building its third UK gigafactory with Envision AESC? No, reported only as a plan" on an
-        # article that never names Envision AESC reports a plan no one reported.
-        read_share = 1.0 if affirms else 0.5
+        # A "Yes" or a plan affirms the whole of a short question: a name no retrieved article writes was never
+        # checked. "Is Nissan building its third UK gigafactory with Envision AESC? No, reported only as a plan"
+        # on an article that never names Envision AESC reports a plan no one reported. A long question, most
+        # often one weighing two reports, spreads its names and quotes ("'Rep. Patrick McHenry'": the article
+        # writes "McHenry"); half of them will do, as for a "No".
+        read_share = 1.0 if affirms and len(named_keys(given)) <= _FEW_NAMES else 0.5
         if (not _names_subjects(given, sources, read_share) or not _names_subjects(given, cited_sources, evidence_share)
                 or not _has_amounts_to_compare(given, evidence) or borrowed):
             return Grounded(Verified(REFUSAL, refused=True), "refused")
