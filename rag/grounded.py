@@ -98,7 +98,8 @@ def ground(
         # by "Nissan announces third gigafactory").
         planned = reported_as_planned(given, evidence, sources, verdict_words)
         affirms = reply.lower().startswith("yes") or planned
-        evidence_share = 1.0 if affirms and len(named_keys(given)) <= 2 else 0.0
+        name_count = len(named_keys(given))
+        evidence_share = 1.0 if affirms and name_count <= 2 else 0.0
         # Nor does a "Yes" stand on what its evidence says of someone else: "Was Sam Bankman-Fried the CEO of
         # Alameda Research? Yes" on "Ellison's tenure as CEO of Alameda Research was an exercise in optics".
         borrowed = affirms and all(borrowed_subject(given, s.text) for s in evidence)
@@ -107,7 +108,7 @@ def ground(
         # on an article that never names Envision AESC reports a plan no one reported. A long question, most
         # often one weighing two reports, spreads its names and quotes ("'Rep. Patrick McHenry'": the article
         # writes "McHenry"); half of them will do, as for a "No".
-        read_share = 1.0 if affirms and len(named_keys(given)) <= _FEW_NAMES else 0.5
+        read_share = 1.0 if affirms and name_count <= _FEW_NAMES else 0.5
         if (not _names_subjects(given, sources, read_share) or not _names_subjects(given, cited_sources, evidence_share)
                 or not _has_amounts_to_compare(given, evidence) or borrowed):
             return Grounded(Verified(REFUSAL, refused=True), "refused")

@@ -70,6 +70,18 @@ def _open(browser, url: str):  # noqa: ANN001, ANN202
     return page
 
 
+# One element per turn of the chat (each holds another `.message`), in order.
+TURNS = "#nr-chat .message.user, #nr-chat .message.bot"
+
+
+def _send_and_wait_for_retrieval(page, question: str) -> None:  # noqa: ANN001
+    """Send a question and return while its answer is still to come."""
+    page.locator("#nr-question textarea").fill(question)
+    page.locator("#nr-send").click()
+    page.wait_for_function("() => document.querySelector('#nr-sources')?.innerText.includes('writing the answer')",
+                           timeout=60_000)
+
+
 def _ask(page, question: str, timeout_ms: int = 240_000) -> None:  # noqa: ANN001
     before = page.locator("#nr-chat .message").count()
     page.locator("#nr-question textarea").fill(question)
@@ -179,23 +191,19 @@ def test_a_question_typed_while_one_is_answered_is_asked_after_it(server: str, b
     page = _open(browser, server)
     first, second = ("Which company did Honda agree to collaborate with on lithium-ion batteries?",
                      "Where will Jaguar Land Rover manufacture its electric drive units?")
-    page.locator("#nr-question textarea").fill(first)
-    page.locator("#nr-send").click()
-    page.wait_for_function("() => document.querySelector('#nr-sources')?.innerText.includes('writing the answer')",
-                           timeout=60_000)
+    _send_and_wait_for_retrieval(page, first)
     page.locator("#nr-question textarea").press_sequentially(second, delay=10)
     page.wait_for_function("() => document.querySelector('#nr-chat .message.bot')?.innerText.trim() !== '…'",
                            timeout=120_000)  # the first answer streams while the second question waits in the box
     assert page.locator("#nr-question textarea").input_value() == second
     page.locator("#nr-question textarea").press("Enter")
     page.wait_for_function(
-        """([second]) => {
-            const turns = '#nr-chat .message.user, #nr-chat .message.bot';  // each holds one more .message
+        """([second, turns]) => {
             const messages = [...document.querySelectorAll(turns)].map(m => m.innerText.trim());
             return messages.length >= 4 && messages[2] === second
                 && /Cited articles|No article answers/.test(document.querySelector('#nr-sources')?.innerText);
-        }""", arg=[second], timeout=240_000)
-    messages = page.locator("#nr-chat .message.user, #nr-chat .message.bot").all_inner_texts()
+        }""", arg=[second, TURNS], timeout=240_000)
+    messages = page.locator(TURNS).all_inner_texts()
     assert len(messages) == 4 and messages[0].strip() == first and "GS Yuasa" in messages[1], messages
     assert "Jaguar Land Rover" in page.locator("#nr-sources").inner_text()
 
@@ -205,10 +213,7 @@ def test_ask_in_chat_while_an_answer_is_written_keeps_that_answer(server: str, b
     the answer being written stays in the conversation (a second event would have run on the chat as it was)."""
     page = _open(browser, server)
     first = "Which company did Honda agree to collaborate with on lithium-ion batteries?"
-    page.locator("#nr-question textarea").fill(first)
-    page.locator("#nr-send").click()
-    page.wait_for_function("() => document.querySelector('#nr-sources')?.innerText.includes('Searching')",
-                           timeout=60_000)
+    _send_and_wait_for_retrieval(page, first)
     page.get_by_role("tab", name="Search").click()
     page.locator("#nr-search textarea").fill("Jaguar Land Rover electric drive units")
     page.locator("#nr-search textarea").press("Enter")
@@ -219,12 +224,12 @@ def test_ask_in_chat_while_an_answer_is_written_keeps_that_answer(server: str, b
     still_writing = page.evaluate("() => !/Cited articles|No article answers/.test("
                                   "document.querySelector('#nr-sources')?.innerText)")
     page.wait_for_function(
-        """() => {
-            const messages = [...document.querySelectorAll('#nr-chat .message.user, #nr-chat .message.bot')];
+        """([turns]) => {
+            const messages = [...document.querySelectorAll(turns)];
             return messages.length >= 4 && messages[3].innerText.trim() !== '…'
                 && /Cited articles|No article answers/.test(document.querySelector('#nr-sources')?.innerText);
-        }""", timeout=240_000)
-    messages = page.locator("#nr-chat .message.user, #nr-chat .message.bot").all_inner_texts()
+        }""", arg=[TURNS], timeout=240_000)
+    messages = page.locator(TURNS).all_inner_texts()
     assert len(messages) == 4 and messages[0].strip() == first and "GS Yuasa" in messages[1], messages
     assert still_writing  # else this run did not test what it is for: the first answer came too fast
 
