@@ -252,7 +252,7 @@ class Answerer:
                 evidence = tuple(naming(chosen, sources, [*checked.accepted, *context], cfg.max_evidence))
                 subject_share = 0.5
         grounded = ground(model_answer, evidence, sources, question, understood.yes_no, subject_share,
-                          understood.verdict_words)
+                          understood.verdict_words, understood.multi_report)
         verified = grounded.verified
         timings["total_s"] = time.perf_counter() - started
         answer.text, answer.refused = verified.text, verified.refused

@@ -5,7 +5,8 @@ user is built only on the pointers that passed the check:
 - a yes/no question gets "Yes" or "No" first, then each piece of evidence quoted
   with its outlet and date, so the verdict is backed by what the reports say
   (evidence naming none of the question's names, a "Yes" whose evidence leaves
-  out one of a short question's one or two names, or a "more … than" with
+  out one of a short question's one or two names, a "No" to a short question on
+  evidence sharing none of what it asks beyond its names, or a "more … than" with
   fewer than two figures to weigh, is a refusal; a "Yes" to whether something
   was done, on evidence that reports it only as planned, is "No, reported only
   as a plan");
@@ -74,13 +75,13 @@ def _by_article(evidence: Sequence[Sentence]) -> list[Sentence]:
 
 def ground(
     reply: str, evidence: Sequence[Sentence], sources: list[Source], given: str, yes_no: bool,
-    subject_share: float = 0.75, verdict_words: tuple[str, str] = ("Yes", "No"),
+    subject_share: float = 0.75, verdict_words: tuple[str, str] = ("Yes", "No"), weighs_reports: bool = False,
 ) -> Grounded:
     """The verified answer for a model reply (`reply`: the answer field) and its checked evidence.
     `subject_share`: how many of the question's names the articles must write; a question describing
     one name through several reports spreads its names over them (0.5, as for a yes/no comparison).
     `verdict_words`: what a "Yes" or "No" reply is written as ("Consistent", "Inconsistent" for an
-    either/or question)."""
+    either/or question). `weighs_reports`: the question compares separate reports (rag/query.py)."""
     by_n = {s.n: s for s in sources}
     reply = " ".join(reply.split())
     if not evidence or not reply or reply.lower().strip(" .") == UNKNOWN or (not yes_no and is_refusal(reply)):
@@ -109,8 +110,13 @@ def ground(
         # often one weighing two reports, spreads its names and quotes ("'Rep. Patrick McHenry'": the article
         # writes "McHenry"); half of them will do, as for a "No".
         read_share = 1.0 if affirms and name_count <= _FEW_NAMES else 0.5
+        # A "No" to a short question stands on evidence about what it asks, not only on a name: "Is Volkswagen
+        # building a gigafactory in Spain? No" on "Until recently, it relied heavily on diesel engines" (an
+        # article that names Volkswagen) says nothing of a gigafactory. A question weighing reports words its
+        # evidence otherwise ("Google restrains competition" for an "antitrust battle").
+        off_topic = not affirms and not weighs_reports and name_count <= _FEW_NAMES and not _on_topic(given, evidence)
         if (not _names_subjects(given, sources, read_share) or not _names_subjects(given, cited_sources, evidence_share)
-                or not _has_amounts_to_compare(given, evidence) or borrowed):
+                or not _has_amounts_to_compare(given, evidence) or borrowed or off_topic):
             return Grounded(Verified(REFUSAL, refused=True), "refused")
         verdict = verdict_words[0] if affirms and not planned else verdict_words[1]
         lead = f"{verdict}, reported only as a plan: " if planned else f"{verdict}: "

@@ -433,8 +433,8 @@ def _quoting_it_answers_only_the_other(search_stack, words: str, refused: str, a
 def test_a_verdict_or_a_quote_about_something_else_is_refused(search_stack) -> None:  # noqa: ANN001
     """Both questions retrieve articles naming their subjects, but the real 1.5B pointed at sentences that
     do not: a chipmaker's German fab for a verdict on BMW in Hungary, a French gigafactory's opening for
-    France's capital (after its "Paris" failed the support check); and "Yes" to Nidec in Hungary on its
-    Serbian factories. Evidence that names the subjects, and says something of what is asked, is still shown."""
+    France's capital (after its "Paris" failed the support check); "Yes" to Nidec in Hungary on its
+    Serbian factories; "No" to Volkswagen in Spain on an article's diesel engines. Evidence that names the subjects, and says something of what is asked, is still shown."""
     from rag.grounded import ground
 
     hungary = "Is BMW building a battery plant in Hungary?"
@@ -444,6 +444,13 @@ def test_a_verdict_or_a_quote_about_something_else_is_refused(search_stack) -> N
     assert "BMW" in "\n".join(s.evidence for s in sources)
     assert _refused(ground("No", [fab], sources, hungary, True))
     assert ground("No", [carolina], sources, hungary, True).mode == "yes_no"
+    # nor is a "No" backed by a name alone: the article names Volkswagen, its sentence no gigafactory (holdout-015)
+    spain = "Is Volkswagen building a gigafactory in Spain?"
+    sources = _retrieved(search_stack, spain)
+    diesel = _evidence_sentence(sources, "relied heavily on diesel engines")
+    assert _refused(ground("No", [diesel], sources, spain, True))
+    # a question weighing two reports words its evidence otherwise ("antitrust battle", "restrains competition")
+    assert ground("No", [diesel], sources, spain, True, weighs_reports=True).mode == "yes_no"
 
     # a "Yes" must have every name of a short question behind it, a "No" need not
     hungary = "Did Nidec open a factory in Hungary?"
