@@ -434,7 +434,8 @@ def test_a_verdict_or_a_quote_about_something_else_is_refused(search_stack) -> N
     """Both questions retrieve articles naming their subjects, but the real 1.5B pointed at sentences that
     do not: a chipmaker's German fab for a verdict on BMW in Hungary, a French gigafactory's opening for
     France's capital (after its "Paris" failed the support check); "Yes" to Nidec in Hungary on its
-    Serbian factories; "No" to Volkswagen in Spain on an article's diesel engines. Evidence that names the subjects, and says something of what is asked, is still shown."""
+    Serbian factories; "No" to Volkswagen in Spain on an article's diesel engines. Evidence that names the
+    subjects, and says something of what is asked, is still shown."""
     from rag.grounded import ground
 
     hungary = "Is BMW building a battery plant in Hungary?"
