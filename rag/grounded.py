@@ -109,12 +109,13 @@ def ground(
         # on an article that never names Envision AESC reports a plan no one reported. A long question, most
         # often one weighing two reports, spreads its names and quotes ("'Rep. Patrick McHenry'": the article
         # writes "McHenry"); half of them will do, as for a "No".
-        read_share = 1.0 if affirms and name_count <= _FEW_NAMES else 0.5
+        short = name_count <= _FEW_NAMES
+        read_share = 1.0 if affirms and short else 0.5
         # A "No" to a short question stands on evidence about what it asks, not only on a name: "Is Volkswagen
         # building a gigafactory in Spain? No" on "Until recently, it relied heavily on diesel engines" (an
         # article that names Volkswagen) says nothing of a gigafactory. A question weighing reports words its
         # evidence otherwise ("Google restrains competition" for an "antitrust battle").
-        off_topic = not affirms and not weighs_reports and name_count <= _FEW_NAMES and not _on_topic(given, evidence)
+        off_topic = short and not affirms and not weighs_reports and not _on_topic(given, evidence)
         if (not _names_subjects(given, sources, read_share) or not _names_subjects(given, cited_sources, evidence_share)
                 or not _has_amounts_to_compare(given, evidence) or borrowed or off_topic):
             return Grounded(Verified(REFUSAL, refused=True), "refused")

@@ -72,6 +72,8 @@ def _open(browser, url: str):  # noqa: ANN001, ANN202
 
 # One element per turn of the chat (each holds another `.message`), in order.
 TURNS = "#nr-chat .message.user, #nr-chat .message.bot"
+# A JavaScript expression: the panel's status says the answer is over (cited, refused or failed).
+ANSWER_OVER = "/Cited articles|No article answers|No answer/.test(document.querySelector('#nr-sources')?.innerText)"
 
 
 def _send_and_wait_for_retrieval(page, question: str) -> None:  # noqa: ANN001
@@ -87,22 +89,16 @@ def _ask(page, question: str, timeout_ms: int = 240_000) -> None:  # noqa: ANN00
     page.locator("#nr-question textarea").fill(question)
     page.locator("#nr-send").click()
     page.wait_for_function(
-        """([before]) => {
-            const status = document.querySelector('#nr-sources');
-            return document.querySelectorAll('#nr-chat .message').length >= before + 2 && status
-                && /Cited articles|No article answers|No answer/.test(status.innerText);
-        }""", arg=[before], timeout=timeout_ms,
+        f"""([before]) => document.querySelectorAll('#nr-chat .message').length >= before + 2 && {ANSWER_OVER}""",
+        arg=[before], timeout=timeout_ms,
     )
 
 
 def test_question_streams_an_answer_with_citation_and_passage(server: str, browser, tmp_path: Path) -> None:  # noqa: ANN001
     page = _open(browser, server)
     assert "36 articles" in page.locator("#nr-info").inner_text()
-    page.locator("#nr-question textarea").fill("Which company did Honda agree to collaborate with on lithium-ion batteries?")
-    page.locator("#nr-send").click()
     # sources appear as soon as retrieval finishes, before the answer is written
-    page.wait_for_function("() => document.querySelector('#nr-sources')?.innerText.includes('writing the answer')",
-                           timeout=60_000)
+    _send_and_wait_for_retrieval(page, "Which company did Honda agree to collaborate with on lithium-ion batteries?")
     # and nothing animates while the model writes: Gradio's pulsing progress overlays took CPU from the model
     # (docs/performance.md); the chat's "…" and the panel's status line say what is going on instead
     animations = "() => document.getAnimations().filter(a => a.playState === 'running' && a.animationName)" \
@@ -156,10 +152,8 @@ def test_search_tab_shows_faceted_results_and_asks_the_chat_about_one(server: st
     page.locator("#nr-about input").click()
     page.get_by_role("option").first.click()
     page.locator("#nr-ask-about").click()  # the chat tab opens and answers a question about that article
-    page.wait_for_function(
-        """() => document.querySelectorAll('#nr-chat .message').length >= 2
-                 && /Cited articles|No article answers/.test(document.querySelector('#nr-sources')?.innerText)""",
-        timeout=240_000)
+    page.wait_for_function(f"() => document.querySelectorAll('#nr-chat .message').length >= 2 && {ANSWER_OVER}",
+                           timeout=240_000)
     assert title in page.locator("#nr-chat .message").first.inner_text()
 
 
@@ -198,11 +192,10 @@ def test_a_question_typed_while_one_is_answered_is_asked_after_it(server: str, b
     assert page.locator("#nr-question textarea").input_value() == second
     page.locator("#nr-question textarea").press("Enter")
     page.wait_for_function(
-        """([second, turns]) => {
+        f"""([second, turns]) => {{
             const messages = [...document.querySelectorAll(turns)].map(m => m.innerText.trim());
-            return messages.length >= 4 && messages[2] === second
-                && /Cited articles|No article answers/.test(document.querySelector('#nr-sources')?.innerText);
-        }""", arg=[second, TURNS], timeout=240_000)
+            return messages.length >= 4 && messages[2] === second && {ANSWER_OVER};
+        }}""", arg=[second, TURNS], timeout=240_000)
     messages = page.locator(TURNS).all_inner_texts()
     assert len(messages) == 4 and messages[0].strip() == first and "GS Yuasa" in messages[1], messages
     assert "Jaguar Land Rover" in page.locator("#nr-sources").inner_text()
@@ -221,14 +214,12 @@ def test_ask_in_chat_while_an_answer_is_written_keeps_that_answer(server: str, b
     page.locator("#nr-about input").click()
     page.get_by_role("option").first.click()
     page.locator("#nr-ask-about").click()
-    still_writing = page.evaluate("() => !/Cited articles|No article answers/.test("
-                                  "document.querySelector('#nr-sources')?.innerText)")
+    still_writing = page.evaluate(f"() => !({ANSWER_OVER})")
     page.wait_for_function(
-        """([turns]) => {
+        f"""([turns]) => {{
             const messages = [...document.querySelectorAll(turns)];
-            return messages.length >= 4 && messages[3].innerText.trim() !== '…'
-                && /Cited articles|No article answers/.test(document.querySelector('#nr-sources')?.innerText);
-        }""", arg=[TURNS], timeout=240_000)
+            return messages.length >= 4 && messages[3].innerText.trim() !== '…' && {ANSWER_OVER};
+        }}""", arg=[TURNS], timeout=240_000)
     messages = page.locator(TURNS).all_inner_texts()
     assert len(messages) == 4 and messages[0].strip() == first and "GS Yuasa" in messages[1], messages
     assert still_writing  # else this run did not test what it is for: the first answer came too fast
