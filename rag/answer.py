@@ -29,7 +29,8 @@ from rag import plan
 from rag.answer_events import Answer, Done, Event, Retrieved, Token
 from rag.citations import Renumberer, is_refusal, verify
 from rag.evidence import Sentence, Similarity
-from rag.grounded import ground, reported_as_planned
+from rag.first_reported import first_reports
+from rag.grounded import Grounded, ground, ground_first_reported, reported_as_planned
 from rag.llm.structured import (
     AnswerFieldStream,
     ScoresChoices,
@@ -182,6 +183,13 @@ class Answerer:
         if not context:
             yield from _nothing_to_answer_from(answer, timings, started)
             return
+        if understood.events and (dated := first_reports(understood.events, understood.asks_later, context, sources)):
+            # "Which came first: A or B?" is decided by the days of the reports, not by the model.
+            grounded = ground_first_reported(dated, understood.asks_later, sources, question)
+            timings["first_token_s"] = time.perf_counter() - started
+            yield Token(grounded.verified.text)
+            yield Done(_settled(answer, grounded, [r.sentence for r in dated], timings, started))
+            return
         form = "yes_no" if understood.yes_no else understood.kind
         numbered = evidence_mod.format_numbered(context, sources)
         ids = [s.id for s in context]
@@ -253,14 +261,9 @@ class Answerer:
                 subject_share = 0.5
         grounded = ground(model_answer, evidence, sources, question, understood.yes_no, subject_share,
                           understood.verdict_words, understood.multi_report)
-        verified = grounded.verified
-        timings["total_s"] = time.perf_counter() - started
-        answer.text, answer.refused = verified.text, verified.refused
-        answer.citations, answer.sentences = verified.citations, verified.sentences
-        answer.draft, answer.timings, answer.mode = reply_text, timings, grounded.mode
-        answer.evidence, answer.rejected_evidence = list(evidence), list(checked.rejected)
+        answer.draft, answer.rejected_evidence = reply_text, list(checked.rejected)
         answer.model_refused = not picked or model_answer.strip().lower().strip(" .") in ("", "unknown")
-        yield Done(answer)
+        yield Done(_settled(answer, grounded, evidence, timings, started))
 
     def _claim_margin(self, claim: str, context: Sequence[Sentence], sources: Sequence[Source]) -> float:
         """log P("Yes") − log P("No") for one part of a yes/no question, judged on the sentences of the
@@ -320,6 +323,17 @@ class Answerer:
             if isinstance(event, Done):
                 return event.answer
         raise RuntimeError("answer stream ended without a result")
+
+
+def _settled(answer: Answer, grounded: Grounded, evidence: Sequence[Sentence], timings: dict[str, float],
+             started: float) -> Answer:
+    """The answer as grounded, with the evidence it stands on and the time it took."""
+    verified = grounded.verified
+    timings["total_s"] = time.perf_counter() - started
+    answer.text, answer.refused = verified.text, verified.refused
+    answer.citations, answer.sentences = verified.citations, verified.sentences
+    answer.timings, answer.mode, answer.evidence = timings, grounded.mode, list(evidence)
+    return answer
 
 
 def _nothing_to_answer_from(answer: Answer, timings: dict[str, float], started: float) -> Iterator[Event]:

@@ -34,6 +34,7 @@ from rag.asked import asked_thing, compares_amounts, counted_noun, gives_what_is
 from rag.citations import Citation, Verified, is_refusal, place_markers, verify
 from rag.deeds import only_planned, reads_as_planned
 from rag.evidence import Sentence, candidates
+from rag.first_reported import DatedReport
 from rag.prompts import REFUSAL, UNKNOWN
 from rag.sources import Source
 from rag.support import borrowed_subject
@@ -47,7 +48,7 @@ _FEW_NAMES = 4
 @dataclass(frozen=True)
 class Grounded:
     verified: Verified
-    mode: str  # "answer", "yes_no", "quoted" or "refused"
+    mode: str  # "answer", "yes_no", "quoted", "first_reported" or "refused"
 
 
 def _quote(sentence: Sentence, source: Source, lead: str = "") -> str:
@@ -150,6 +151,25 @@ def ground(
         quoted = " ".join(_quote(s, by_n[s.source_n]) for s in quoted_sentences)
         return Grounded(_with_evidence_spans(verify(quoted, sources, given), evidence, sources), "quoted")
     return Grounded(_with_evidence_spans(verified, evidence, sources), "answer")
+
+
+def ground_first_reported(reports: tuple[DatedReport, DatedReport], later: bool, sources: list[Source],
+                          given: str) -> Grounded:
+    """"Which came first: A or B?" answered from the days of their reports (rag/first_reported.py): the answer's
+    event, "reported before" (or "after") the other, on its report, then the other event on its own. Each
+    sentence holds only its own report's day and no word but the question's and its quote's, so the support
+    check reads it against the one article it cites."""
+    by_n = {s.n: s for s in sources}
+    answer, other = reports
+    leads = (f"{_sentence_case(answer.event)}, reported {'after' if later else 'before'} {other.event}: ",
+             f"{_sentence_case(other.event)}: ")
+    draft = " ".join(_quote(r.sentence, by_n[r.sentence.source_n], lead) for r, lead in zip(reports, leads))
+    evidence = [r.sentence for r in reports]
+    return Grounded(_with_evidence_spans(verify(draft, sources, given), evidence, sources), "first_reported")
+
+
+def _sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def reported_as_planned(question: str, evidence: Sequence[Sentence], sources: Sequence[Source],

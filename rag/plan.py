@@ -4,7 +4,8 @@
   own (those win); a filter that finds nothing is dropped rather than refusing.
 - A question about two reports ("Does The Verge … while TechCrunch …?") searches
   each report with its own outlet and date, so both reach the model even when one
-  outlet's article would outrank the other's for the whole question.
+  outlet's article would outrank the other's for the whole question. So does a
+  question asking which of two events came first, each event on its own.
 - "Most recent" questions keep the articles about as relevant as the best one and
   put the newest first.
 - A date a question names is a preference, not a requirement, outside a question
@@ -76,6 +77,10 @@ def retrieve(retriever: SupportsRetrieve, query: Query, k: int, user: RetrievalF
             for report in query.reports
         ]
         return _interleave(rankings, max(k, per_report * len(query.reports)))
+    if query.events:  # "Which came first: A or B?": each event searched on its own, k chunks each, so an
+        # event's dated article is not crowded out by the undated one beside it (or by the other event's)
+        rankings = [_search(retriever, event, k, combine(user, asked), user, as_of) for event in query.events]
+        return _interleave(rankings, k * len(rankings))
     if query.prefer_recent:
         pool = _search(retriever, query.search, k * _RECENT_POOL, combine(user, asked), user, as_of)
         return _newest_first(pool, k)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from index.names import name_runs
+from index.names import name_runs, named_keys
 from index.textrules import MONTHS
 from rag.asked import ASKS_ENTITY, ASKS_PERSON
 from rag.periods import Period, find_periods
@@ -68,6 +68,10 @@ _ORDER_GAP = re.compile(r"(?:the|an?)?\W*|(?!and\b|or\b)[^,]*\b(?:reported|publi
 # only the newest relevant one answered 10 of RealTimeQA's 19 such dev questions, against 15 reading all
 # retrieved articles (docs/evaluation.md, "Recently is not latest").
 _NEWEST = re.compile(r"\b(?:most recent(?:ly)?|latest|newest|current(?:ly)?)\b", re.IGNORECASE)
+# "Which was announced first: A or B?", "Which came later, A or B?": one of two events, told apart by when
+# they were reported. A short head, then the two events after a colon, comma or dash.
+_WHICH_FIRST = re.compile(r"^\s*(?:which|what)\b[^:,;?]{0,40}?\b(?:(first|earlier|sooner)|(later|last|"
+                          r"more recently))\s*[:,;\u2013\u2014-]\s*(.+?)[\s?]*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,8 @@ class Query:
     alternatives: tuple[str, ...] = ()  # ("Consistent", "Inconsistent"): the words a "Yes" and a "No" answer with
     proposition: str = ""  # the yes/no question judged for an either/or one: the question without its second option
     order: tuple[tuple[int, int], ...] = ()  # (earlier, later) pairs of `reports` a "Yes" needs in that date order
+    events: tuple[str, ...] = ()  # "Which came first: A or B?" → (A, B)
+    asks_later: bool = False  # … and "Which came later: A or B?" wants the later of `events`
 
     @property
     def verdict_words(self) -> tuple[str, str]:
@@ -137,6 +143,9 @@ class Query:
                 for a, b in self.order))
         if self.alternatives:
             parts.append(f"answer: {' or '.join(self.alternatives)} (judged as: {self.proposition})")
+        if self.events:
+            parts.append(f"answer: the {'later' if self.asks_later else 'earlier'} reported of "
+                         + " or ".join(f"“{event}”" for event in self.events))
         if self.prefer_recent:
             parts.append(f"most recent first (as of {self.as_of or 'the newest article'})")
         return "; ".join(parts)
@@ -152,7 +161,8 @@ class Query:
                         for r in self.reports],
             "shared_name": self.shared_name, "claims": list(self.claims),
             "alternatives": list(self.alternatives), "proposition": self.proposition,
-            "order": [list(pair) for pair in self.order], "prefer_recent": self.prefer_recent,
+            "order": [list(pair) for pair in self.order], "events": list(self.events),
+            "asks_later": self.asks_later, "prefer_recent": self.prefer_recent,
             "as_of": self.as_of,
             "understood": self.describe(),
         }
@@ -256,6 +266,7 @@ class QueryAnalyzer:
         entities = tuple(n for n in name_runs(question) if n.lower() not in outlet_words
                          and n.split()[0].lower() not in MONTHS and not re.fullmatch(_AUX, n, re.IGNORECASE))
         separate = kind in ("comparison", "temporal") and len(distinct_reports) >= 2
+        events, asks_later = which_first(question)
         return Query(
             question=question, search=question, kind=kind, yes_no=yes_no, entities=entities, outlets=named,
             periods=tuple(periods),
@@ -264,7 +275,7 @@ class QueryAnalyzer:
             prefer_recent=bool(_NEWEST.search(question)) and not periods, as_of=as_of[:10],
             shared_name=_shared_name(question, yes_no, len(named)),
             claims=_claims(proposition or question) if yes_no else (),
-            alternatives=alternatives, proposition=proposition,
+            alternatives=alternatives, proposition=proposition, events=events, asks_later=asks_later,
         )
 
 
@@ -300,6 +311,19 @@ def event_order(question: str) -> tuple[str, str]:
         return "", ""
     first, second = question[:words[0].start()], question[words[0].end():]
     return (first, second) if words[0].group(1).lower() == "before" else (second, first)
+
+
+def which_first(question: str) -> tuple[tuple[str, ...], bool]:
+    """The two events of "Which was announced first: A or B?" and whether the later is wanted: ((A, B), False);
+    "Which came later, A or B?" → ((A, B), True); ((), False) for any other question. The last "or" parts
+    them ("Tata's UK gigafactory or Stellantis and Samsung's"); an event must name something."""
+    if not (match := _WHICH_FIRST.match(question)):
+        return (), False
+    parts = re.split(r",?\s+or\s+", match.group(3))
+    events = (", or ".join(parts[:-1]).strip(" ,"), parts[-1].strip(" ,"))
+    if len(parts) < 2 or not all(named_keys(event) for event in events):
+        return (), False
+    return events, match.group(2) is not None
 
 
 def _opposite(first: str, second: str) -> bool:

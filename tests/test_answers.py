@@ -116,6 +116,34 @@ def test_an_order_the_articles_dates_contradict_is_no(sample_index: Path) -> Non
     assert not right.out_of_order and right.text.startswith("Yes: "), right.text
 
 
+def test_which_of_two_events_came_first_is_told_by_the_days_of_their_reports(sample_index: Path) -> None:
+    """The 1.5B said the GM–TDK plant (2024-09-12) was announced before the BMW–JLR partnership (2019-06-05), or
+    named the partnership with the plant's date (seed-038). The days are in the articles' headers: the product
+    compares them and quotes both reports, without asking the model. The partnership's undated article (001)
+    cannot date it; the 2019 one can, and each event is searched on its own so that article is retrieved."""
+    from rag.pipeline import open_search
+
+    settings = make_settings(sample_index)
+    answerer = make_answerer(settings, open_search(settings))
+    first = answerer.ask("Which was announced first: the BMW and Jaguar Land Rover electric drive partnership or "
+                         "the GM and TDK battery plant?")
+    assert first.text.startswith("The BMW and Jaguar Land Rover electric drive partnership, reported before the GM "
+                                 "and TDK battery plant: “Collaboration is"), first.text
+    assert "(2019-06-05)" in first.text and "The GM and TDK battery plant: Benzinga (2024-09-12)" in first.text
+    assert first.mode == "first_reported" and not first.draft  # the model was not asked
+    assert [c.origin for c in first.citations] == ["004_e8da01d87820f55e.txt", "002_fee8f80bb4d154f2.txt"]
+    assert "announced partnership" in first.citations[0].quote and "TDK" in first.citations[1].quote
+    later = answerer.ask("Which was reported more recently: BMW's battery plant in South Carolina or the BMW and "
+                         "Jaguar Land Rover electric drive partnership?")
+    assert later.text.startswith("BMW's battery plant in South Carolina, reported after the BMW and Jaguar Land Rover "
+                                 "electric drive partnership: "), later.text
+    assert "(2023-06-28)" in later.text and "(2019-06-05)" in later.text, later.text
+    # The Polestar articles carry no date: the days decide nothing, and the answer is the model's to give.
+    undated = answerer.ask("Which came first: Polestar starting US production of the Polestar 3 or ACC opening its "
+                           "first gigafactory in France?")
+    assert undated.mode != "first_reported" and undated.draft, undated.text
+
+
 def _kv_text(chat_model) -> str:  # noqa: ANN001
     """What the model's KV cache holds: the last prompt its Llama read, and its reply."""
     llama = chat_model.llama

@@ -78,6 +78,19 @@ def test_a_question_about_the_order_of_two_reports_knows_which_came_first() -> N
     assert analyze("Did Reuters report that he did not return after a head injury, as Electrek did?").order == ()
 
 
+def test_a_question_asking_which_of_two_events_came_first_names_both() -> None:
+    q = analyze("Which was announced first: the BMW and Jaguar Land Rover electric drive partnership or the GM and "
+                "TDK battery plant?")
+    assert q.events == ("the BMW and Jaguar Land Rover electric drive partnership", "the GM and TDK battery plant")
+    assert not q.asks_later and "answer: the earlier reported of" in q.describe()
+    later = analyze("Which came later, Tata's UK gigafactory or Stellantis and Samsung's second US gigafactory?")
+    assert later.asks_later and later.events == ("Tata's UK gigafactory", "Stellantis and Samsung's second US "
+                                                 "gigafactory")
+    assert analyze("Which company opened the first gigafactory in France?").events == ()  # no two events
+    assert analyze("Which came first, the chicken or the egg?").events == ()  # nothing named to find them by
+    assert analyze("Which golf championship, the first major of the season, began on Thursday?").events == ()
+
+
 def test_question_kinds() -> None:
     assert analyze("Is Ford building a battery plant in Michigan?").yes_no
     assert not analyze("Between the TechCrunch and The Verge articles, which one reported a lawsuit?").yes_no
