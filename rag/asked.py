@@ -4,9 +4,10 @@
 though every word of it is in the article: the support check says an answer is true, not that it answers. A
 small model often points at the right article's wrong line, so an answer (or the evidence quoted in its stead)
 must give the kind of thing asked for: a figure for "how many" (a year is none), a sum for "how much … invest",
-a place for "where", a name for "who", "which company" or "which country". Each rule keeps beside it the
-question that called for it. The question shapes other modules read too (a person or a company asked for, which
-`rag.query` reads as a description of one entity through several reports) live here, in one place.
+a place for "where", a time for "when", a name for "who", "which company" or "which country". Each rule keeps
+beside it the question that called for it. The question shapes other modules read too (a person or a company
+asked for, which `rag.query` reads as a description of one entity through several reports) live here, in one
+place.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from __future__ import annotations
 import re
 
 from index.names import initials, named_keys
-from index.textrules import (EVENT_COUNTERS, WEEKDAYS, WORD, amounts, content_keys, money, month_number, strip_markers,
-                             word_key)
+from index.textrules import (EVENT_COUNTERS, MONTH_PATTERN, WEEKDAYS, WORD, amounts, content_keys, money, month_number,
+                             strip_markers, word_key)
 
 # "Did GM invest more in Ohio than BMW in South Carolina?": a verdict that needs two amounts.
 _AMOUNT_COMPARISON = re.compile(r"\b(?:more|less|fewer|larger|bigger|higher|lower|greater|smaller|cheaper|"
@@ -40,6 +41,15 @@ _CHANGE = re.compile(r"\b(?:rise|rose|risen|grow|grew|grown|fall|fell|fallen|inc
 _PLACE_NOUN = r"(?:country|city|state|town|region|county|province|continent|island)"
 _ASKS_WHERE = re.compile(r"(?:^|[.?!]\s+)where\b", re.IGNORECASE)
 _ASKS_WHICH_PLACE = re.compile(rf"\b(?:which|what) {_PLACE_NOUN}\b", re.IGNORECASE)
+# "When will the Polestar 7 go on sale?", "… this week. When will it open?": answered by a time.
+_ASKS_WHEN = re.compile(r"(?:^|[.?!]\s+)when\b", re.IGNORECASE)
+# "When will …?", "When is … set to …?": a time ahead of the report, which its date line does not give.
+_ASKS_WHEN_AHEAD = re.compile(r"(?:^|[.?!]\s+)when\s+(?:will|is|are|would|could|might|should)\b", re.IGNORECASE)
+# A time an answer gives: a year, a month (capitalised: not "may open"), a weekday, a season, a quarter, "next
+# year", "tomorrow".
+_TIME = re.compile(r"\b(?:1[5-9]|2[01])\d{2}s?\b|\b(?:today|tonight|tomorrow|yesterday|spring|summer|autumn|winter|"
+                   r"decade|century|Q[1-4]|quarter)\b|\b(?:next|this|last|coming)\s+(?:year|month|week|fall)\b|"
+                   rf"\b(?-i:{MONTH_PATTERN})\b|\b(?:{'|'.join(sorted(WEEKDAYS))})\b", re.IGNORECASE)
 # "What will Honda and GS Yuasa's joint venture be called?", "What is the name of the storm …?"
 _ASKS_CALLED = re.compile(r"\bwhat (?:is|was|will be) (?:the |its |their )?name\b|\b(?:be|is|was|are|were) "
                           r"(?:called|named)\s*\?", re.IGNORECASE)
@@ -82,6 +92,33 @@ def asks_place(question: str) -> bool:
     return bool(_ASKS_WHERE.search(question))
 
 
+def asks_time(question: str) -> bool:
+    """Is the answer when something happens ("When will Tata's Somerset gigafactory start production?")?
+    "… will start production in Somerset, England" gives no time."""
+    return bool(_ASKS_WHEN.search(question))
+
+
+def asks_time_ahead(question: str) -> bool:
+    """Does "when" ask about a time ahead of the report ("When will …?"), which the report's own date is not?"""
+    return bool(_ASKS_WHEN_AHEAD.search(question))
+
+
+def times(text: str) -> set[str]:
+    """The times a text writes ("2025", "june", "next year"), lower-cased."""
+    return {" ".join(m.group().lower().split()) for m in _TIME.finditer(text)}
+
+
+# Where a clause ends, for the clause a time is said in: not at the comma of "June 1, 2023".
+_CLAUSE_BREAK = re.compile(r",(?!\s*\d{4}\b)|;|\b(?:while|whereas|but)\b", re.IGNORECASE)
+
+
+def time_clauses(text: str, wanted: set[str]) -> list[str]:
+    """The clauses of `text` that write one of the `wanted` times: "solving for supply chain complexities Polestar
+    aims to hit profitability by 2025 with Polestar 7 to be built in Europe" of a headline that opens with
+    "Polestar plans European production …"."""
+    return [clause for clause in _CLAUSE_BREAK.split(text) if times(clause) & wanted]
+
+
 def asks_money(question: str) -> bool:
     """Is the answer a sum of money ("How much will Tata invest …?")? A count ("three EV models") is not one."""
     return bool(_ASKS_MONEY.search(question)) and not _CHANGE.search(question)
@@ -109,8 +146,10 @@ def counted_noun(question: str) -> str:
 
 def gives_what_is_asked(answer: str, question: str) -> bool:
     """Does the answer give what the question asks for: a figure for "how many", a sum for "how much …
-    invest", a place for "where", a name for "who" or "which company"? Questions asking none pass."""
-    return _gives_amount(answer, question) and _gives_place(answer, question) and _gives_name(answer, question)
+    invest", a place for "where", a time for "when", a name for "who" or "which company"? Questions asking
+    none pass."""
+    return (_gives_amount(answer, question) and _gives_place(answer, question) and _gives_name(answer, question)
+            and (not asks_time(question) or bool(times(strip_markers(answer)) - times(question))))
 
 
 def _gives_name(answer: str, question: str) -> bool:

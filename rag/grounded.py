@@ -14,10 +14,10 @@ user is built only on the pointers that passed the check:
   of its evidence (or, failing them, another retrieved article) support it;
 - when nothing the model wrote survives the support check, or it only restates the
   question, or does not give what is asked for (a figure for "How many workers …?",
-  a place for "Where …?": `rag/asked.py`), the evidence itself is quoted (its
-  sentences from articles naming what the question names, if they share a word of
-  what it asks and give what is asked for): a faithful answer instead of a refusal,
-  because the evidence passed.
+  a place for "Where …?", a time said of what is asked for "When …?": `rag/asked.py`),
+  the evidence itself is quoted (its sentences from articles naming what the question
+  names, if they share a word of what it asks and give what is asked for): a
+  faithful answer instead of a refusal, because the evidence passed.
 No evidence, a reply that says "unknown", or retrieved articles that do not name what
 the question asks about (most of its companies, places, people) is a refusal.
 """
@@ -30,7 +30,8 @@ from dataclasses import dataclass, replace
 from index.names import named_keys, names_written
 from index.percentages import gives_only_changes
 from index.textrules import amounts, content_keys, counts_of, numbers, sentence_spans, strip_markers, word_key
-from rag.asked import asked_thing, compares_amounts, counted_noun, gives_what_is_asked
+from rag.asked import (asked_thing, asks_time, asks_time_ahead, compares_amounts, counted_noun, gives_what_is_asked,
+                       time_clauses, times)
 from rag.citations import Citation, Verified, is_refusal, place_markers, verify
 from rag.deeds import only_planned, reads_as_planned
 from rag.evidence import Sentence, candidates
@@ -135,7 +136,8 @@ def ground(
     sentences = [reply[a:b] for a, b in sentence_spans(reply)] or [reply]
     draft = " ".join(place_markers(sentence, cited) for sentence in sentences)
     verified = verify(draft, sources, given, drop_unsupported=True)
-    if verified.refused or _restates(verified.text, given) or not gives_what_is_asked(verified.text, given):
+    if (verified.refused or _restates(verified.text, given) or not gives_what_is_asked(verified.text, given)
+            or _time_said_of_something_else(verified.text, given, evidence)):
         # Only evidence from an article naming what the question names is quoted: a BMW question's figure
         # is not GM's $920m from another article. Nor, for a question asking a share, a sentence giving only
         # changes: "… soars 70% …" is not what share of production was electrified, the next sentence is.
@@ -144,8 +146,10 @@ def ground(
                             if _names_subjects(given, [by_n[s.source_n]])][:_QUOTED_AT_MOST]
         if not gives_what_is_asked(" ".join(s.text for s in quoted_sentences), given):
             quoted_sentences = _the_count(given, [by_n[s.source_n] for s in quoted_sentences])
+        quoted_text = " ".join(s.text for s in quoted_sentences)
         if (not quoted_sentences or not _on_topic(given, quoted_sentences)
-                or not gives_what_is_asked(" ".join(s.text for s in quoted_sentences), given)):
+                or not gives_what_is_asked(quoted_text, given)
+                or _time_said_of_something_else(quoted_text, given, quoted_sentences)):
             # evidence about something else: quoting it would mislead
             return Grounded(Verified(REFUSAL, refused=True, sentences=verified.sentences), "refused")
         quoted = " ".join(_quote(s, by_n[s.source_n]) for s in quoted_sentences)
@@ -192,6 +196,25 @@ def _restates(answer: str, question: str) -> bool:
     return said <= content_keys(question) | numbers(question)
 
 
+def _time_said_of_something_else(answer: str, question: str, evidence: Sequence[Sentence]) -> bool:
+    """For a question asking when, is the answer's time about something else? "When will the Polestar 7 go
+    into production?" is not answered by 2025 from "Polestar plans European production of imminent Polestar
+    7, …, Polestar aims to hit profitability by 2025 …": the clause that writes the time must share a word of
+    what is asked beyond its names (as must the evidence, when it does not write the time). Nor is "When will
+    the chipmaker JV's plant begin production?" answered by "… in 2023" on the headline "Chipmaker JV to build
+    €10 bn semiconductor plant in Germany": a time ahead of the report must be written in its evidence, not
+    taken from the report's own date. A report's date may answer "When did …?"."""
+    if not asks_time(question):
+        return False
+    if not _on_topic(question, evidence):
+        return True
+    given = times(strip_markers(answer)) - times(question)
+    clauses = [clause for s in evidence for clause in time_clauses(s.text, given)]
+    if clauses:
+        return not any(_says_what_is_asked(question, clause) for clause in clauses)
+    return asks_time_ahead(question)
+
+
 def _has_amounts_to_compare(question: str, evidence: Sequence[Sentence]) -> bool:
     """A question weighing amounts ("Did GM invest more in Ohio than BMW in South Carolina?") needs two
     figures between it and its evidence; with one (GM's $920m, and BMW's plant without a sum) any verdict
@@ -223,12 +246,16 @@ def _on_topic(question: str, sentences: Sequence[Sentence]) -> bool:
     capital; a question that is only names ("Tesla in Berlin?") asks nothing more. Where the question says
     what it asks for ("What battery chemistry will the ACC gigafactory use?"), the quote must say it: the
     opening "… to produce batteries for electric vehicles" shares "battery" and names no chemistry."""
+    return _says_what_is_asked(question, " ".join(s.text for s in sentences))
+
+
+def _says_what_is_asked(question: str, text: str) -> bool:
     asked = content_keys(question) - named_keys(question)
-    quoted = content_keys(" ".join(s.text for s in sentences))
+    said = content_keys(text)
     thing = asked_thing(question)
-    if thing and word_key(thing) in asked and word_key(thing) not in quoted:
+    if thing and word_key(thing) in asked and word_key(thing) not in said:
         return False
-    return not asked or bool(asked & quoted)
+    return not asked or bool(asked & said)
 
 
 def _names_subjects(question: str, sources: list[Source], share: float = 1.0) -> bool:

@@ -482,6 +482,47 @@ def test_a_quote_says_the_thing_the_question_asks_for(search_stack) -> None:  # 
     assert made.mode == "quoted", made.verified.text
 
 
+def test_an_answer_to_when_gives_a_time_said_of_what_is_asked(search_stack) -> None:  # noqa: ANN001
+    """The real 1.5B answered when Tata's Somerset gigafactory starts production with "… in Somerset, England"
+    (a place), when the chipmaker JV's plant begins production with "… in 2023" (its headline's date line),
+    and when the Polestar 7 goes on sale or into production with a headline whose 2025 is about profitability.
+    A "when" is answered by a time written in a clause saying what is asked; "When did …?" may be answered
+    by the report's own date."""
+    from rag.grounded import ground
+
+    tata = "When will Tata's Somerset gigafactory start production?"
+    sources = _retrieved(search_stack, tata)
+    somerset = _evidence_sentence(sources, "this plant in Somerset, England will be its first venture")
+    assert _refused(ground("Tata's Somerset gigafactory will start production in Somerset, England.", [somerset],
+                           sources, tata, False))
+    formed = "When did Tata Group form Agratas?"  # a report's date may answer it, an answer without a time not
+    assert _refused(ground("Tata Group has formed a new subsidiary known as Agratas.", [somerset], sources, formed,
+                           False))
+    assert ground("Tata Group formed Agratas in July 2023.", [somerset], sources, formed, False).mode == "answer"
+
+    chips = "When will the chipmaker joint venture's semiconductor plant in Germany begin production?"
+    sources = _retrieved(search_stack, chips)
+    headline = _evidence_sentence(sources, "Chipmaker JV to build")
+    reply = "The chipmaker JV to build €10 bn semiconductor plant in Germany will begin production in 2023."
+    assert _refused(ground(reply, [headline], sources, chips, False))
+    assert ground("The JV announced the plant in August 2023.", [headline], sources,
+                  "When did the chipmaker joint venture announce its semiconductor plant in Germany?",
+                  False).mode == "answer"
+
+    polestar = "When will the Polestar 7 go into production?"
+    sources = _retrieved(search_stack, polestar)
+    profitability = _evidence_sentence(sources, "Polestar aims to hit profitability by 2025")
+    assert _refused(ground("Polestar aims to hit profitability by 2025 with Polestar 7.", [profitability], sources,
+                           polestar, False))
+    kokomo = "When will Stellantis and Samsung's gigafactory in Kokomo start production?"
+    sources = _retrieved(search_stack, kokomo)
+    start = _evidence_sentence(sources, "set to start production in the beginning of 2025")
+    assert ground("At the beginning of 2025.", [start], sources, kokomo, False).mode == "answer"
+    # the same clause does not date a second gigafactory's opening (unanswerable when-holdout-008)
+    second = "When will Stellantis and Samsung's second US gigafactory open?"
+    assert _refused(ground("At the beginning of 2025.", [start], sources, second, False))
+
+
 def test_a_verdict_weighing_amounts_needs_two_figures(search_stack) -> None:  # noqa: ANN001
     """"Did GM invest more in Ohio than BMW in South Carolina?": the 1.5B said "Yes" on GM's $920m and two
     BMW headlines that give no sum. A verdict on "more … than" needs a figure on each side (or one in the
