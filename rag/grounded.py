@@ -208,8 +208,8 @@ def _time_said_of_something_else(answer: str, question: str, evidence: Sequence[
         return False
     if not _on_topic(question, evidence):
         return True
-    given = times(strip_markers(answer)) - times(question)
-    clauses = [clause for s in evidence for clause in time_clauses(s.text, given)]
+    answered = times(strip_markers(answer)) - times(question)
+    clauses = [clause for s in evidence for clause in time_clauses(s.text, answered)]
     if clauses:
         return not any(_says_what_is_asked(question, clause) for clause in clauses)
     return asks_time_ahead(question)
@@ -250,6 +250,7 @@ def _on_topic(question: str, sentences: Sequence[Sentence]) -> bool:
 
 
 def _says_what_is_asked(question: str, text: str) -> bool:
+    """`_on_topic` for one text: a clause as well as the sentences of a quote."""
     asked = content_keys(question) - named_keys(question)
     said = content_keys(text)
     thing = asked_thing(question)

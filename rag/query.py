@@ -319,9 +319,12 @@ def which_first(question: str) -> tuple[tuple[str, ...], bool]:
     them ("Tata's UK gigafactory or Stellantis and Samsung's"); an event must name something."""
     if not (match := _WHICH_FIRST.match(question)):
         return (), False
-    parts = re.split(r",?\s+or\s+", match.group(3))
-    events = (", or ".join(parts[:-1]).strip(" ,"), parts[-1].strip(" ,"))
-    if len(parts) < 2 or not all(named_keys(event) for event in events):
+    body = match.group(3)
+    joins = list(re.finditer(r",?\s+or\s+", body))
+    if not joins:
+        return (), False
+    events = (body[:joins[-1].start()].strip(" ,"), body[joins[-1].end():].strip(" ,"))
+    if not all(named_keys(event) for event in events):
         return (), False
     return events, match.group(2) is not None
 
