@@ -16,7 +16,7 @@ import re
 
 from index.names import initials, named_keys
 from index.textrules import (EVENT_COUNTERS, MONTH_PATTERN, WEEKDAYS, WORD, amounts, content_keys, money, month_number,
-                             strip_markers, word_key)
+                             numbers, strip_markers, word_key)
 
 # "Did GM invest more in Ohio than BMW in South Carolina?": a verdict that needs two amounts.
 _AMOUNT_COMPARISON = re.compile(r"\b(?:more|less|fewer|larger|bigger|higher|lower|greater|smaller|cheaper|"
@@ -98,6 +98,13 @@ def asks_time(question: str) -> bool:
     return bool(_ASKS_WHEN.search(question))
 
 
+def time_asked(question: str) -> str:
+    """The sentence of a question that asks when: "When is the deadline to file your taxes this year?" of "The
+    IRS started accepting 2022 federal income tax returns this week. When is …?"; "" if none does."""
+    found = _ASKS_WHEN.search(question)
+    return question[found.start():].lstrip(" .?!") if found else ""
+
+
 def asks_time_ahead(question: str) -> bool:
     """Does "when" ask about a time ahead of the report ("When will …?"), which the report's own date is not?"""
     return bool(_ASKS_WHEN_AHEAD.search(question))
@@ -117,6 +124,17 @@ def time_clauses(text: str, wanted: set[str]) -> list[str]:
     aims to hit profitability by 2025 with Polestar 7 to be built in Europe" of a headline that opens with
     "Polestar plans European production …"."""
     return [clause for clause in _CLAUSE_BREAK.split(text) if times(clause) & wanted]
+
+
+# "second", "third": which one of several is asked about.
+_ORDINALS = frozenset(word_key(w) for w in "second third fourth fifth sixth seventh eighth ninth tenth".split())
+
+
+def tells_which_one(question: str, text: str) -> bool:
+    """Does the text hold the question's "second", "third" and figures, which say which one is asked about?
+    "The pair are currently building a gigafactory in Kokomo" is their first, not the second; "Polestar has
+    started production of its Polestar 3" is not about the Polestar 7."""
+    return content_keys(question) & _ORDINALS <= content_keys(text) and numbers(question) <= numbers(text)
 
 
 def asks_money(question: str) -> bool:

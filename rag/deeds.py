@@ -17,7 +17,8 @@ import re
 from collections.abc import Sequence
 
 from index.names import named_keys, subject_keys
-from index.textrules import WORD, content_keys, numbers, word_key
+from index.textrules import WORD, content_keys, word_key
+from rag.asked import tells_which_one
 from rag.query import event_order
 
 # Words that put what follows in the future or in someone's intentions.
@@ -67,7 +68,6 @@ _REPORT_WORDS = frozenset("report reports reported article articles say says sai
                           "mention mentions state states according describe describes described characterize "
                           "characterizes characterized portray portrays portrayed write writes wrote".split())
 _ADVERBS = frozenset(word_key(w) for w in "already yet now currently still".split())
-_ORDINALS = frozenset(word_key(w) for w in "second third fourth fifth sixth seventh eighth ninth tenth".split())
 _IRREGULAR_KEYS = {word_key(form): word_key(verb) for form, verb in _IRREGULAR_FORMS.items()}
 
 
@@ -109,19 +109,18 @@ def only_planned(question: str, evidence: Sequence[str], read: Sequence[str] = (
     asked = _asked(question)
     if not asks_if_done(question) or not asked:
         return False
-    figures = numbers(question)
-    readings = [_reading(sentence, asked, figures) for sentence in evidence]
+    readings = [_reading(sentence, question, asked) for sentence in evidence]
     if "planned" not in readings or "done" in readings:
         return False
     subjects = subject_keys(question)
-    return not any(subjects <= content_keys(sentence) and _reading(sentence, asked, figures) == "done"
+    return not any(subjects <= content_keys(sentence) and _reading(sentence, question, asked) == "done"
                    for sentence in read)
 
 
 def reads_as_planned(question: str, sentence: str) -> bool:
     """Does this sentence give what the question asks as planned? The sentence to quote for "No, reported only
     as a plan": "with predictions of creating 1,000 jobs", not "This strategic move underscores GM's commitment"."""
-    return _reading(sentence, _asked(question), numbers(question)) == "planned"
+    return _reading(sentence, question, _asked(question)) == "planned"
 
 
 def _asked(question: str) -> set[str]:
@@ -129,7 +128,7 @@ def _asked(question: str) -> set[str]:
     return {_as_verb(key) for key in content_keys(question) - named_keys(question) - _ADVERBS}
 
 
-def _reading(sentence: str, asked: set[str], figures: set[str]) -> str:
+def _reading(sentence: str, question: str, asked: set[str]) -> str:
     """"done" when a word of the question follows an auxiliary ("has started", "are currently building"), or the
     sentence holds one and a deed in the past tense ("broke ground"), else
     "planned" when a plan word is the nearest telling word before one ("set to start production"), else "".
@@ -138,7 +137,7 @@ def _reading(sentence: str, asked: set[str], figures: set[str]) -> str:
     "Polestar has started production of its Polestar 3" is not about the Polestar 7."""
     found = ""
     words = _TOKEN.findall(sentence)
-    if asked & _ORDINALS - {_deed_key(w) for w in words} or not figures <= numbers(sentence):
+    if not tells_which_one(question, sentence):
         return ""
     if any(_deed_key(w) in asked for w in words) and any(
             w.lower() in _DEED_VERBS and not _after_plan_word(words[max(0, i - _LOOK_BACK):i])

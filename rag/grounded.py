@@ -31,7 +31,7 @@ from index.names import named_keys, names_written
 from index.percentages import gives_only_changes
 from index.textrules import amounts, content_keys, counts_of, numbers, sentence_spans, strip_markers, word_key
 from rag.asked import (asked_thing, asks_time, asks_time_ahead, compares_amounts, counted_noun, gives_what_is_asked,
-                       time_clauses, times)
+                       tells_which_one, time_asked, time_clauses, times)
 from rag.citations import Citation, Verified, is_refusal, place_markers, verify
 from rag.deeds import only_planned, reads_as_planned
 from rag.evidence import Sentence, candidates
@@ -200,7 +200,8 @@ def _time_said_of_something_else(answer: str, question: str, evidence: Sequence[
     """For a question asking when, is the answer's time about something else? "When will the Polestar 7 go
     into production?" is not answered by 2025 from "Polestar plans European production of imminent Polestar
     7, …, Polestar aims to hit profitability by 2025 …": the clause that writes the time must share a word of
-    what is asked beyond its names (as must the evidence, when it does not write the time). Nor is "When will
+    what is asked beyond its names (as must the evidence, when it does not write the time), and its sentence
+    must say which one is asked about (the second gigafactory, the Polestar 7: `tells_which_one`). Nor is "When will
     the chipmaker JV's plant begin production?" answered by "… in 2023" on the headline "Chipmaker JV to build
     €10 bn semiconductor plant in Germany": a time ahead of the report must be written in its evidence, not
     taken from the report's own date. A report's date may answer "When did …?"."""
@@ -209,9 +210,11 @@ def _time_said_of_something_else(answer: str, question: str, evidence: Sequence[
     if not _on_topic(question, evidence):
         return True
     answered = times(strip_markers(answer)) - times(question)
-    clauses = [clause for s in evidence for clause in time_clauses(s.text, answered)]
-    if clauses:
-        return not any(_says_what_is_asked(question, clause) for clause in clauses)
+    placed = [(s.text, clause) for s in evidence for clause in time_clauses(s.text, answered)]
+    if placed:
+        asked = time_asked(question)  # not a figure of the question's lead-in ("… accepting 2022 returns …")
+        return not any(_says_what_is_asked(question, clause) and tells_which_one(asked, sentence)
+                       for sentence, clause in placed)
     return asks_time_ahead(question)
 
 

@@ -518,9 +518,15 @@ def test_an_answer_to_when_gives_a_time_said_of_what_is_asked(search_stack) -> N
     sources = _retrieved(search_stack, kokomo)
     start = _evidence_sentence(sources, "set to start production in the beginning of 2025")
     assert ground("At the beginning of 2025.", [start], sources, kokomo, False).mode == "answer"
-    # the same clause does not date a second gigafactory's opening (unanswerable when-holdout-008)
+    # the same clause does not date a second gigafactory's opening (unanswerable when-holdout-008), nor, as the
+    # sentence is about their first, the second's start of production (unanswerable probe-003)
     second = "When will Stellantis and Samsung's second US gigafactory open?"
     assert _refused(ground("At the beginning of 2025.", [start], sources, second, False))
+    second = "When will the second Stellantis and Samsung gigafactory in the US start production?"
+    assert _refused(ground("At the beginning of 2025.", [start], sources, second, False))
+    # a figure of a question's lead-in says nothing of which one is asked about
+    lead_in = "Stellantis and Samsung employ 1,400 people. When will their gigafactory in Kokomo start production?"
+    assert ground("At the beginning of 2025.", [start], sources, lead_in, False).mode == "answer"
 
 
 def test_a_verdict_weighing_amounts_needs_two_figures(search_stack) -> None:  # noqa: ANN001
