@@ -115,8 +115,11 @@ def times(text: str) -> set[str]:
     return {" ".join(m.group().lower().split()) for m in _TIME.finditer(text)}
 
 
-# Where a clause ends, for the clause a time is said in: not at the comma of "June 1, 2023".
-_CLAUSE_BREAK = re.compile(r",(?!\s*\d{4}\b)|;|\b(?:while|whereas|but)\b", re.IGNORECASE)
+# Where a clause ends, for the clause a time is said in: at a semicolon, "while", "whereas", "but", or a comma
+# before a word that goes on with something new (", moving away from China", ", solving for …"); not at the
+# commas of "June 1, 2023", "in Chattanooga, Tennessee, in July 2022" or "a high-capacity, high-output …".
+_GOES_ON = r"(?:in|at|on|by|from|to|for|with|of|near|after|before|during|until|since|within|around|as|the|a|an)\b"
+_CLAUSE_BREAK = re.compile(rf";|,(?=\s+(?!{_GOES_ON}|[\w-]+-)[a-z])|\b(?i:while|whereas|but)\b")
 
 
 def time_clauses(text: str, wanted: set[str]) -> list[str]:

@@ -524,6 +524,13 @@ def test_an_answer_to_when_gives_a_time_said_of_what_is_asked(search_stack) -> N
     assert _refused(ground("At the beginning of 2025.", [start], sources, second, False))
     second = "When will the second Stellantis and Samsung gigafactory in the US start production?"
     assert _refused(ground("At the beginning of 2025.", [start], sources, second, False))
+    # a clause goes on past a place's commas and ends where something new begins
+    from rag.asked import time_clauses
+    chattanooga = "Volkswagen began series production of the ID.4 in Chattanooga, Tennessee, in July 2022."
+    assert time_clauses(chattanooga, {"2022"}) == [chattanooga]
+    assert time_clauses("Polestar plans production of the Polestar 7, moving away from China, solving for supply "
+                        "chain complexities Polestar aims to hit profitability by 2025", {"2025"}) == [
+        " solving for supply chain complexities Polestar aims to hit profitability by 2025"]
     # a figure of a question's lead-in says nothing of which one is asked about
     lead_in = "Stellantis and Samsung employ 1,400 people. When will their gigafactory in Kokomo start production?"
     assert ground("At the beginning of 2025.", [start], sources, lead_in, False).mode == "answer"
