@@ -101,7 +101,17 @@ def asks_time(question: str) -> bool:
 def time_asked(question: str) -> str:
     """The sentence of a question that asks when: "When is the deadline to file your taxes this year?" of "The
     IRS started accepting 2022 federal income tax returns this week. When is …?"; "" if none does."""
-    found = _ASKS_WHEN.search(question)
+    return _asking_part(_ASKS_WHEN, question)
+
+
+def place_asked(question: str) -> str:
+    """The sentence of a question that asks where: "Where does the popular music event take place annually?" of
+    "Headliners were announced for the 2025 Coachella festival this week. Where does …?"; "" if none does."""
+    return _asking_part(_ASKS_WHERE, question)
+
+
+def _asking_part(asks: re.Pattern[str], question: str) -> str:
+    found = asks.search(question)
     return question[found.start():].lstrip(" .?!") if found else ""
 
 
@@ -191,18 +201,23 @@ _PLACED = re.compile(r"\b(?:in|at|near|outside|into|across|on|off|inside|through
 
 
 def _gives_place(answer: str, question: str) -> bool:
-    """A question asking where is answered by a place it does not name itself: one the answer puts something
-    in ("… in Novi Sad"), or an answer that is only names and the question's words ("Europe", "Kokomo, Indiana",
-    "Idaho Pride event" for where the event was). "Microvast will supply battery packs for REE Automotive" does
-    not say where REE will build its platform."""
-    if not asks_place(question):
-        return True
+    """A question asking where is answered by a place it does not name itself (`places`). "Microvast will supply
+    battery packs for REE Automotive" does not say where REE will build its platform."""
+    return not asks_place(question) or bool(places(answer, question))
+
+
+def places(answer: str, question: str) -> set[str]:
+    """The places (word keys) an answer gives that the question does not name: those it puts something in ("… in
+    Novi Sad"), or, for an answer that is only names and the question's words ("Europe", "Kokomo, Indiana", "Idaho
+    Pride event" for where the event was), its names."""
     plain = strip_markers(answer)
     asked = named_keys(question)
     placed = {word_key(m.group(1)) for m in _PLACED.finditer(plain)
-              if not month_number(m.group(1)) and m.group(1).lower() not in WEEKDAYS}
-    names = named_keys(plain)
-    return bool(placed - asked) or (bool(names - asked) and content_keys(plain) <= names | content_keys(question))
+              if not month_number(m.group(1)) and m.group(1).lower() not in WEEKDAYS} - asked
+    names = named_keys(plain) - asked
+    if placed or not content_keys(plain) <= names | asked | content_keys(question):
+        return placed
+    return names
 
 
 def _gives_amount(answer: str, question: str) -> bool:

@@ -30,8 +30,9 @@ from dataclasses import dataclass, replace
 from index.names import named_keys, names_written
 from index.percentages import gives_only_changes
 from index.textrules import amounts, content_keys, counts_of, numbers, sentence_spans, strip_markers, word_key
-from rag.asked import (asked_thing, asks_time, asks_time_ahead, compares_amounts, counted_noun, gives_what_is_asked,
-                       tells_which_one, time_asked, time_clauses, times)
+from rag.asked import (asked_thing, asks_amount, asks_name, asks_place, asks_time, asks_time_ahead, compares_amounts,
+                       counted_noun, gives_what_is_asked, place_asked, places, tells_which_one, time_asked, time_clauses,
+                       times)
 from rag.citations import Citation, Verified, is_refusal, place_markers, verify
 from rag.deeds import only_planned, reads_as_planned
 from rag.evidence import Sentence, candidates
@@ -136,20 +137,25 @@ def ground(
     sentences = [reply[a:b] for a, b in sentence_spans(reply)] or [reply]
     draft = " ".join(place_markers(sentence, cited) for sentence in sentences)
     verified = verify(draft, sources, given, drop_unsupported=True)
+    cited_sources = [by_n[n] for n in dict.fromkeys(cited)]
     if (verified.refused or _restates(verified.text, given) or not gives_what_is_asked(verified.text, given)
-            or _time_said_of_something_else(verified.text, given, evidence)):
+            or _said_of_something_else(verified.text, given, evidence, cited_sources)):
         # Only evidence from an article naming what the question names is quoted: a BMW question's figure
         # is not GM's $920m from another article. Nor, for a question asking a share, a sentence giving only
         # changes: "… soars 70% …" is not what share of production was electrified, the next sentence is.
         quotable = [s for s in evidence if not gives_only_changes(given, s.text)]
         quoted_sentences = [s for s in _by_article(quotable)
                             if _names_subjects(given, [by_n[s.source_n]])][:_QUOTED_AT_MOST]
+        read_with = quoted_sentences  # what the quote is read with for what it is about
         if not gives_what_is_asked(" ".join(s.text for s in quoted_sentences), given):
-            quoted_sentences = _the_count(given, [by_n[s.source_n] for s in quoted_sentences])
+            read_with = quoted_sentences = _the_count(given, [by_n[s.source_n] for s in quoted_sentences])
+        if not quoted_sentences:
+            read_with = _the_sentence_after(given, evidence, sources)
+            quoted_sentences = read_with[1:]
         quoted_text = " ".join(s.text for s in quoted_sentences)
-        if (not quoted_sentences or not _on_topic(given, quoted_sentences)
+        if (not quoted_sentences or not _on_topic(given, read_with)
                 or not gives_what_is_asked(quoted_text, given)
-                or _time_said_of_something_else(quoted_text, given, quoted_sentences)):
+                or _said_of_something_else(quoted_text, given, read_with, [by_n[s.source_n] for s in read_with])):
             # evidence about something else: quoting it would mislead
             return Grounded(Verified(REFUSAL, refused=True, sentences=verified.sentences), "refused")
         quoted = " ".join(_quote(s, by_n[s.source_n]) for s in quoted_sentences)
@@ -194,6 +200,48 @@ def _restates(answer: str, question: str) -> bool:
     plain = strip_markers(answer)
     said = content_keys(plain) | numbers(plain)
     return said <= content_keys(question) | numbers(question)
+
+
+def _said_of_something_else(answer: str, question: str, evidence: Sequence[Sentence], cited: Sequence[Source]
+                            ) -> bool:
+    """Is the time or place the answer gives that of something other than what is asked?"""
+    return (_time_said_of_something_else(answer, question, evidence)
+            or _place_said_of_something_else(answer, question, cited))
+
+
+def _place_said_of_something_else(answer: str, question: str, cited: Sequence[Source]) -> bool:
+    """For a question asking where, is the answer's place that of another one? "Where will Stellantis and Samsung
+    build their second US gigafactory?" is not answered by Kokomo from "The pair are currently building a
+    gigafactory in Kokomo, Indiana" (their first), nor "Where will Polestar build the Polestar 5?" by the
+    Polestar 3's Ridgeville: a sentence of the cited articles that writes the place must say which one is asked
+    about (`tells_which_one`), as for a time."""
+    if not asks_place(question):
+        return False
+    given = places(answer, question)
+    placing = [s.text for s in candidates(cited) if given & content_keys(s.text)]
+    return bool(placing) and not any(tells_which_one(place_asked(question), text) for text in placing)
+
+
+def _the_sentence_after(question: str, evidence: Sequence[Sentence], sources: Sequence[Source]) -> list[Sentence]:
+    """An evidence sentence and the one right after it, when that one gives what is asked and the two say what is
+    asked: the model points at the line sharing the question's words ("With Jaguar Land Rover, we found a partner
+    whose requirements for the future generation of electric drive units significantly matches ours"), and the
+    next goes on to the answer ("For JLR, this will be at its engine plant in Wolverhampton, which employs 1,600
+    people"). Only for a question asking a place, a time, a figure or a name, whose answer can be seen to be
+    given; [] if no pair does."""
+    if not (asks_place(question) or asks_time(question) or asks_amount(question) or asks_name(question)):
+        return []
+    by_n = {s.n: s for s in sources}
+    read = candidates(sources)
+    for sentence in evidence:
+        following = [s for s in read if s.source_n == sentence.source_n and 0 <= s.start - sentence.end <= 2]
+        pair = [sentence, *following[:1]]
+        after = pair[-1].text
+        both = " ".join(s.text for s in pair)
+        if (len(pair) == 2 and _names_subjects(question, [by_n[sentence.source_n]])
+                and gives_what_is_asked(after, question) and _says_what_is_asked(question, both)):
+            return pair
+    return []
 
 
 def _time_said_of_something_else(answer: str, question: str, evidence: Sequence[Sentence]) -> bool:

@@ -536,6 +536,40 @@ def test_an_answer_to_when_gives_a_time_said_of_what_is_asked(search_stack) -> N
     assert ground("At the beginning of 2025.", [start], sources, lead_in, False).mode == "answer"
 
 
+def test_an_answer_to_where_gives_a_place_said_of_what_is_asked(search_stack) -> None:  # noqa: ANN001
+    """The real 1.5B answered where Stellantis and Samsung will build their second US gigafactory with their
+    first's Kokomo, and where Polestar will build the Polestar 5 with the Polestar 3's Ridgeville (held-out
+    probes). A place answers "where" only if a sentence writing it says which one is asked about. And it
+    pointed at the line before JLR's "For JLR, this will be at its engine plant in Wolverhampton" and answered
+    without a place (seed-001, refused): the sentence after the evidence is quoted when it gives the place and
+    the two say what is asked."""
+    from rag.grounded import ground
+
+    second = "Where will Stellantis and Samsung build their second US gigafactory?"
+    sources = _retrieved(search_stack, second)
+    kokomo = _evidence_sentence(sources, "currently building a gigafactory in Kokomo")
+    reply = "Stellantis and Samsung plan to build their second US gigafactory in Kokomo, Indiana."
+    assert _refused(ground(reply, [kokomo], sources, second, False))
+    first = "Where are Stellantis and Samsung currently building a gigafactory?"
+    assert ground("In Kokomo, Indiana.", [kokomo], sources, first, False).mode == "answer"
+
+    polestar = "Where will Polestar build the Polestar 5?"
+    sources = _retrieved(search_stack, polestar)
+    ridgeville = _evidence_sentence(sources, "at the Volvo plant in Ridgeville")
+    assert _refused(ground("Ridgeville, South Carolina", [ridgeville], sources, polestar, False))
+    three = "Where does Polestar build the Polestar 3?"
+    assert ground("Ridgeville, South Carolina", [ridgeville], sources, three, False).mode == "answer"
+
+    jlr = "Where will Jaguar Land Rover manufacture the electric drive units it is developing with BMW?"
+    sources = _retrieved(search_stack, jlr)
+    partner = _evidence_sentence(sources, "we found a partner whose requirements")
+    made = ground("Jaguar Land Rover is teaming up with BMW.", [partner], sources, jlr, False)
+    assert made.mode == "quoted" and "engine plant in Wolverhampton" in made.verified.text, made.verified.text
+    # the sentence after says nothing of batteries: not quoted for where JLR assembles them
+    assert _refused(ground("Jaguar Land Rover is teaming up with BMW.", [partner], sources,
+                           "Where will Jaguar Land Rover assemble its batteries?", False))
+
+
 def test_a_verdict_weighing_amounts_needs_two_figures(search_stack) -> None:  # noqa: ANN001
     """"Did GM invest more in Ohio than BMW in South Carolina?": the 1.5B said "Yes" on GM's $920m and two
     BMW headlines that give no sum. A verdict on "more … than" needs a figure on each side (or one in the
