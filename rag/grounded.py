@@ -236,13 +236,11 @@ def _the_sentence_after(question: str, evidence: Sequence[Sentence], sources: Se
     by_n = {s.n: s for s in sources}
     read = candidates(sources)
     for sentence in evidence:
-        following = [s for s in read if s.source_n == sentence.source_n and 0 <= s.start - sentence.end <= 2]
-        pair = [sentence, *following[:1]]
-        after = pair[-1].text
-        both = " ".join(s.text for s in pair)
-        if (len(pair) == 2 and _names_subjects(question, [by_n[sentence.source_n]])
-                and gives_what_is_asked(after, question) and _says_what_is_asked(question, both)):
-            return pair
+        after = next((s for s in read if s.source_n == sentence.source_n and 0 <= s.start - sentence.end <= 2), None)
+        if (after is not None and _names_subjects(question, [by_n[sentence.source_n]])
+                and gives_what_is_asked(after.text, question)
+                and _says_what_is_asked(question, f"{sentence.text} {after.text}")):
+            return [sentence, after]
     return []
 
 
