@@ -14,9 +14,10 @@ user is built only on the pointers that passed the check:
   of its evidence (or, failing them, another retrieved article) support it;
 - when nothing the model wrote survives the support check, or it only restates the
   question, or does not give what is asked for (a figure for "How many workers …?",
-  a place for "Where …?", a time said of what is asked for "When …?": `rag/asked.py`),
+  a place or a time said of what is asked for "Where …?" or "When …?": `rag/asked.py`),
   the evidence itself is quoted (its sentences from articles naming what the question
-  names, if they share a word of what it asks and give what is asked for): a
+  names, if they share a word of what it asks and give what is asked for; or the
+  sentence right after one, where the model pointed at the line before the answer): a
   faithful answer instead of a refusal, because the evidence passed.
 No evidence, a reply that says "unknown", or retrieved articles that do not name what
 the question asks about (most of its companies, places, people) is a refusal.
