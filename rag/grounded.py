@@ -138,9 +138,8 @@ def ground(
     sentences = [reply[a:b] for a, b in sentence_spans(reply)] or [reply]
     draft = " ".join(place_markers(sentence, cited) for sentence in sentences)
     verified = verify(draft, sources, given, drop_unsupported=True)
-    cited_sources = [by_n[n] for n in dict.fromkeys(cited)]
     if (verified.refused or _restates(verified.text, given) or not gives_what_is_asked(verified.text, given)
-            or _said_of_something_else(verified.text, given, evidence, cited_sources)):
+            or _said_of_something_else(verified.text, given, evidence, sources)):
         # Only evidence from an article naming what the question names is quoted: a BMW question's figure
         # is not GM's $920m from another article. Nor, for a question asking a share, a sentence giving only
         # changes: "… soars 70% …" is not what share of production was electrified, the next sentence is.
@@ -156,7 +155,7 @@ def ground(
         quoted_text = " ".join(s.text for s in quoted_sentences)
         if (not quoted_sentences or not _on_topic(given, read_with)
                 or not gives_what_is_asked(quoted_text, given)
-                or _said_of_something_else(quoted_text, given, read_with, [by_n[s.source_n] for s in read_with])):
+                or _said_of_something_else(quoted_text, given, read_with, sources)):
             # evidence about something else: quoting it would mislead
             return Grounded(Verified(REFUSAL, refused=True, sentences=verified.sentences), "refused")
         quoted = " ".join(_quote(s, by_n[s.source_n]) for s in quoted_sentences)
@@ -203,9 +202,11 @@ def _restates(answer: str, question: str) -> bool:
     return said <= content_keys(question) | numbers(question)
 
 
-def _said_of_something_else(answer: str, question: str, evidence: Sequence[Sentence], cited: Sequence[Source]
+def _said_of_something_else(answer: str, question: str, evidence: Sequence[Sentence], sources: Sequence[Source]
                             ) -> bool:
-    """Is the time or place the answer gives that of something other than what is asked?"""
+    """Is the time or place the answer gives that of something other than what is asked? A time is read in the
+    evidence's clauses, a place in the articles the evidence comes from."""
+    cited = [s for s in sources if any(e.source_n == s.n for e in evidence)]
     return (_time_said_of_something_else(answer, question, evidence)
             or _place_said_of_something_else(answer, question, cited))
 
