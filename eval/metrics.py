@@ -6,10 +6,11 @@ Definitions (also in docs/evaluation.md):
   evidence_recall@10 = share of a question's evidence items found in the top 10.
 - answers: correct = contains an alias (case- and punctuation-insensitive, citation
   markers left out; a count written in words is its figure, "five-year" holds "5"; a gold
-  day "2023-06-01" also as the answer writes it, "June 1, 2023"); for a
-  gold "yes"/"no", the first "yes" or "no" the answer writes (its verdict, not a word
-  of a quote after it); for a `null` question, correct = refused; in multiple-choice
-  mode, the gold choice and no other (whole words; a choice inside the gold does not count).
+  day "2023-06-01" also as the answer writes it, "June 1, 2023"; a gold that lists items,
+  "USC and UCLA", also by every item in any order); for a gold "yes"/"no" (or "true"/"false"),
+  the first "yes" or "no" the answer writes (its verdict, not a word of a quote after it); for
+  a `null` question, correct = refused; in multiple-choice mode, the gold choice and no other
+  (whole words; a choice inside the gold does not count).
   token_f1 = SQuAD-style token F1 against the gold answer (0 for refusals of
   answerable questions; 1/0 for null questions by refusal).
 - citations: precision = cited (sentence, article) pairs where the article's
@@ -22,6 +23,7 @@ Definitions (also in docs/evaluation.md):
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -61,6 +63,8 @@ def retrieval_metrics(rank: int | None, recall: float) -> dict[str, float]:
 
 
 _VERDICTS = frozenset({"yes", "no"})  # a yes/no gold is judged by the verdict word
+_VERDICT_OF_GOLD = {"true": "yes", "false": "no"}  # MultiHop-RAG writes two of its yes/no golds "True"
+_LIST_JOIN = re.compile(r"\s+and\s+", re.IGNORECASE)
 
 
 def _answer_words(text: str) -> str:
@@ -75,13 +79,21 @@ def contains_alias(answer: str, aliases: Iterable[str]) -> bool:
     aliases = list(aliases)
     if {alias.strip() for alias in aliases} & days_written(answer):  # days come back as ISO, as gold days are
         return True
-    return any(_answer_words(alias) and f" {_answer_words(alias)} " in text for alias in aliases)
+    return any(_answer_words(alias) and f" {_answer_words(alias)} " in text for alias in aliases) or \
+        any(all(f" {_answer_words(part)} " in text for part in parts) for parts in map(_listed, aliases) if parts)
+
+
+def _listed(alias: str) -> list[str]:
+    """The items of a gold that lists two or more ("USC and UCLA"), which an answer may give in any
+    order ("UCLA and USC"); [] for a gold that lists nothing."""
+    parts = [part for part in _LIST_JOIN.split(alias) if _answer_words(part)]
+    return parts if len(parts) >= 2 else []
 
 
 def matches_gold(answer: str, aliases: Iterable[str]) -> bool:
     """A yes/no gold is matched by the answer's verdict: "Yes: Reuters reports "there was no …"" answers
     yes, though it holds the word "no". Any other gold: an alias anywhere in the answer."""
-    wanted = {normalise(alias) for alias in aliases}
+    wanted = {_VERDICT_OF_GOLD.get(normalise(alias), normalise(alias)) for alias in aliases}
     if wanted and wanted <= _VERDICTS:
         verdict = next((word for word in normalise(answer).split() if word in _VERDICTS), None)
         return verdict in wanted

@@ -160,7 +160,16 @@ def test_a_gold_day_is_matched_written_in_words() -> None:
     assert not matches_gold("It opened on June 2, 2023 [1].", gold)
 
 
+def test_a_gold_that_lists_items_is_matched_in_any_order() -> None:
+    assert matches_gold("UCLA and USC [1].", ["USC and UCLA"])
+    assert matches_gold("Lindsay Lohan and Jamie Lee Curtis are reuniting [1].", ["Jamie Lee Curtis and Lindsay Lohan"])
+    assert not matches_gold("UCLA [1].", ["USC and UCLA"])  # every item, not one
+    assert not matches_gold("Jamie Lee Curtis and Lindsay Buckingham [1].", ["Jamie Lee Curtis and Lindsay Lohan"])
+
+
 def test_a_yes_no_gold_is_matched_by_the_verdict_not_by_a_word_of_the_quote() -> None:
+    assert matches_gold('Yes: Fortune reports: "No one expected …" [1].', ["True"])  # MultiHop-RAG's "True"
+    assert not matches_gold('No: Sporting News reports: "…" [1].', ["True"])
     assert not matches_gold('Yes: TechCrunch reports: "there was no change" [1].', ["no"])
     assert matches_gold('No: TechCrunch reports: "yes, it did" [1].', ["no", "No"])
     assert matches_gold("Based on the sources, yes, Ford resumed work [1].", ["yes"])
