@@ -37,11 +37,14 @@ class GoldQuestion:
     evidence: tuple[Evidence, ...]
     date: str = ""
     choices: tuple[str, ...] = field(default=())
+    # The chat turns a follow-up leans on, (question, answer) as the chat keeps them: "How much is it
+    # investing?" is only a question after "Where is Tata building its gigafactory?" (a project extension)
+    history: tuple[tuple[str, str], ...] = field(default=())
 
 
 _REQUIRED = ("id", "question")
 _STRINGS = ("answer", "type", "date")
-_LISTS = ("answer_aliases", "choices", "evidence")
+_LISTS = ("answer_aliases", "choices", "evidence", "history")
 
 
 def parse_question(row: object, where: str) -> GoldQuestion:
@@ -66,10 +69,16 @@ def parse_question(row: object, where: str) -> GoldQuestion:
         if not isinstance(item, dict) or not isinstance(item.get("doc"), str) or not isinstance(item.get("quote"), str):
             raise NewsragError(f"{where}: field 'evidence[{i}]' needs string 'doc' and 'quote'; {fix}")
         evidence.append(Evidence(item["doc"], item["quote"]))
+    history = []
+    for i, turn in enumerate(row.get("history") or []):
+        if not (isinstance(turn, list) and len(turn) == 2 and all(isinstance(part, str) for part in turn)):
+            raise NewsragError(f"{where}: field 'history[{i}]' must be a [question, answer] pair of strings")
+        history.append((turn[0], turn[1]))
     return GoldQuestion(
         id=str(row["id"]), question=row["question"], answer=row.get("answer") or "",
         answer_aliases=tuple(str(a) for a in row.get("answer_aliases") or []), type=row.get("type") or "single",
         evidence=tuple(evidence), date=row.get("date") or "", choices=tuple(str(c) for c in row.get("choices") or []),
+        history=tuple(history),
     )
 
 

@@ -124,13 +124,17 @@ class EvalRunner:
             record["answer"] = None
             return record
         mc = self.config.multiple_choice and bool(question.choices)
+        # A follow-up is searched as the chat searches it, rewritten to stand alone from its history.
         answer = self.answerer.ask(_mc_question(question) if mc else question.question, filters=filters,
-                                   query=question.question, as_of=as_of)
+                                   history=question.history, query=None if question.history else question.question,
+                                   as_of=as_of)
         checks = citation_checks(answer, question.question)
         context = [{"article_id": c["article_id"], "origin": c["origin"], "text": c["text"]}
                    for c in answer.to_dict()["context"]]
         record.update({
             "answer": answer.text, "refused": answer.refused, "draft": answer.draft,
+            **({"history": [list(turn) for turn in question.history], "standalone": answer.standalone_question}
+               if question.history else {}),
             "correct": answer_correct(question, answer.text, answer.refused, mc),
             "token_f1": round(answer_f1(question, answer.text, answer.refused), 4),
             "citations": [c.to_dict() for c in answer.citations],

@@ -85,8 +85,9 @@ def test_jsonl_records_of_any_shape(tmp_path: Path, lines: list[bytes]) -> None:
 @given(st.lists(st.one_of(
     st.binary(max_size=120),
     st.dictionaries(st.sampled_from(["id", "question", "answer", "answer_aliases", "type", "evidence", "date",
-                                     "choices"]),
+                                     "choices", "history"]),
                     st.one_of(st.text(max_size=20), st.integers(), st.none(), st.lists(st.text(max_size=5), max_size=2),
+                              st.lists(st.lists(st.one_of(st.text(max_size=5), st.integers()), max_size=3), max_size=2),
                               st.lists(st.dictionaries(st.sampled_from(["doc", "quote"]), st.text(max_size=5)),
                                        max_size=2)), max_size=8).map(lambda d: json.dumps(d).encode()),
 ), min_size=1, max_size=5))
