@@ -15,7 +15,6 @@ Two ways to answer, chosen by `answer.mode`:
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import replace
@@ -30,6 +29,7 @@ from rag.answer_events import Answer, Done, Event, Retrieved, Token
 from rag.citations import Renumberer, is_refusal, verify
 from rag.evidence import Sentence, Similarity
 from rag.first_reported import first_reports
+from rag.follow_up import needs_context, standalone_or_typed
 from rag.grounded import Grounded, ground, ground_first_reported, reported_as_planned
 from rag.llm.structured import (
     AnswerFieldStream,
@@ -60,20 +60,8 @@ from rag.settings import AnswerSettings
 from rag.shared_names import SharedName, article_texts, leaders, naming, shared_names
 from rag.sources import Source, build_sources
 
-# Words that point back into a conversation; a question without them stands alone
-# and skips the condensing LLM call (~10 s on a laptop CPU).
-_REFERRING = re.compile(
-    r"^\s*(and|but|also|what about|how about|why)\b|\b(they|them|their|theirs|it|this|that|these|those|"
-    r"there|he|she|his|her|him|the company|the plant|the same|former|latter)\b",
-    re.IGNORECASE,
-)
 _CHARS_PER_TOKEN = 3  # conservative for English news with any tokenizer we ship
 _PROMPT_OVERHEAD_TOKENS = 250
-
-
-def needs_context(question: str) -> bool:
-    """Does this question lean on the conversation before it?"""
-    return bool(_REFERRING.search(question)) or len(question.split()) <= 4
 
 
 def _fit(sources: list[Source], context_window: int, max_tokens: int) -> list[Source]:
@@ -109,8 +97,8 @@ class Answerer:
         if not history or not needs_context(question):
             return question
         reply = self.chat_model.invoke(condense_messages(list(history), question), max_tokens=64)
-        standalone = str(reply.content).strip().splitlines()[0].strip() if str(reply.content).strip() else ""
-        return standalone or question
+        rewrite = str(reply.content).strip().splitlines()[0] if str(reply.content).strip() else ""
+        return standalone_or_typed(rewrite, question)
 
     def stream(
         self, question: str, filters: RetrievalFilters | None = None, k: int | None = None,

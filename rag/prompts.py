@@ -99,7 +99,13 @@ def name_choice(names: Sequence[tuple[str, int]]) -> str:
 RECENT_FIRST = "Articles are listed newest first; the question asks for the most recent."
 
 CONDENSE_SYSTEM = """Rewrite the user's follow-up question as one standalone question that can be understood \
-without the conversation. Name the companies, places and products it refers to. Reply with the question only."""
+without the conversation. Replace the words that point back ("it", "its", "they", "there", "that company", \
+"the plant") with the names they stand for: a company, place or product of the conversation, which may be the \
+assistant's answer. Do not answer the question. Reply with the question only.
+Example: after "User: Which company is Ford building batteries with in Kentucky? Assistant: SK On [1].", the \
+follow-up "Where is that company based?" is "Where is SK On based?".
+Example: after "User: Where is Volkswagen building its Canadian battery plant? Assistant: St. Thomas, Ontario [1].", \
+the follow-up "How much will it cost?" is "How much will Volkswagen's battery plant in St. Thomas, Ontario cost?"."""
 
 
 def format_source(source: Source) -> str:

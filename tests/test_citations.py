@@ -321,12 +321,25 @@ def test_a_yes_does_not_stand_on_what_its_evidence_says_of_someone_else() -> Non
 
 
 def test_only_questions_that_lean_on_the_conversation_are_condensed() -> None:
-    from rag.answer import needs_context
+    from rag.follow_up import needs_context
 
     assert needs_context("And where will they build them?")
     assert needs_context("What about Nissan?")
+    assert needs_context("How much did the centre cost?")  # names nothing of its own
+    assert needs_context("Which plant's EV production will its batteries power?")  # "EV" names no one
+    assert needs_context("For which of REE's platforms?")  # opens on a preposition: continues a question
     assert not needs_context("Where will Jaguar Land Rover manufacture its electric drive units?")
     assert not needs_context("Which company did Honda agree to collaborate with on lithium-ion batteries?")
+    assert not needs_context("Is Tesla building a gigafactory in the UK?")
+
+
+def test_a_rewrite_that_is_not_a_question_is_dropped_for_the_question_typed() -> None:
+    from rag.follow_up import standalone_or_typed
+
+    assert standalone_or_typed("Which country is TDK from?", "Which country is that company from?") == \
+        "Which country is TDK from?"
+    assert standalone_or_typed("TDK is from Japan.", "Which country is that company from?") == \
+        "Which country is that company from?"
 
 
 def test_unsupported_sentences_can_be_dropped_and_stay_listed(sources) -> None:  # noqa: ANN001
