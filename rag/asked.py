@@ -63,9 +63,11 @@ _ASKED_THING = re.compile(rf"(?:^|[.?!]\s+)(?:what|which)\s+((?:[\w-]+\s+){{1,3}
 # description of one entity through several reports).
 _WHICH = r"^\s*(?:which|what)\s+(?:[\w-]+\s+){0,2}?"  # "Which", "What tech company", "Which two-time …"
 ASKS_PERSON = re.compile(rf"^\s*who\b|{_WHICH}(?:individual|person|people)\b", re.IGNORECASE)
-ASKS_ENTITY = re.compile(rf"{ASKS_PERSON.pattern}|{_WHICH}(?:company|companies|firm|team|club|platform|"
-                         r"organi[sz]ation|entity|entities|automaker|carmaker|brand|tool|service|app|startup|"
-                         r"manufacturer|supplier|country|player|establishments?)\b", re.IGNORECASE)
+_ENTITY_NOUN = (r"(?:company|companies|firm|team|club|platform|organi[sz]ation|entity|entities|automaker|carmaker|"
+                r"brand|tool|service|app|startup|manufacturer|supplier|country|player|establishments?)")
+ASKS_ENTITY = re.compile(rf"{ASKS_PERSON.pattern}|{_WHICH}{_ENTITY_NOUN}\b", re.IGNORECASE)
+# The kind of name asked for: "country" in "Which country is TDK from?", "state" in "… in which state?".
+_NAME_KIND = re.compile(rf"{_WHICH}({_ENTITY_NOUN})\b|\b(?:which|what) ({_PLACE_NOUN})\b", re.IGNORECASE)
 
 
 def compares_amounts(question: str) -> bool:
@@ -183,6 +185,13 @@ def gives_what_is_asked(answer: str, question: str) -> bool:
             and (not asks_time(question) or bool(times(strip_markers(answer)) - times(question))))
 
 
+def name_kind(question: str) -> str:
+    """The kind of name a question asks for ("country" in "Which country is TDK from?"), "" for none. The name
+    answers it: "… with Japanese company TDK" says which country without writing the word."""
+    found = _NAME_KIND.search(question)
+    return (found.group(1) or found.group(2)) if found else ""
+
+
 def _gives_name(answer: str, question: str) -> bool:
     """"Which companies are in the chipmaker joint venture …?" is not answered by "The chipmaker JV is building a
     plant in Germany": a question asking who, which company or which country is answered by a name it does not
@@ -223,6 +232,9 @@ def places(answer: str, question: str) -> set[str]:
 def _gives_amount(answer: str, question: str) -> bool:
     """A question asking how many or how much is answered by a figure it does not hold itself: "ACC has
     held the inauguration of its new gigafactory" does not say how many workers it will employ."""
+    plain = strip_markers(answer)
     if asks_money(question):  # "How much will Nissan invest …?" is not answered by "three EV models"
-        return bool(money(strip_markers(answer)) - money(question))
-    return not asks_amount(question) or bool(amounts(strip_markers(answer)) - amounts(question))
+        return bool(money(plain) - money(question))
+    # Nor "How many cells will the gigafactory buy?" by "Tata invests £4bn …": a sum counts no cells.
+    sums = money(plain) if counted_noun(question) else set()
+    return not asks_amount(question) or bool(amounts(plain) - sums - amounts(question))

@@ -32,7 +32,7 @@ from index.names import named_keys, names_written
 from index.percentages import gives_only_changes
 from index.textrules import amounts, content_keys, counts_of, numbers, sentence_spans, strip_markers, word_key
 from rag.asked import (asked_thing, asks_amount, asks_place, asks_time, asks_time_ahead, compares_amounts,
-                       counted_noun, gives_what_is_asked, place_asked, places, tells_which_one, time_asked,
+                       counted_noun, gives_what_is_asked, name_kind, place_asked, places, tells_which_one, time_asked,
                        time_clauses, times)
 from rag.citations import Citation, Verified, is_refusal, place_markers, verify
 from rag.deeds import only_planned, reads_as_planned
@@ -304,7 +304,7 @@ def _on_topic(question: str, sentences: Sequence[Sentence]) -> bool:
 
 def _says_what_is_asked(question: str, text: str) -> bool:
     """`_on_topic` for one text: a clause as well as the sentences of a quote."""
-    asked = content_keys(question) - named_keys(question)
+    asked = content_keys(question) - named_keys(question) - content_keys(name_kind(question))
     said = content_keys(text)
     thing = asked_thing(question)
     if thing and word_key(thing) in asked and word_key(thing) not in said:
