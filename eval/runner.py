@@ -104,15 +104,16 @@ class EvalRunner:
 
     def evaluate(self, question: GoldQuestion) -> dict[str, Any]:
         filters, as_of = as_of_filters(question, self.config.as_of)
-        t0 = time.perf_counter()
-        asked = question.question
+        asked, condense_s = question.question, 0.0
         if question.history and self.answerer is not None:
             # A follow-up is searched and answered as the chat does: rewritten to stand alone from its history
             # (without a model, `--retrieval-only`, it is searched as typed).
+            t0 = time.perf_counter()
             asked = self.answerer.condense(question.question, question.history)
-        condense_s = time.perf_counter() - t0
+            condense_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
         hits = self.retriever.retrieve(asked, k=RETRIEVE_K, filters=filters, as_of=as_of)
-        retrieval_s = time.perf_counter() - t0 - condense_s
+        retrieval_s = time.perf_counter() - t0
         chunks = [{"article_id": h.chunk.article_id, "origin": h.chunk.origin, "chunk_id": h.chunk.chunk_id,
                    "title": h.chunk.title, "published_at": h.chunk.published_at, "score": round(h.score, 6),
                    "text": h.chunk.text} for h in hits]

@@ -40,7 +40,7 @@ _CHANGE = re.compile(r"\b(?:rise|rose|risen|grow|grew|grown|fall|fell|fallen|inc
 # "Which country won …?", "… in which state?": answered by a name (`asks_name`).
 _PLACE_NOUN = r"(?:country|city|state|town|region|county|province|continent|island)"
 _ASKS_WHERE = re.compile(r"(?:^|[.?!]\s+)where\b", re.IGNORECASE)
-_ASKS_WHICH_PLACE = re.compile(rf"\b(?:which|what) {_PLACE_NOUN}\b", re.IGNORECASE)
+_ASKS_WHICH_PLACE = re.compile(rf"\b(?:which|what) ({_PLACE_NOUN})\b", re.IGNORECASE)
 # "When will the Polestar 7 go on sale?", "… this week. When will it open?": answered by a time.
 _ASKS_WHEN = re.compile(r"(?:^|[.?!]\s+)when\b", re.IGNORECASE)
 # "When will …?", "When is … set to …?": a time ahead of the report, which its date line does not give.
@@ -65,9 +65,7 @@ _WHICH = r"^\s*(?:which|what)\s+(?:[\w-]+\s+){0,2}?"  # "Which", "What tech comp
 ASKS_PERSON = re.compile(rf"^\s*who\b|{_WHICH}(?:individual|person|people)\b", re.IGNORECASE)
 _ENTITY_NOUN = (r"(?:company|companies|firm|team|club|platform|organi[sz]ation|entity|entities|automaker|carmaker|"
                 r"brand|tool|service|app|startup|manufacturer|supplier|country|player|establishments?)")
-ASKS_ENTITY = re.compile(rf"{ASKS_PERSON.pattern}|{_WHICH}{_ENTITY_NOUN}\b", re.IGNORECASE)
-# The kind of name asked for: "country" in "Which country is TDK from?", "state" in "… in which state?".
-_NAME_KIND = re.compile(rf"{_WHICH}({_ENTITY_NOUN})\b|\b(?:which|what) ({_PLACE_NOUN})\b", re.IGNORECASE)
+ASKS_ENTITY = re.compile(rf"{ASKS_PERSON.pattern}|{_WHICH}({_ENTITY_NOUN})\b", re.IGNORECASE)  # group 1: the kind
 
 
 def compares_amounts(question: str) -> bool:
@@ -188,8 +186,10 @@ def gives_what_is_asked(answer: str, question: str) -> bool:
 def name_kind(question: str) -> str:
     """The kind of name a question asks for ("country" in "Which country is TDK from?"), "" for none. The name
     answers it: "… with Japanese company TDK" says which country without writing the word."""
-    found = _NAME_KIND.search(question)
-    return (found.group(1) or found.group(2)) if found else ""
+    if (entity := ASKS_ENTITY.search(question)) and entity.group(1):
+        return entity.group(1)
+    place = _ASKS_WHICH_PLACE.search(question)
+    return place.group(1) if place else ""
 
 
 def _gives_name(answer: str, question: str) -> bool:
