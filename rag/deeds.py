@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 
 from index.names import named_keys, subject_keys
+from index.same_deed import START_FORMS
 from index.textrules import WORD, content_keys, word_key
 from rag.asked import tells_which_one
 from rag.query import event_order
@@ -45,7 +46,7 @@ _AUXILIARIES = _PERFECT | _BE | {"been"}
 _DEED_VERBS = frozenset("began begun started opened launched completed finished signed formed established "
                         "inaugurated produced built delivered shipped hired created acquired bought sold closed "
                         "resumed restarted broke".split())
-_STARTS = frozenset("start starts begin begins commence commences open opens launch launches".split())
+_STARTS = START_FORMS | frozenset("open opens launch launches".split())
 _ADVERBS_BETWEEN = frozenset("already currently now recently just finally officially also successfully still".split())
 # What ends the stretch of words that can govern a word: "… centre which was confirmed", "announced that it has …";
 # not the comma of "1,000 jobs".
@@ -109,10 +110,10 @@ def only_planned(question: str, evidence: Sequence[str], read: Sequence[str] = (
     asked = _asked(question)
     if not asks_if_done(question) or not asked:
         return False
-    readings = [_reading(sentence, question, asked) for sentence in evidence]
+    subjects = subject_keys(question)
+    readings = [_reading(sentence, question, asked, subjects) for sentence in evidence]
     if "planned" not in readings or "done" in readings:
         return False
-    subjects = subject_keys(question)
     return not any(subjects <= content_keys(sentence) and _reading(sentence, question, asked) == "done"
                    for sentence in read)
 
@@ -120,7 +121,7 @@ def only_planned(question: str, evidence: Sequence[str], read: Sequence[str] = (
 def reads_as_planned(question: str, sentence: str) -> bool:
     """Does this sentence give what the question asks as planned? The sentence to quote for "No, reported only
     as a plan": "with predictions of creating 1,000 jobs", not "This strategic move underscores GM's commitment"."""
-    return _reading(sentence, question, _asked(question)) == "planned"
+    return _reading(sentence, question, _asked(question), subject_keys(question)) == "planned"
 
 
 def _asked(question: str) -> set[str]:
@@ -128,14 +129,18 @@ def _asked(question: str) -> set[str]:
     return {_as_verb(key) for key in content_keys(question) - named_keys(question) - _ADVERBS}
 
 
-def _reading(sentence: str, question: str, asked: set[str]) -> str:
+def _reading(sentence: str, question: str, asked: set[str], subjects: set[str] = frozenset()) -> str:
     """"done" when a word of the question follows an auxiliary ("has started", "are currently building"), or the
     sentence holds one and a deed in the past tense ("broke ground"), else
     "planned" when a plan word is the nearest telling word before one ("set to start production"), else "".
     Also "" when the sentence leaves out the question's figures or its "second", "third": they say which one is
     asked about. "The pair are currently building a gigafactory in Kokomo" is their first, not the second;
-    "Polestar has started production of its Polestar 3" is not about the Polestar 7."""
-    found = ""
+    "Polestar has started production of its Polestar 3" is not about the Polestar 7. And a plan read in one word
+    of the question is about something else when the sentence names none of the question's `subjects`:
+    "Chinese vehicle makers look to international markets for growth" shares only "markets" with "Are BYD,
+    Geely and Chery overhauling the foreign players in their domestic market?" ("The two companies … with the
+    goal of establishing a joint venture" plans two of "Did Honda and GS Yuasa form a joint venture?")."""
+    planned: set[str] = set()
     words = _TOKEN.findall(sentence)
     if not tells_which_one(question, sentence):
         return ""
@@ -151,8 +156,11 @@ def _reading(sentence: str, question: str, asked: set[str]) -> str:
             before, after = tokens[max(0, i - _LOOK_BACK):i], tokens[i + 1:i + 5]
             if _follows_auxiliary(before) or _perfect_follows(after):
                 return "done"
-            found = found or ("planned" if _after_plan_word(before) or _plan_follows(after, asked) else "")
-    return found
+            if _after_plan_word(before) or _plan_follows(after, asked):
+                planned.add(_deed_key(token))
+    if len(planned) == 1 and subjects and not subjects & content_keys(sentence):
+        return ""
+    return "planned" if planned else ""
 
 
 def _perfect_follows(after: list[str]) -> bool:

@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 
 from index.names import named_keys, names_written
 from index.percentages import gives_only_changes
+from index.same_deed import deeds_named
 from index.textrules import amounts, content_keys, counts_of, numbers, sentence_spans, strip_markers, word_key
 from rag.asked import (asked_thing, asks_amount, asks_place, asks_time, asks_time_ahead, compares_amounts,
                        counted_noun, gives_what_is_asked, name_kind, place_asked, places, tells_which_one, time_asked,
@@ -56,13 +57,14 @@ class Grounded:
 
 def _quote(sentence: Sentence, source: Source, lead: str = "") -> str:
     """'Lead The Verge (2023-10-01) reports: “…” [n].', the marker inside the sentence it backs.
-    Without an outlet the headline names the article, unless the quote is the headline itself."""
+    Without an outlet the headline names the article, unless the quote is the headline itself or opens with it
+    (a headline cut short with "…")."""
     when = f" ({source.published_at[:10]})" if source.published_at else ""
     text = " ".join(sentence.text.split()).rstrip(" .;:,!?")
     title = " ".join(source.title.split()).rstrip(" .;:,!?")  # a full stop inside the quotes would end the sentence
     if source.outlet:
         who = f"{source.outlet}{when} reports"
-    elif title and title != text:
+    elif title and not text.startswith(title.rstrip("…").rstrip()):
         who = f"“{title}”{when} says"
     else:
         return f"{lead}“{text}”{when} [{source.n}]."
@@ -304,13 +306,14 @@ def _on_topic(question: str, sentences: Sequence[Sentence]) -> bool:
 
 def _says_what_is_asked(question: str, text: str) -> bool:
     """`_on_topic` for one text: a clause as well as the sentences of a quote. The kind of name asked for is not
-    looked for ("Which country is TDK from?" is answered by "… with Japanese company TDK")."""
+    looked for ("Which country is TDK from?" is answered by "… with Japanese company TDK"), and a deed may be
+    written in other words ("start making" as "production set to commence": `index.same_deed`)."""
     asked = content_keys(question) - named_keys(question) - content_keys(name_kind(question))
-    said = content_keys(text)
+    said = content_keys(text) | deeds_named(text)
     thing = asked_thing(question)
-    if thing and word_key(thing) in asked and word_key(thing) not in said:
+    if thing and word_key(thing) in asked and not ({word_key(thing)} | deeds_named(thing)) & said:
         return False
-    return not asked or bool(asked & said)
+    return not asked or bool((asked | deeds_named(question)) & said)
 
 
 def _names_subjects(question: str, sources: list[Source], share: float = 1.0) -> bool:

@@ -531,6 +531,11 @@ def test_an_answer_to_when_gives_a_time_said_of_what_is_asked(search_stack) -> N
     sources = _retrieved(search_stack, kokomo)
     start = _evidence_sentence(sources, "set to start production in the beginning of 2025")
     assert ground("At the beginning of 2025.", [start], sources, kokomo, False).mode == "answer"
+    # a deed in other words: "start making" is said by "production set to commence" (index/same_deed.py)
+    korea = "When will Polestar start making the Polestar 4 in South Korea?"
+    sources = _retrieved(search_stack, korea)
+    commence = _evidence_sentence(sources, "production set to commence")
+    assert ground("In the second half of 2025.", [commence], sources, korea, False).mode == "answer"
     # the same clause does not date a second gigafactory's opening (unanswerable when-holdout-008), nor, as the
     # sentence is about their first, the second's start of production (unanswerable probe-003)
     second = "When will Stellantis and Samsung's second US gigafactory open?"
@@ -757,6 +762,10 @@ def test_a_yes_on_evidence_that_reports_only_a_plan_is_no(search_stack) -> None:
     assert verdict("Did Nidec open factories in Serbia?", "Nidec has opened two new factories") == "Yes"
     # what the plant will do is planned, not the plant
     assert verdict("Is BMW building a battery plant in South Carolina?", "plant will use advanced automation") == "Yes"
+    # a plan read in one word of the question ("look to international markets") in a sentence naming none of its
+    # subjects is about something else; the sentence naming them reports the deed under way
+    assert verdict("Are BYD, Geely and Chery overhauling the foreign players in their domestic market?",
+                   "gradually overhauling", "look to international markets") == "Yes"
     # a question about the plan, or about what a report says, is not asking whether it was done
     assert verdict("Did Nissan announce a third gigafactory in the UK?", "Nissan announces third gigafactory") == "Yes"
     assert verdict("Does Nissan plan to make the LEAF in Sunderland?",

@@ -1,0 +1,33 @@
+"""Words for the same deed or thing: "When will Polestar start making the Polestar 4?" is answered by "With
+production set to commence in the second half of 2025".
+
+The checks that an answer (or the evidence quoted for it) speaks of what a question asks compare their words by
+`index.textrules.word_key`, which joins "opened" and "opening" but not "start" and "commence". The trade press
+writes the few deeds analysts ask about most (a plant built or bought, production started) in several words, and
+a question that words them otherwise was refused on the very sentence that answers it. Whole word forms are
+listed, not keys: "commence" shares its 6-letter key with "comment".
+"""
+
+from __future__ import annotations
+
+from index.textrules import WORD
+
+_GROUPS = {
+    "start": "start starts started starting begin begins began begun beginning commence commences commenced "
+             "commencing",
+    # Apart from "build", which the trade press says of plants as often as of cars: "… profitability by 2025 with
+    # Polestar 7 to be built in Europe" does not say when its production starts.
+    "make": "make makes made making produce produces produced producing production manufacture manufactures "
+            "manufactured manufacturing assemble assembles assembled assembling",
+    "build": "build builds built building construct constructs constructed constructing construction",
+    "buy": "buy buys bought buying acquire acquires acquired acquiring acquisition purchase purchases purchased "
+           "purchasing",
+    "plant": "plant plants factory factories facility facilities gigafactory gigafactories",
+}
+_GROUP_OF = {form: group for group, forms in _GROUPS.items() for form in forms.split()}
+START_FORMS = frozenset(_GROUPS["start"].split())
+
+
+def deeds_named(text: str) -> set[str]:
+    """The groups of same-meaning words the text writes, as keys no `word_key` takes ("=make")."""
+    return {f"={_GROUP_OF[word]}" for word in map(str.lower, WORD.findall(text)) if word in _GROUP_OF}
