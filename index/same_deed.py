@@ -10,7 +10,7 @@ listed, not keys: "commence" shares its 6-letter key with "comment".
 
 from __future__ import annotations
 
-from index.textrules import WORD
+from index.textrules import WORD, word_key
 
 _GROUPS = {
     "start": "start starts started starting begin begins began begun beginning commence commences commenced "
@@ -28,6 +28,11 @@ _GROUP_OF = {form: group for group, forms in _GROUPS.items() for form in forms.s
 START_FORMS = frozenset(_GROUPS["start"].split())
 
 
+def deed_keys(text: str) -> dict[str, str]:
+    """The `word_key` of each listed word the text writes, with its group as a key no `word_key` takes ("=make")."""
+    return {word_key(word): f"={_GROUP_OF[word.lower()]}" for word in WORD.findall(text) if word.lower() in _GROUP_OF}
+
+
 def deeds_named(text: str) -> set[str]:
-    """The groups of same-meaning words the text writes, as keys no `word_key` takes ("=make")."""
-    return {f"={_GROUP_OF[word]}" for word in map(str.lower, WORD.findall(text)) if word in _GROUP_OF}
+    """The groups of same-meaning words the text writes ("=make", "=start")."""
+    return set(deed_keys(text).values())

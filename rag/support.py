@@ -3,7 +3,9 @@
 A claim is supported when most of its content words occur in the cited passage
 and every number it states appears there too (a wrong figure is the costliest
 hallucination in news summaries). Words are compared by a 6-letter prefix, so
-"manufacture" matches "manufactured" without a stemmer dependency. It is
+"manufacture" matches "manufactured" without a stemmer dependency, and the few
+deeds news words several ways are one ("began" is found as "started":
+index/same_deed.py). It is
 deliberately simple, so that a user can predict it; eval/ measures how often it
 agrees with human judgement.
 """
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from index.names import (acronym_keys, name_keys, name_runs, named_keys, names_written, opening_name, subject_keys,
                          writes_name)
 from index.percentages import used_otherwise
+from index.same_deed import deed_keys, deeds_named
 from index.textrules import content_keys, counted, numbers, sentence_spans, word_key
 from rag.asked import counted_noun
 
@@ -64,7 +67,10 @@ def support_score(claim: str, passage: str, given: str = "") -> float:
     if borrowed_subject(claim, passage):
         return 0.0
     basis = (claim_keys - given_keys) or claim_keys
-    return len(basis & passage_keys) / len(basis)
+    # a deed the passage writes in other words is found ("began production" on "has started production")
+    written, claimed_deeds = deeds_named(passage), deed_keys(claim)
+    found = {key for key in basis if key in passage_keys or claimed_deeds.get(key) in written}
+    return len(found) / len(basis)
 
 
 def _counts_something_else(claim: str, passage: str, figures: set[str], given: str) -> bool:

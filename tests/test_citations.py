@@ -102,6 +102,11 @@ def test_support_check_rules_on_question_context() -> None:
     two = "In which two places is BMW building battery production, one in Germany and one in the US?"
     parsdorf = "BMW has started production of battery cells at its centre in Parsdorf, Germany."
     assert support_score("BMW is building battery production in Germany and the US.", parsdorf, two) == 0.0
+    # a deed the passage words otherwise is found ("began" on "has started": index/same_deed.py); another is not
+    began = "When did BMW commence production of battery cells in Parsdorf?"
+    dated = f"{parsdorf}\n2023-10-27T14:58:00+01:00"
+    assert support_score("BMW began production of battery cells in Parsdorf in 2023.", dated, began) == 1.0
+    assert support_score("BMW halted production of battery cells in Parsdorf in 2023.", dated, began) == 0.0
     # figures: separators, leading zeros and month names
     acc = "ACC opens first gigafactory in France\n2023-06-01T16:10:00+01:00"
     assert support_score("ACC opened its first gigafactory in France on June 1, 2023.", acc) == 1.0
