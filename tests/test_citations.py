@@ -782,3 +782,19 @@ def test_a_yes_on_evidence_that_reports_only_a_plan_is_no(search_stack) -> None:
     sources = _retrieved(search_stack, aesc)
     assert _refused(ground("Yes", [_evidence_sentence(sources, "Nissan announces third gigafactory")], sources, aesc,
                            True))
+
+
+def test_a_quote_is_introduced_by_its_headline_only_when_the_headline_is_not_its_opening() -> None:
+    """An article without an outlet is named by its headline; a quote that opens with that headline, cut short
+    with "…", read "“Chinese vehicle makers look … pressure…” says: “Chinese vehicle makers look …”"."""
+    from rag.evidence import Sentence
+    from rag.grounded import _quote
+    from rag.sources import Source
+
+    lead = ("Chinese vehicle makers look to international markets for growth, but domestic government pressure and "
+            "trade barriers may slow expansion.")
+    source = Source(1, "003#2", "003.txt", "Chinese vehicle makers look to international markets for growth, but "
+                    "domestic government pressure…", "", "", "", "", (), 1.0)
+    assert _quote(Sentence(1, 1, 0, len(lead), lead, 1.0), source) == f"“{lead[:-1]}” [1]."
+    other = "A few, notably BYD, Geely and Chery, have become significant global players."
+    assert _quote(Sentence(2, 1, 0, len(other), other, 1.0), source).startswith("“Chinese vehicle makers look")
