@@ -14,7 +14,7 @@ nearest before a word of the question, in the same clause, decides whether the s
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 
 from index.names import named_keys, subject_keys
 from index.same_deed import START_FORMS
@@ -129,7 +129,7 @@ def _asked(question: str) -> set[str]:
     return {_as_verb(key) for key in content_keys(question) - named_keys(question) - _ADVERBS}
 
 
-def _reading(sentence: str, question: str, asked: set[str], subjects: set[str] = frozenset()) -> str:
+def _reading(sentence: str, question: str, asked: set[str], subjects: Set[str] = frozenset()) -> str:
     """"done" when a word of the question follows an auxiliary ("has started", "are currently building"), or the
     sentence holds one and a deed in the past tense ("broke ground"), else
     "planned" when a plan word is the nearest telling word before one ("set to start production"), else "".
