@@ -10,6 +10,8 @@ listed, not keys: "commence" shares its 6-letter key with "comment".
 
 from __future__ import annotations
 
+import functools
+
 from index.textrules import WORD, word_key
 
 _GROUPS = {
@@ -33,6 +35,8 @@ def deed_keys(text: str) -> dict[str, str]:
     return {word_key(word): f"={_GROUP_OF[word.lower()]}" for word in WORD.findall(text) if word.lower() in _GROUP_OF}
 
 
-def deeds_named(text: str) -> set[str]:
-    """The groups of same-meaning words the text writes ("=make", "=start")."""
-    return set(deed_keys(text).values())
+@functools.lru_cache(maxsize=1024)
+def deeds_named(text: str) -> frozenset[str]:
+    """The groups of same-meaning words the text writes ("=make", "=start"). Kept, as `content_keys` is, for the
+    passages the support check reads again for every sentence."""
+    return frozenset(deed_keys(text).values())

@@ -67,10 +67,12 @@ def support_score(claim: str, passage: str, given: str = "") -> float:
     if borrowed_subject(claim, passage):
         return 0.0
     basis = (claim_keys - given_keys) or claim_keys
-    # a deed the passage writes in other words is found ("began production" on "has started production")
-    written, claimed_deeds = deeds_named(passage), deed_keys(claim)
-    found = {key for key in basis if key in passage_keys or claimed_deeds.get(key) in written}
-    return len(found) / len(basis)
+    missing = basis - passage_keys
+    claimed_deeds = deed_keys(claim)
+    if missing & claimed_deeds.keys():  # a deed the passage writes in other words is found ("began" on "started")
+        written = deeds_named(passage)
+        missing = {key for key in missing if claimed_deeds.get(key) not in written}
+    return (len(basis) - len(missing)) / len(basis)
 
 
 def _counts_something_else(claim: str, passage: str, figures: set[str], given: str) -> bool:
