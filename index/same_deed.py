@@ -23,11 +23,15 @@ _GROUPS = {
             "manufactured manufacturing assemble assembles assembled assembling",
     "build": "build builds built building construct constructs constructed constructing construction",
     "buy": "buy buys bought buying acquire acquires acquired acquiring acquisition purchase purchases purchased "
-           "purchasing",
+           "purchasing takeover takeovers",
     "plant": "plant plants factory factories facility facilities gigafactory gigafactories",
 }
 _GROUP_OF = {form: group for group, forms in _GROUPS.items() for form in forms.split()}
 START_FORMS = frozenset(_GROUPS["start"].split())
+# A purchase is reported as one: "Tata invests £4bn in UK battery cell gigafactory to supply JLR" names a company
+# and Tata's gigafactory but does not say which company Tata acquired. Other deeds are often told by what they
+# made ("Nidec has opened two new factories" says it began operating them).
+TOLD_ONLY_AS_ITSELF = frozenset({"=buy"})
 
 
 def deed_keys(text: str) -> dict[str, str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterator
 
 # ---- characters ----------------------------------------------------------------
 # Invisible in any reader, yet inside a word they split it for every rule below, and for FTS5:
@@ -183,16 +184,21 @@ _CALENDAR = re.compile(rf"\b{_MONTH_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?!,\d)|\
                        rf"(?:of\s+)?{_MONTH_WORD}(?!\w)|(?<![$£€¥\d.,])\b(?:1[5-9]|20)\d{{2}}\b(?![.,]\d|\s*%)")
 
 
+# A figure that says which one, not how many: "generation six batteries", "Phase 2", "Level 3 autonomy".
+_LABEL = re.compile(r"\b(?:generation|gen|phase|stage|version|series|level|tier|class)\s+\d+\b(?![.,]\d)",
+                    re.IGNORECASE)
+
+
 def amounts(text: str) -> set[str]:
     """The figures a text states as amounts, each once ("$920m" is one, not "920" and "920m"): no month,
-    no day of a month and no year. "How many stars were on the first US flag?" is not answered by
-    "approved … on June 14, 1777"."""
+    no day of a month, no year and no label. "How many stars were on the first US flag?" is not answered by
+    "approved … on June 14, 1777", nor "How many battery cells will BMW make?" by "its generation six batteries"."""
     return {f for f in numbers(_without_calendar(text)) if f.replace(".", "", 1).isdigit()}
 
 
 def _without_calendar(text: str) -> str:
-    """The text with counts written in words as figures, and its dates blanked."""
-    return _CALENDAR.sub(" ", _NUMERIC_DATE.sub(" ", with_figures(text)))
+    """The text with counts written in words as figures, and its dates and labels blanked."""
+    return _LABEL.sub(" ", _CALENDAR.sub(" ", _NUMERIC_DATE.sub(" ", with_figures(text))))
 
 
 # "five times", "three occasions": a count of whatever the sentence tells, not of a thing. "Led Syracuse to the
@@ -209,13 +215,31 @@ def counted(text: str) -> dict[str, list[frozenset[str]]]:
     words right after it, up to a function word; empty for "$920m in Ohio" or a bare "1,000"). A year or a
     day is no count. "… make three EV models" counts models; it gives no count of gigafactories."""
     found: dict[str, list[frozenset[str]]] = {}
-    for m in _FIGURE_AND_WORDS.finditer(_without_calendar(text)):
-        words = WORD.findall(m.group(2))
+    for figure, after in _figures_and_words(text):
+        words = WORD.findall(after)
         ends = next((i for i, w in enumerate(words) if w.lower() in _COUNT_ENDS), len(words))
+        ends = min(ends, 1) if after.startswith("-") else ends  # "3,000-step battery cell …" counts steps
         things = frozenset(word_key(w) for w in words[:ends] if is_content_word(w))
         things = frozenset() if things & EVENT_COUNTERS else things
-        found.setdefault(max(numbers(m.group(1)), key=len), []).append(things)  # "2.5m", not "2.5"
+        found.setdefault(figure, []).append(things)
     return found
+
+
+def measures(text: str) -> set[str]:
+    """The figures a text states only joined to a word ("3,000-step process", "five-year plan"): each a measure
+    of that word, never a count of what follows. "How BMW will maintain quality in its 3,000-step battery cell
+    production process" does not say how many cells BMW makes."""
+    joined: set[str] = set()
+    loose: set[str] = set()
+    for figure, after in _figures_and_words(text):
+        (joined if after.startswith("-") else loose).add(figure)
+    return joined - loose
+
+
+def _figures_and_words(text: str) -> Iterator[tuple[str, str]]:
+    """Each figure stated as an amount ("2.5m", not "2.5"), with the words right after it."""
+    for m in _FIGURE_AND_WORDS.finditer(_without_calendar(text)):
+        yield max(numbers(m.group(1)), key=len), m.group(2)
 
 
 def counts_of(text: str, noun: str) -> set[str]:

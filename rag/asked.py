@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 
-from index.names import initials, named_keys
-from index.textrules import (EVENT_COUNTERS, MONTH_PATTERN, WEEKDAYS, WORD, amounts, content_keys, money, month_number,
-                             numbers, strip_markers, word_key)
+from index.names import CORPORATE_SUFFIXES, initials, named_keys
+from index.textrules import (EVENT_COUNTERS, MONTH_PATTERN, WEEKDAYS, WORD, amounts, content_keys, counts_of, measures,
+                             money, month_number, numbers, strip_markers, word_key)
 
 # "Did GM invest more in Ohio than BMW in South Carolina?": a verdict that needs two amounts.
 _AMOUNT_COMPARISON = re.compile(r"\b(?:more|less|fewer|larger|bigger|higher|lower|greater|smaller|cheaper|"
@@ -192,15 +192,20 @@ def name_kind(question: str) -> str:
     return place.group(1) if place else ""
 
 
+# "Group" of "Tata Group" names no one.
+_SUFFIX_KEYS = frozenset(word_key(suffix) for suffix in CORPORATE_SUFFIXES)
+
+
 def _gives_name(answer: str, question: str) -> bool:
     """"Which companies are in the chipmaker joint venture …?" is not answered by "The chipmaker JV is building a
     plant in Germany": a question asking who, which company or which country is answered by a name it does not
-    give itself, not even by its initials ("JV"). "Bulgaria won the 2026 Eurovision Song Contest" names one."""
+    give itself, not even by its initials ("JV"), nor by its own name with a suffix ("Tata Group" for "Which company
+    did Tata acquire …?"). "Bulgaria won the 2026 Eurovision Song Contest" names one."""
     if not asks_name(question):
         return True
     words = WORD.findall(question)
     abbreviated = {word_key(initials(" ".join(words[i:i + n]))) for n in (2, 3) for i in range(len(words) - 1)}
-    return bool(named_keys(strip_markers(answer)) - content_keys(question) - abbreviated)
+    return bool(named_keys(strip_markers(answer)) - content_keys(question) - abbreviated - _SUFFIX_KEYS)
 
 
 # A place an answer puts something in: "in Kokomo, Indiana", "near Birmingham", "at its Wolverhampton-based …".
@@ -235,6 +240,8 @@ def _gives_amount(answer: str, question: str) -> bool:
     plain = strip_markers(answer)
     if asks_money(question):  # "How much will Nissan invest …?" is not answered by "three EV models"
         return bool(money(plain) - money(question))
-    # Nor "How many cells will the gigafactory buy?" by "Tata invests £4bn …": a sum counts no cells.
-    sums = money(plain) if counted_noun(question) else set()
-    return not asks_amount(question) or bool(amounts(plain) - sums - amounts(question))
+    # Nor "How many cells will the gigafactory buy?" by "Tata invests £4bn …": a sum counts no cells, nor does
+    # "its 3,000-step battery cell production process".
+    noun = counted_noun(question)
+    not_counts = money(plain) | (measures(plain) - counts_of(plain, noun)) if noun else set()
+    return not asks_amount(question) or bool(amounts(plain) - not_counts - amounts(question))

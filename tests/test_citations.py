@@ -665,6 +665,16 @@ def test_how_many_is_answered_by_the_one_count_its_article_gives_never_a_date(se
     assert money("Tata invests £4bn, US$1.5 billion or 5 million euros in 3 plants") == {"4", "4b", "1.5", "1.5b",
                                                                                         "5", "5m"}
 
+    # a label or a measure of another thing is no count of cells (deeds probe deed-011, answered by both in turn)
+    cells = "How many battery cells will BMW's Parsdorf centre manufacture each year?"
+    sources = _retrieved(search_stack, cells)
+    sixth = _evidence_sentence(sources, "of its generation six batteries")
+    steps = _evidence_sentence(sources, "3,000-step battery cell production process")
+    for evidence in ([sixth], [steps], [steps, sixth]):
+        assert _refused(ground(sixth.text, evidence, sources, cells, False)), evidence
+    assert ground(steps.text, [steps], sources, "How many steps does BMW's battery cell production take?",
+                  False).mode == "answer"
+
     assert amounts("approved by the Continental Congress on June 14, 1777") == set()
     assert amounts("on 3 May 2024 it made 40 GWh for $2025") == {"40", "2025"}
     # two counts of the thing asked in one article: which one answers is not for a word rule to say
@@ -729,6 +739,41 @@ def test_which_company_is_answered_by_a_name_the_question_does_not_give(search_s
     goal = _evidence_sentence(sources, "establishing a joint venture company")
     assert _refused(ground("Honda and GS Yuasa will establish a joint venture company.", [goal], sources, called,
                            False))
+
+
+def test_a_purchase_asked_about_is_answered_only_by_a_report_of_one(search_stack, tmp_path) -> None:  # noqa: ANN001
+    """The real 1.5B answered "Which company did Tata acquire for its UK gigafactory?" (deeds probe deed-010; Tata
+    formed Agratas, it bought no one) with "Tata Group": "Group" is no name the question does not give. Nor is the
+    company it formed, or the JLR of the quoted headline, an answer: a purchase is reported as one."""
+    import json
+
+    from rag.grounded import ground
+    from rag.pipeline import ingest, open_search
+    from tests.conftest import make_settings
+
+    acquired = "Which company did Tata acquire for its UK gigafactory?"
+    sources = _retrieved(search_stack, acquired)
+    headline = _evidence_sentence(sources, "to supply JLR as anchor client")
+    somerset = _evidence_sentence(sources, "this plant in Somerset")
+    for reply, evidence in (("Tata Group", headline), ("Agratas", somerset), ("JLR", headline)):
+        assert _refused(ground(reply, [evidence], sources, acquired, False)), reply
+    client = "Which company will be the anchor client of Tata's UK gigafactory?"
+    grounded = ground("Tata Group", [headline], _retrieved(search_stack, client), client, False)
+    assert grounded.mode == "quoted" and "JLR" in grounded.verified.text, grounded.verified.text
+    formed = "Which company did Tata form for its global battery business?"
+    assert ground("Agratas", [somerset], _retrieved(search_stack, formed), formed, False).mode == "answer"
+
+    corpus = tmp_path / "takeover.jsonl"
+    corpus.write_text(json.dumps({
+        "id": "tk-1", "title": "Tata buys battery start-up", "source": "example.com", "published_at": "2026-03-25",
+        "text": "Tata Group has completed its purchase of Voltcell, a Coventry battery start-up, to supply its UK "
+                "gigafactory. The deal was signed on Monday."}) + "\n")
+    settings = make_settings(tmp_path / "index")
+    assert not ingest(settings, [corpus]).problems
+    stack = open_search(settings)
+    sources = build_sources(stack.retriever.retrieve(acquired, k=3), lambda a: stack.store.get_article(a).text)
+    purchase = _evidence_sentence(sources, "completed its purchase of Voltcell")
+    assert ground("Voltcell", [purchase], sources, acquired, False).mode == "answer"
 
 
 def test_a_yes_on_evidence_that_reports_only_a_plan_is_no(search_stack) -> None:  # noqa: ANN001
