@@ -29,7 +29,7 @@ from rag.answer_events import Answer, Done, Event, Retrieved, Token
 from rag.citations import Renumberer, is_refusal, verify
 from rag.evidence import Sentence, Similarity
 from rag.first_reported import first_reports
-from rag.follow_up import needs_context, standalone_or_typed
+from rag.follow_up import answer_read_in, needs_context, standalone_or_typed
 from rag.grounded import Grounded, ground, ground_first_reported, reported_as_planned
 from rag.llm.structured import (
     AnswerFieldStream,
@@ -98,7 +98,14 @@ class Answerer:
             return question
         reply = self.chat_model.invoke(condense_messages(list(history), question), max_tokens=64)
         rewrite = str(reply.content).strip().splitlines()[0] if str(reply.content).strip() else ""
-        return standalone_or_typed(rewrite, question)
+        rewrite = standalone_or_typed(rewrite, question)
+        read = answer_read_in(question, *history[-1])
+        return read if read and self._words_held(read) > self._words_held(rewrite) else rewrite
+
+    def _words_held(self, question: str) -> float:
+        """How well the articles found for this wording of a question hold its words (`evidence.words_held`)."""
+        hits = self.retriever.retrieve(question)
+        return evidence_mod.words_held(question, build_sources(hits, self.article_text))
 
     def stream(
         self, question: str, filters: RetrievalFilters | None = None, k: int | None = None,

@@ -94,6 +94,13 @@ def _lexical(question: str, sentences: list[Sentence]) -> list[float]:
     return [sum(weight[k] for k in wanted & keys) / total for keys in keyed]
 
 
+def words_held(question: str, sources: Sequence[Source]) -> float:
+    """The largest share of the question's words (rare ones weighing more) that one sentence of these articles
+    holds: how well they answer this wording of a question, comparable across wordings ("it" read as JLR or as
+    Tata's gigafactory, `rag.follow_up.answer_read_in`)."""
+    return max(_lexical(question, candidates(sources)), default=0.0)
+
+
 def select(
     question: str, sources: Sequence[Source], similarity: Similarity | None, max_sentences: int, max_chars: int,
 ) -> list[Sentence]:

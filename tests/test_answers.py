@@ -118,6 +118,23 @@ def test_a_follow_up_is_answered_as_the_question_it_stands_for(sample_index: Pat
     assert "Tata" in investing.standalone_question and "£4bn" in investing.text, investing.to_dict()
 
 
+def test_a_pronoun_after_a_name_answer_is_read_as_the_articles_bear_out(sample_index: Path) -> None:
+    """After "Who is the anchor client of Tata's UK battery gigafactory? JLR", the 1.5B rewrote "Where will it make
+    the electric drive units it is developing with BMW?" about the gigafactory (eval/data/sample_follow_ups.jsonl,
+    fu-008). Read with the answer's name, the articles hold the question's words better: it is JLR, in
+    Wolverhampton. "How many cells will it buy each year?" stays the gigafactory's, as the articles word it."""
+    from rag.pipeline import open_search
+
+    settings = make_settings(sample_index)
+    answerer = make_answerer(settings, open_search(settings))
+    client = [("Who is the anchor client of Tata's UK battery gigafactory?", "JLR [1].")]
+    drives = answerer.ask("Where will it make the electric drive units it is developing with BMW?", history=client)
+    assert drives.standalone_question.startswith("Where will JLR make"), drives.standalone_question
+    assert "Wolverhampton" in drives.text, drives.text
+    cells = answerer.condense("How many cells will it buy each year?", client)
+    assert "gigafactory" in cells and "JLR" not in cells, cells
+
+
 def test_an_order_the_articles_dates_contradict_is_no(sample_index: Path) -> None:
     """The 1.5B answered "Yes" (margin 2.4) to whether BMW's Parsdorf production started before ACC opened its
     gigafactory, citing "BMW begins production …" (2023-10-27) and "ACC opens first gigafactory" (2023-06-01).

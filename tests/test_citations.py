@@ -338,6 +338,23 @@ def test_only_questions_that_lean_on_the_conversation_are_condensed() -> None:
     assert not needs_context("Is Tesla building a gigafactory in the UK?")
 
 
+def test_a_follow_up_is_read_with_the_last_answer_s_name_for_its_pronouns() -> None:
+    from rag.follow_up import answer_read_in
+
+    client = "Who is the anchor client of Tata's UK battery gigafactory?"
+    assert answer_read_in("Where will it make the units it is developing with BMW?", client, "JLR [1].") == \
+        "Where will JLR make the units JLR is developing with BMW?"
+    assert answer_read_in("What will its output be?", client, "JLR [1].") == "What will JLR's output be?"
+    tie_up = "Which companies are reported to be exploring a $35bn tie-up?"
+    assert answer_read_in("When will they complete their tie-up?", tie_up, "FiatChrysler and Renault [1].") == \
+        "When will FiatChrysler and Renault complete FiatChrysler and Renault's tie-up?"
+    # "they" is not one company; a place, a figure or a refusal is no name to read in
+    assert answer_read_in("By when do they aim to establish a joint venture?", "Which company did Honda agree with?",
+                          "GS Yuasa [1].") == ""
+    assert answer_read_in("How much is it investing?", "Where is Tata building?", "In Somerset, England [1].") == ""
+    assert answer_read_in("How much is it investing?", client, REFUSAL) == ""
+
+
 def test_a_rewrite_that_is_not_a_question_is_dropped_for_the_question_typed() -> None:
     from rag.follow_up import standalone_or_typed
 
