@@ -142,7 +142,7 @@ def ground(
     verified = verify(draft, sources, given, drop_unsupported=True)
     if (verified.refused or _restates(verified.text, given) or not gives_what_is_asked(verified.text, given)
             or _said_of_something_else(verified.text, given, evidence, sources)
-            or _deed_untold(given, " ".join([verified.text, *(s.text for s in evidence)]))):
+            or _deed_untold(given, " ".join(s.text for s in evidence))):
         # Only evidence from an article naming what the question names is quoted: a BMW question's figure
         # is not GM's $920m from another article. Nor, for a question asking a share, a sentence giving only
         # changes: "… soars 70% …" is not what share of production was electrified, the next sentence is.

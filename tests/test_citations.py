@@ -777,6 +777,12 @@ def test_a_purchase_asked_about_is_answered_only_by_a_report_of_one(search_stack
     client = "Which company will be the anchor client of Tata's UK gigafactory?"
     grounded = ground("Tata Group", [headline], _retrieved(search_stack, client), client, False)
     assert grounded.mode == "quoted" and "JLR" in grounded.verified.text, grounded.verified.text
+    # the model's own "acquired" is not a report of a purchase (deeds held-out probe dh-001, before the rule)
+    centre = "Which company did BMW acquire for its Parsdorf cell centre?"
+    sources = _retrieved(search_stack, centre)
+    opened = _evidence_sentence(sources, "At its recently opened German Cell Manufacturing Competence Centre")
+    assert _refused(ground("BMW acquired the German Cell Manufacturing Competence Centre (CMCC) in Parsdorf.",
+                           [opened], sources, centre, False))
     formed = "Which company did Tata form for its global battery business?"
     assert ground("Agratas", [somerset], _retrieved(search_stack, formed), formed, False).mode == "answer"
 
