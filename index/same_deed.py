@@ -28,10 +28,9 @@ _GROUPS = {
 }
 _GROUP_OF = {form: group for group, forms in _GROUPS.items() for form in forms.split()}
 START_FORMS = frozenset(_GROUPS["start"].split())
-# A purchase is reported as one: "Tata invests £4bn in UK battery cell gigafactory to supply JLR" names a company
-# and Tata's gigafactory but does not say which company Tata acquired. Other deeds are often told by what they
-# made ("Nidec has opened two new factories" says it began operating them).
-TOLD_ONLY_AS_ITSELF = frozenset({"=buy"})
+# What changed hands tells a purchase too: "In 1803, the United States paid France $15 million for the Louisiana
+# Territory".
+_CHANGED_HANDS = frozenset("pay pays paid paying sell sells sold selling sale".split())
 
 
 def deed_keys(text: str) -> dict[str, str]:
@@ -44,3 +43,12 @@ def deeds_named(text: str) -> frozenset[str]:
     """The groups of same-meaning words the text writes ("=make", "=start"). Kept, as `content_keys` is, for the
     passages the support check reads again for every sentence."""
     return frozenset(deed_keys(text).values())
+
+
+def purchase_untold(question: str, text: str) -> bool:
+    """Does the question ask about a purchase the text does not report? A purchase is reported as one (bought,
+    acquired, paid for, sold): "Tata invests £4bn in UK battery cell gigafactory to supply JLR" names a company and
+    Tata's gigafactory, but not which company Tata acquired. Other deeds are told by what they made as often
+    ("Nidec has opened two new factories" says it began operating them)."""
+    return ("=buy" in deeds_named(question) and "=buy" not in deeds_named(text)
+            and not _CHANGED_HANDS & {word.lower() for word in WORD.findall(text)})

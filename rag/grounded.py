@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 
 from index.names import named_keys, names_written
 from index.percentages import gives_only_changes
-from index.same_deed import TOLD_ONLY_AS_ITSELF, deeds_named
+from index.same_deed import deeds_named, purchase_untold
 from index.textrules import amounts, content_keys, counts_of, numbers, sentence_spans, strip_markers, word_key
 from rag.asked import (asked_thing, asks_amount, asks_place, asks_time, asks_time_ahead, compares_amounts,
                        counted_noun, gives_what_is_asked, name_kind, place_asked, places, tells_which_one, time_asked,
@@ -142,7 +142,7 @@ def ground(
     verified = verify(draft, sources, given, drop_unsupported=True)
     if (verified.refused or _restates(verified.text, given) or not gives_what_is_asked(verified.text, given)
             or _said_of_something_else(verified.text, given, evidence, sources)
-            or _deed_untold(given, " ".join(s.text for s in evidence))):
+            or purchase_untold(given, " ".join(s.text for s in evidence))):
         # Only evidence from an article naming what the question names is quoted: a BMW question's figure
         # is not GM's $920m from another article. Nor, for a question asking a share, a sentence giving only
         # changes: "… soars 70% …" is not what share of production was electrified, the next sentence is.
@@ -310,7 +310,7 @@ def _says_what_is_asked(question: str, text: str) -> bool:
     looked for ("Which country is TDK from?" is answered by "… with Japanese company TDK"), and a deed may be
     written in other words ("start making" as "production set to commence": `index.same_deed`), but a purchase
     asked about must be written."""
-    if _deed_untold(question, text):
+    if purchase_untold(question, text):
         return False
     asked = content_keys(question) - named_keys(question) - content_keys(name_kind(question))
     said = content_keys(text) | deeds_named(text)
@@ -318,12 +318,6 @@ def _says_what_is_asked(question: str, text: str) -> bool:
     if thing and word_key(thing) in asked and not ({word_key(thing)} | deeds_named(thing)) & said:
         return False
     return not asked or bool((asked | deeds_named(question)) & said)
-
-
-def _deed_untold(question: str, text: str) -> bool:
-    """Does the question ask about a purchase the text does not report? "Which company did Tata acquire for its UK
-    gigafactory?" is answered neither by "Tata Group" nor by the "Agratas" it formed (`index.same_deed`)."""
-    return bool(deeds_named(question) & TOLD_ONLY_AS_ITSELF - deeds_named(text))
 
 
 def _names_subjects(question: str, sources: list[Source], share: float = 1.0) -> bool:

@@ -764,6 +764,7 @@ def test_a_purchase_asked_about_is_answered_only_by_a_report_of_one(search_stack
     company it formed, or the JLR of the quoted headline, an answer: a purchase is reported as one."""
     import json
 
+    from index.same_deed import purchase_untold
     from rag.grounded import ground
     from rag.pipeline import ingest, open_search
     from tests.conftest import make_settings
@@ -797,6 +798,9 @@ def test_a_purchase_asked_about_is_answered_only_by_a_report_of_one(search_stack
     sources = build_sources(stack.retriever.retrieve(acquired, k=3), lambda a: stack.store.get_article(a).text)
     purchase = _evidence_sentence(sources, "completed its purchase of Voltcell")
     assert ground("Voltcell", [purchase], sources, acquired, False).mode == "answer"
+    # what changed hands tells a purchase too (RealTimeQA rt-20240705_15, answered "France" on this sentence)
+    assert not purchase_untold("In 1803, the US purchased the Louisiana Territory from which country?",
+                               "In 1803, the United States paid France $15 million for the Louisiana Territory.")
 
 
 def test_a_yes_on_evidence_that_reports_only_a_plan_is_no(search_stack) -> None:  # noqa: ANN001
