@@ -5,7 +5,8 @@ The checks that an answer (or the evidence quoted for it) speaks of what a quest
 `index.textrules.word_key`, which joins "opened" and "opening" but not "start" and "commence". The trade press
 writes the few deeds analysts ask about most (a plant built or bought, production started) in several words, and
 a question that words them otherwise was refused on the very sentence that answers it. Whole word forms are
-listed, not keys: "commence" shares its 6-letter key with "comment".
+listed, not keys: "commence" shares its 6-letter key with "comment". The other way round, a purchase is the one
+deed an answer's evidence must report as such (`purchase_untold`).
 """
 
 from __future__ import annotations
