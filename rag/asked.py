@@ -139,15 +139,32 @@ def time_clauses(text: str, wanted: set[str]) -> list[str]:
     return [clause for clause in _CLAUSE_BREAK.split(text) if times(clause) & wanted]
 
 
-# "second", "third": which one of several is asked about.
-_ORDINALS = frozenset(word_key(w) for w in "second third fourth fifth sixth seventh eighth ninth tenth".split())
+# "second", "third": which one of several is asked about. ("first" goes unwritten as often as not: "The pair are
+# currently building a gigafactory in Kokomo" is their first.)
+_ORDINAL_WORDS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
+_ORDINALS = frozenset(word_key(w) for w in _ORDINAL_WORDS[1:])
+# An ordinal and the up to three words it counts: "first gigafactory", "second US gigafactory".
+_ORDINAL_OF = re.compile(rf"\b({'|'.join(_ORDINAL_WORDS)})\b((?:\W+[\w'’-]+){{1,3}})", re.IGNORECASE)
 
 
 def tells_which_one(question: str, text: str) -> bool:
     """Does the text hold the question's "second", "third" and figures, which say which one is asked about?
     "The pair are currently building a gigafactory in Kokomo" is their first, not the second; "Polestar has
-    started production of its Polestar 3" is not about the Polestar 7."""
-    return content_keys(question) & _ORDINALS <= content_keys(text) and numbers(question) <= numbers(text)
+    started production of its Polestar 3" is not about the Polestar 7. Nor does it count another one of what is
+    asked: "Stellantis and Samsung plan to build second gigafactory in US" is not about their first gigafactory."""
+    return (content_keys(question) & _ORDINALS <= content_keys(text) and numbers(question) <= numbers(text)
+            and not _counts_another_one(question, text))
+
+
+def _counts_another_one(question: str, text: str) -> bool:
+    """Does the text give another ordinal, and not the question's, to a thing the question counts ("second
+    gigafactory" for "first gigafactory")?"""
+    def counted(words: str) -> list[tuple[str, set[str]]]:
+        return [(word_key(m.group(1)), content_keys(m.group(2))) for m in _ORDINAL_OF.finditer(words)]
+    asked, written = counted(question), counted(text)
+    return any(any(thing & asked_thing and ordinal != asked_ordinal for ordinal, thing in written)
+               and not any(thing & asked_thing and ordinal == asked_ordinal for ordinal, thing in written)
+               for asked_ordinal, asked_thing in asked)
 
 
 def asks_money(question: str) -> bool:

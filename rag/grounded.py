@@ -17,7 +17,8 @@ user is built only on the pointers that passed the check:
   a place or a time said of what is asked for "Where …?" or "When …?": `rag/asked.py`),
   the evidence itself is quoted (its sentences from articles naming what the question
   names, if they share a word of what it asks and give what is asked for; or the
-  sentence right after one, where the model pointed at the line before the answer): a
+  sentence right after one, where the model pointed at the line before the answer or
+  at a line about another one of what is asked): a
   faithful answer instead of a refusal, because the evidence passed.
 No evidence, a reply that says "unknown", or retrieved articles that do not name what
 the question asks about (most of its companies, places, people) is a refusal.
@@ -152,13 +153,13 @@ def ground(
         read_with = quoted_sentences  # what the quote is read with for what it is about
         if not gives_what_is_asked(" ".join(s.text for s in quoted_sentences), given):
             read_with = quoted_sentences = _the_count(given, [by_n[s.source_n] for s in quoted_sentences])
-        if not quoted_sentences:
+        if not _answers(given, quoted_sentences, read_with, sources):
+            # The evidence is about something else ("… plan to build second gigafactory in US" for where their
+            # first is); the sentence right after it may answer ("The pair are currently building a gigafactory
+            # in Kokomo, Indiana …").
             read_with = _the_sentence_after(given, evidence, sources)
             quoted_sentences = read_with[1:]
-        quoted_text = " ".join(s.text for s in quoted_sentences)
-        if (not quoted_sentences or not _on_topic(given, read_with)
-                or not gives_what_is_asked(quoted_text, given)
-                or _said_of_something_else(quoted_text, given, read_with, sources)):
+        if not _answers(given, quoted_sentences, read_with, sources):
             # evidence about something else: quoting it would mislead
             return Grounded(Verified(REFUSAL, refused=True, sentences=verified.sentences), "refused")
         quoted = " ".join(_quote(s, by_n[s.source_n]) for s in quoted_sentences)
@@ -227,6 +228,15 @@ def _place_said_of_something_else(answer: str, question: str, cited: Sequence[So
     return bool(placing) and not any(tells_which_one(place_asked(question), text) for text in placing)
 
 
+def _answers(question: str, quoted: Sequence[Sentence], read_with: Sequence[Sentence], sources: Sequence[Source]
+             ) -> bool:
+    """Does quoting these sentences answer the question: about what it asks (read with `read_with`, the
+    sentences the quote stands on), giving what it asks for, said of what is asked and not of another?"""
+    quoted_text = " ".join(s.text for s in quoted)
+    return (bool(quoted) and _on_topic(question, read_with) and gives_what_is_asked(quoted_text, question)
+            and not _said_of_something_else(quoted_text, question, read_with, sources))
+
+
 def _the_sentence_after(question: str, evidence: Sequence[Sentence], sources: Sequence[Source]) -> list[Sentence]:
     """An evidence sentence and the one right after it, when that one gives what is asked and the two say what is
     asked: the model points at the line sharing the question's words ("With Jaguar Land Rover, we found a partner
@@ -241,12 +251,21 @@ def _the_sentence_after(question: str, evidence: Sequence[Sentence], sources: Se
     by_n = {s.n: s for s in sources}
     read = candidates(sources)
     for sentence in evidence:
-        after = next((s for s in read if s.source_n == sentence.source_n and 0 <= s.start - sentence.end <= 2), None)
+        after = _next_read(sentence, read, by_n[sentence.source_n])
         if (after is not None and _names_subjects(question, [by_n[sentence.source_n]])
                 and gives_what_is_asked(after.text, question)
                 and _says_what_is_asked(question, f"{sentence.text} {after.text}")):
             return [sentence, after]
     return []
+
+
+def _next_read(sentence: Sentence, read: Sequence[Sentence], source: Source) -> Sentence | None:
+    """The sentence read right after this one in its passage, past a date line or a caption between them (a
+    headline's first line of text)."""
+    passage = next((p for p in source.passages if p.start <= sentence.start < p.end), None)
+    later = [s for s in read if s.source_n == sentence.source_n and s.start >= sentence.end
+             and passage is not None and s.end <= passage.end]
+    return min(later, key=lambda s: s.start, default=None)
 
 
 def _time_said_of_something_else(answer: str, question: str, evidence: Sequence[Sentence]) -> bool:

@@ -579,7 +579,8 @@ def test_an_answer_to_when_gives_a_time_said_of_what_is_asked(search_stack) -> N
 def test_an_answer_to_where_gives_a_place_said_of_what_is_asked(search_stack) -> None:  # noqa: ANN001
     """The real 1.5B answered where Stellantis and Samsung will build their second US gigafactory with their
     first's Kokomo, and where Polestar will build the Polestar 5 with the Polestar 3's Ridgeville (held-out
-    probes). A place answers "where" only if a sentence writing it says which one is asked about. And it
+    probes), and where their first is with the headline about their second (fh3-005). A place answers "where"
+    only if a sentence writing it says which one is asked about. And it
     pointed at the line before JLR's "For JLR, this will be at its engine plant in Wolverhampton" and answered
     without a place (seed-001, refused): the sentence after the evidence is quoted when it gives the place and
     the two say what is asked."""
@@ -592,6 +593,11 @@ def test_an_answer_to_where_gives_a_place_said_of_what_is_asked(search_stack) ->
     assert _refused(ground(reply, [kokomo], sources, second, False))
     first = "Where are Stellantis and Samsung currently building a gigafactory?"
     assert ground("In Kokomo, Indiana.", [kokomo], sources, first, False).mode == "answer"
+    # Their first is not placed by the headline about their second, quoted by the 1.5B for "Where is their first
+    # one?" (held-out follow-up fh3-005); the sentence after it places the first.
+    headline = _evidence_sentence(sources, "plan to build second gigafactory in US")
+    quoted = ground(headline.text, [headline], sources, "Where is Stellantis and Samsung's first gigafactory?", False)
+    assert quoted.mode == "quoted" and "gigafactory in Kokomo, Indiana" in quoted.verified.text, quoted.verified.text
 
     polestar = "Where will Polestar build the Polestar 5?"
     sources = _retrieved(search_stack, polestar)
