@@ -33,7 +33,7 @@ from index.names import named_keys, names_written
 from index.percentages import gives_only_changes
 from index.same_deed import deeds_named, purchase_untold
 from index.textrules import amounts, content_keys, counts_of, numbers, sentence_spans, strip_markers, word_key
-from rag.asked import (asked_thing, asks_amount, asks_place, asks_time, asks_time_ahead, compares_amounts,
+from rag.asked import (asked_thing, asks_amount, asks_name, asks_place, asks_time, asks_time_ahead, compares_amounts,
                        counted_noun, gives_what_is_asked, name_kind, place_asked, places, tells_which_one, time_asked,
                        time_clauses, times)
 from rag.citations import Citation, Verified, is_refusal, place_markers, verify
@@ -137,6 +137,8 @@ def ground(
     # Hyundai's Georgia plant is not an answer); a long question's names spread over several articles.
     if not _names_subjects(given, sources, share=subject_share):
         return Grounded(Verified(REFUSAL, refused=True), "refused")
+    if not _name_said_of_what_is_asked(reply, given, [by_n[s.source_n] for s in firsts]):
+        return Grounded(Verified(REFUSAL, refused=True), "refused")
     cited = [s.source_n for s in firsts]
     sentences = [reply[a:b] for a, b in sentence_spans(reply)] or [reply]
     draft = " ".join(place_markers(sentence, cited) for sentence in sentences)
@@ -213,6 +215,19 @@ def _said_of_something_else(answer: str, question: str, evidence: Sequence[Sente
     cited = [s for s in sources if any(e.source_n == s.n for e in evidence)]
     return (_time_said_of_something_else(answer, question, evidence)
             or _place_said_of_something_else(answer, question, cited))
+
+
+def _name_said_of_what_is_asked(answer: str, question: str, cited: list[Source]) -> bool:
+    """For a short question asking a name, do the articles of its evidence that write the answer's name name half
+    of what the question names? "Which company is GM's partner in the Ohio DMAX engine plant?" is not answered by
+    TDK from an article about GM's US battery plant with TDK, which names neither Ohio nor DMAX (the other article
+    the 1.5B pointed at does, and names no TDK). A long question spreads its names over several reports, as for a
+    verdict."""
+    if not asks_name(question) or len(named_keys(question)) > _FEW_NAMES:
+        return True
+    given = named_keys(strip_markers(answer)) - content_keys(question)
+    giving = [s for s in cited if given & content_keys(s.evidence)]
+    return not giving or _names_subjects(question, giving, 0.5)
 
 
 def _place_said_of_something_else(answer: str, question: str, cited: Sequence[Source]) -> bool:

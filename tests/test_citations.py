@@ -745,7 +745,7 @@ def test_where_is_answered_by_a_place(search_stack) -> None:  # noqa: ANN001
 def test_which_company_is_answered_by_a_name_the_question_does_not_give(search_stack) -> None:  # noqa: ANN001
     """`newsrag ask "Which companies are in the chipmaker joint venture building a plant in Germany?"` answered
     "The chipmaker JV is building a plant in Germany": its article names no partner, and "JV" is the question's
-    own "joint venture"."""
+    own "joint venture". Nor is a name an answer when its article is about something else than the question."""
     from rag.grounded import ground
 
     question = "Which companies are in the chipmaker joint venture building a plant in Germany?"
@@ -756,6 +756,14 @@ def test_which_company_is_answered_by_a_name_the_question_does_not_give(search_s
     sources = _retrieved(search_stack, client)
     tata = _evidence_sentence(sources, "to supply JLR as anchor client")
     assert ground("JLR", [tata], sources, client, False).mode == "answer"
+    # The name is said of what the question names: TDK is GM's partner on a US battery plant, not in the Ohio DMAX
+    # engine plant, which only the other article the 1.5B pointed at names (unanswerable holdout-010).
+    dmax = "Which company is GM's partner in the Ohio DMAX engine plant?"
+    sources = _retrieved(search_stack, dmax)
+    evidence = [_evidence_sentence(sources, "In partnership with TDK"), _evidence_sentence(sources, "Ohio DMAX")]
+    assert _refused(ground("TDK", evidence, sources, dmax, False))
+    battery = "Which company is GM's partner on a new US battery plant?"
+    assert ground("TDK", evidence, sources, battery, False).mode == "answer"
     # the sample gives the joint venture no name (unanswerable holdout-006)
     called = "What will Honda and GS Yuasa's joint venture be called?"
     sources = _retrieved(search_stack, called)
