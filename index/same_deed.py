@@ -5,8 +5,8 @@ The checks that an answer (or the evidence quoted for it) speaks of what a quest
 `index.textrules.word_key`, which joins "opened" and "opening" but not "start" and "commence". The trade press
 writes the few deeds analysts ask about most (a plant built or bought, production started) in several words, and
 a question that words them otherwise was refused on the very sentence that answers it. Whole word forms are
-listed, not keys: "commence" shares its 6-letter key with "comment". The other way round, a purchase is the one
-deed an answer's evidence must report as such (`purchase_untold`).
+listed, not keys: "commence" shares its 6-letter key with "comment". The other way round, a purchase and a
+partnership are the deals an answer's evidence must report as such (`deal_untold`).
 """
 
 from __future__ import annotations
@@ -44,6 +44,28 @@ def deeds_named(text: str) -> frozenset[str]:
     """The groups of same-meaning words the text writes ("=make", "=start"). Kept, as `content_keys` is, for the
     passages the support check reads again for every sentence."""
     return frozenset(deed_keys(text).values())
+
+
+# What tells a partnership (word keys: "partnered", "collaborations"): "In partnership with TDK", "The pair are
+# currently building a gigafactory in Kokomo", "BMW, Jaguar Land Rover team up", "a basic agreement toward
+# collaboration", "a groundbreaking deal with … TDK".
+_PARTNERED = frozenset(word_key(word) for word in "partner pair team collaborate alliance joint together deal "
+                                                  "agreement venture".split())
+
+
+def deal_untold(question: str, text: str) -> bool:
+    """Does the question ask about a purchase or a partnership the text does not report? "Which company is Nidec's
+    partner in its Serbian factories?" is not answered by "Nidec has opened two new factories in Novi Sad,
+    Republic of Serbia": the names it gives are places, not a partner."""
+    return purchase_untold(question, text) or partnership_untold(question, text)
+
+
+def partnership_untold(question: str, text: str) -> bool:
+    """Does the question ask about a partner ("Who is BMW's partner at the Parsdorf cell centre?") the text does not
+    report one of?"""
+    def keys(words: str) -> set[str]:
+        return {word_key(word) for word in WORD.findall(words)}
+    return word_key("partner") in keys(question) and not _PARTNERED & keys(text)
 
 
 def purchase_untold(question: str, text: str) -> bool:

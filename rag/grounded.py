@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 
 from index.names import named_keys, names_written
 from index.percentages import gives_only_changes
-from index.same_deed import deeds_named, purchase_untold
+from index.same_deed import deal_untold, deeds_named
 from index.textrules import amounts, content_keys, counts_of, numbers, sentence_spans, strip_markers, word_key
 from rag.asked import (asked_thing, asks_amount, asks_name, asks_place, asks_time, asks_time_ahead, compares_amounts,
                        counted_noun, gives_what_is_asked, name_kind, place_asked, places, tells_which_one, time_asked,
@@ -145,7 +145,7 @@ def ground(
     verified = verify(draft, sources, given, drop_unsupported=True)
     if (verified.refused or _restates(verified.text, given) or not gives_what_is_asked(verified.text, given)
             or _said_of_something_else(verified.text, given, evidence, sources)
-            or purchase_untold(given, " ".join(s.text for s in evidence))):
+            or deal_untold(given, " ".join(s.text for s in evidence))):
         # Only evidence from an article naming what the question names is quoted: a BMW question's figure
         # is not GM's $920m from another article. Nor, for a question asking a share, a sentence giving only
         # changes: "… soars 70% …" is not what share of production was electrified, the next sentence is.
@@ -344,7 +344,7 @@ def _says_what_is_asked(question: str, text: str) -> bool:
     looked for ("Which country is TDK from?" is answered by "… with Japanese company TDK"), and a deed may be
     written in other words ("start making" as "production set to commence": `index.same_deed`), but a purchase
     asked about must be written."""
-    if purchase_untold(question, text):
+    if deal_untold(question, text):
         return False
     asked = content_keys(question) - named_keys(question) - content_keys(name_kind(question))
     said = content_keys(text) | deeds_named(text)

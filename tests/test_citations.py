@@ -817,6 +817,22 @@ def test_a_purchase_asked_about_is_answered_only_by_a_report_of_one(search_stack
                                "In 1803, the United States paid France $15 million for the Louisiana Territory.")
 
 
+def test_a_partner_asked_about_is_answered_only_by_a_report_of_a_partnership(search_stack) -> None:  # noqa: ANN001
+    """The real 1.5B answered "Which company is Nidec's partner in its Serbian factories?" with their opening in Novi
+    Sad, names of places (held-out probe wo-008, unanswerable). A partner asked about is reported as one, in other
+    words as often ("The pair are currently building a gigafactory in Kokomo")."""
+    from rag.grounded import ground
+
+    serbia = "Which company is Nidec's partner in its Serbian factories?"
+    sources = _retrieved(search_stack, serbia)
+    opened = _evidence_sentence(sources, "Nidec has opened two new factories in Novi Sad")
+    assert _refused(ground(opened.text, [opened], sources, serbia, False))
+    kokomo = "Which company is Samsung's partner in the Kokomo gigafactory?"
+    sources = _retrieved(search_stack, kokomo)
+    pair = _evidence_sentence(sources, "The pair are currently building a gigafactory in Kokomo")
+    assert ground("Stellantis", [pair], sources, kokomo, False).mode == "answer"
+
+
 def test_a_yes_on_evidence_that_reports_only_a_plan_is_no(search_stack) -> None:  # noqa: ANN001
     """The real 1.5B answered "Yes" to all 24 yes/no questions of eval/data/sample_plans*.jsonl, 12 of them about
     deeds the sample reports only as plans: "Did Honda and GS Yuasa form a joint venture?" on "… with the goal
