@@ -60,12 +60,16 @@ def deal_untold(question: str, text: str) -> bool:
     return purchase_untold(question, text) or partnership_untold(question, text)
 
 
+# A partner asked for: "Who is BMW's partner …?", "Which company is GM partnering with …?"; not "… quoted about the
+# BMW partnership?", which asks someone else.
+_ASKS_PARTNER = frozenset("partner partners partnering partnered".split())
+
+
 def partnership_untold(question: str, text: str) -> bool:
-    """Does the question ask about a partner ("Who is BMW's partner at the Parsdorf cell centre?") the text does not
+    """Does the question ask for a partner ("Who is BMW's partner at the Parsdorf cell centre?") the text does not
     report one of?"""
-    def keys(words: str) -> set[str]:
-        return {word_key(word) for word in WORD.findall(words)}
-    return word_key("partner") in keys(question) and not _PARTNERED & keys(text)
+    return (bool(_ASKS_PARTNER & {word.lower() for word in WORD.findall(question)})
+            and not _PARTNERED & {word_key(word) for word in WORD.findall(text)})
 
 
 def purchase_untold(question: str, text: str) -> bool:

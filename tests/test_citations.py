@@ -819,7 +819,7 @@ def test_a_purchase_asked_about_is_answered_only_by_a_report_of_one(search_stack
 
 def test_a_partner_asked_about_is_answered_only_by_a_report_of_a_partnership(search_stack) -> None:  # noqa: ANN001
     """The real 1.5B answered "Which company is Nidec's partner in its Serbian factories?" with their opening in Novi
-    Sad, names of places (held-out probe wo-008, unanswerable). A partner asked about is reported as one, in other
+    Sad, names of places (held-out probe wo-008, unanswerable). A partner asked for is reported as one, in other
     words as often ("The pair are currently building a gigafactory in Kokomo")."""
     from rag.grounded import ground
 
@@ -831,6 +831,11 @@ def test_a_partner_asked_about_is_answered_only_by_a_report_of_a_partnership(sea
     sources = _retrieved(search_stack, kokomo)
     pair = _evidence_sentence(sources, "The pair are currently building a gigafactory in Kokomo")
     assert ground("Stellantis", [pair], sources, kokomo, False).mode == "answer"
+    # a question that asks someone else, about a partnership, is not asking for a partner (seed-024, in a first run)
+    director = "Who is Jaguar Land Rover's engineering director quoted about the BMW partnership?"
+    sources = _retrieved(search_stack, director)
+    quoted = _evidence_sentence(sources, "Nick Rogers")
+    assert ground("Nick Rogers", [quoted], sources, director, False).mode == "answer"
 
 
 def test_a_yes_on_evidence_that_reports_only_a_plan_is_no(search_stack) -> None:  # noqa: ANN001
