@@ -60,8 +60,8 @@ def deal_untold(question: str, text: str) -> bool:
     return purchase_untold(question, text) or partnership_untold(question, text)
 
 
-# A partner asked for: "Who is BMW's partner …?", "Which company is GM partnering with …?"; not "… quoted about the
-# BMW partnership?", which asks someone else.
+# A partner asked for: "Who is BMW's partner …?", "Which company is GM partnering with …?"; not "… quoted about
+# the BMW partnership?", which asks someone else.
 _ASKS_PARTNER = frozenset("partner partners partnering partnered".split())
 
 

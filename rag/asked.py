@@ -159,9 +159,9 @@ def tells_which_one(question: str, text: str) -> bool:
 def _counts_another_one(question: str, text: str) -> bool:
     """Does the text give another ordinal, and not the question's, to a thing the question counts ("second
     gigafactory" for "first gigafactory")?"""
-    def counted(words: str) -> list[tuple[str, set[str]]]:
+    def ordinals_of(words: str) -> list[tuple[str, set[str]]]:
         return [(word_key(m.group(1)), content_keys(m.group(2))) for m in _ORDINAL_OF.finditer(words)]
-    asked, written = counted(question), counted(text)
+    asked, written = ordinals_of(question), ordinals_of(text)
     return any(any(thing & asked_thing and ordinal != asked_ordinal for ordinal, thing in written)
                and not any(thing & asked_thing and ordinal == asked_ordinal for ordinal, thing in written)
                for asked_ordinal, asked_thing in asked)

@@ -21,7 +21,9 @@ user is built only on the pointers that passed the check:
   at a line about another one of what is asked): a
   faithful answer instead of a refusal, because the evidence passed.
 No evidence, a reply that says "unknown", or retrieved articles that do not name what
-the question asks about (most of its companies, places, people) is a refusal.
+the question asks about (most of its companies, places, people) is a refusal; so is a
+name asked for that comes from an article naming too little of it (TDK, GM's partner
+on a battery plant, for its partner in an Ohio engine plant).
 """
 
 from __future__ import annotations
@@ -278,8 +280,9 @@ def _next_read(sentence: Sentence, read: Sequence[Sentence], source: Source) -> 
     """The sentence read right after this one in its passage, past a date line or a caption between them (a
     headline's first line of text)."""
     passage = next((p for p in source.passages if p.start <= sentence.start < p.end), None)
-    later = [s for s in read if s.source_n == sentence.source_n and s.start >= sentence.end
-             and passage is not None and s.end <= passage.end]
+    if passage is None:
+        return None
+    later = [s for s in read if s.source_n == sentence.source_n and sentence.end <= s.start and s.end <= passage.end]
     return min(later, key=lambda s: s.start, default=None)
 
 
@@ -343,7 +346,7 @@ def _says_what_is_asked(question: str, text: str) -> bool:
     """`_on_topic` for one text: a clause as well as the sentences of a quote. The kind of name asked for is not
     looked for ("Which country is TDK from?" is answered by "… with Japanese company TDK"), and a deed may be
     written in other words ("start making" as "production set to commence": `index.same_deed`), but a purchase
-    asked about must be written."""
+    or a partner asked about must be reported as one."""
     if deal_untold(question, text):
         return False
     asked = content_keys(question) - named_keys(question) - content_keys(name_kind(question))
