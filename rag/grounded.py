@@ -28,7 +28,7 @@ on a battery plant, for its partner in an Ohio engine plant).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, replace
 
 from index.names import named_keys, names_written
@@ -139,7 +139,7 @@ def ground(
     # Hyundai's Georgia plant is not an answer); a long question's names spread over several articles.
     if not _names_subjects(given, sources, share=subject_share):
         return Grounded(Verified(REFUSAL, refused=True), "refused")
-    if not _name_said_of_what_is_asked(reply, given, [by_n[s.source_n] for s in firsts]):
+    if not _name_said_of_what_is_asked(reply, given, [by_n[s.source_n] for s in firsts], sources):
         return Grounded(Verified(REFUSAL, refused=True), "refused")
     cited = [s.source_n for s in firsts]
     sentences = [reply[a:b] for a, b in sentence_spans(reply)] or [reply]
@@ -219,17 +219,19 @@ def _said_of_something_else(answer: str, question: str, evidence: Sequence[Sente
             or _place_said_of_something_else(answer, question, cited))
 
 
-def _name_said_of_what_is_asked(answer: str, question: str, cited: list[Source]) -> bool:
+def _name_said_of_what_is_asked(answer: str, question: str, cited: list[Source], sources: Sequence[Source]) -> bool:
     """For a short question asking a name, do the articles of its evidence that write the answer's name name half
     of what the question names? "Which company is GM's partner in the Ohio DMAX engine plant?" is not answered by
     TDK from an article about GM's US battery plant with TDK, which names neither Ohio nor DMAX (the other article
     the 1.5B pointed at does, and names no TDK). A long question spreads its names over several reports, as for a
-    verdict."""
+    verdict; the outlets a question names ("… discussed across articles from Fortune, The Verge, and TechCrunch")
+    publish the articles, their text does not name them."""
     if not asks_name(question) or len(named_keys(question)) > _FEW_NAMES:
         return True
     given = named_keys(strip_markers(answer)) - content_keys(question)
     giving = [s for s in cited if given & content_keys(s.evidence)]
-    return not giving or _names_subjects(question, giving, 0.5)
+    outlets = set().union(*(content_keys(s.outlet) for s in sources))
+    return not giving or _names_subjects(question, giving, 0.5, leaving=outlets)
 
 
 def _place_said_of_something_else(answer: str, question: str, cited: Sequence[Source]) -> bool:
@@ -357,12 +359,13 @@ def _says_what_is_asked(question: str, text: str) -> bool:
     return not asked or bool((asked | deeds_named(question)) & said)
 
 
-def _names_subjects(question: str, sources: list[Source], share: float = 1.0) -> bool:
+def _names_subjects(question: str, sources: list[Source], share: float = 1.0, leaving: Set[str] = frozenset()
+                    ) -> bool:
     """Do these articles name (at least `share` of, and at least one of) the companies, places and people
-    the question names ("Tesla", "Giga Berlin")?"""
-    subjects = named_keys(question)
+    the question names ("Tesla", "Giga Berlin"), `leaving` out some (word keys)?"""
+    subjects = named_keys(question) - leaving
     text = "\n".join(s.evidence for s in sources)
-    named = subjects & content_keys(text) | names_written(question, text)
+    named = (subjects & content_keys(text) | names_written(question, text)) - leaving
     return not subjects or (bool(named) and len(named) >= share * len(subjects))
 
 

@@ -772,6 +772,37 @@ def test_which_company_is_answered_by_a_name_the_question_does_not_give(search_s
                            False))
 
 
+def test_the_outlets_a_question_names_are_not_looked_for_in_the_text(tmp_path) -> None:  # noqa: ANN001
+    """A name asked for comes from an article naming what the question names (GM's partner in an Ohio plant is not
+    its battery partner); a question naming outlets, as MultiHop-RAG's do, is not asking their text to name them:
+    "Sam Bankman-Fried" for "Which individual, discussed across articles from Fortune, The Verge, and TechCrunch,
+    …?" was refused in a first run of that rule (mh-184)."""
+    import json
+
+    from rag.grounded import ground
+    from rag.pipeline import ingest, open_search
+    from tests.conftest import make_settings
+
+    corpus = tmp_path / "trial.jsonl"
+    corpus.write_text("\n".join(json.dumps(article) for article in (
+        {"id": "f-1", "title": "Founder goes on trial", "source": "Fortune", "published_at": "2026-03-25",
+         "text": "Jane Roe, the founder of the Acme crypto exchange, went on trial on Tuesday over missing customer "
+                 "funds. The jury will weigh two stories of her rise."},
+        {"id": "v-1", "title": "Crypto trial opens", "source": "The Verge", "published_at": "2026-03-26",
+         "text": "Prosecutors say the founder of the Acme crypto exchange spent customer funds on property."},
+        {"id": "t-1", "title": "What the jury heard", "source": "TechCrunch", "published_at": "2026-03-27",
+         "text": "The defence told the jury that the founder was overwhelmed by the growth of the exchange."},
+    )) + "\n")
+    settings = make_settings(tmp_path / "index")
+    assert not ingest(settings, [corpus]).problems
+    stack = open_search(settings)
+    question = ("Which individual, discussed in articles from Fortune, The Verge and TechCrunch, is on trial over "
+                "customer funds?")
+    sources = build_sources(stack.retriever.retrieve(question, k=3), lambda a: stack.store.get_article(a).text)
+    trial = _evidence_sentence(sources, "went on trial on Tuesday")
+    assert ground("Jane Roe", [trial], sources, question, False).mode == "answer"
+
+
 def test_a_purchase_asked_about_is_answered_only_by_a_report_of_one(search_stack, tmp_path) -> None:  # noqa: ANN001
     """The real 1.5B answered "Which company did Tata acquire for its UK gigafactory?" (deeds probe deed-010; Tata
     formed Agratas, it bought no one) with "Tata Group": "Group" is no name the question does not give. Nor is the
