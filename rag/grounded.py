@@ -225,8 +225,10 @@ def _name_said_of_what_is_asked(answer: str, question: str, cited: list[Source],
     TDK from an article about GM's US battery plant with TDK, which names neither Ohio nor DMAX (the other article
     the 1.5B pointed at does, and names no TDK). A long question spreads its names over several reports, as for a
     verdict; the outlets a question names ("… discussed across articles from Fortune, The Verge, and TechCrunch")
-    publish the articles, their text does not name them."""
-    if not asks_name(question) or len(named_keys(question)) > _FEW_NAMES:
+    publish the articles, their text does not name them. A question naming one thing says too little to tell what
+    else an article is about: "Which state became the second in the US to ban fluoride …?" is answered by "Florida
+    is set to become the second state in the country to ban fluoride", which does not write "US"."""
+    if not asks_name(question) or not 2 <= len(named_keys(question)) <= _FEW_NAMES:
         return True
     given = named_keys(strip_markers(answer)) - content_keys(question)
     giving = [s for s in cited if given & content_keys(s.evidence)]

@@ -776,7 +776,7 @@ def test_the_outlets_a_question_names_are_not_looked_for_in_the_text(tmp_path) -
     """A name asked for comes from an article naming what the question names (GM's partner in an Ohio plant is not
     its battery partner); a question naming outlets, as MultiHop-RAG's do, is not asking their text to name them:
     "Sam Bankman-Fried" for "Which individual, discussed across articles from Fortune, The Verge, and TechCrunch,
-    …?" was refused in a first run of that rule (mh-184)."""
+    …?" was refused in a first run of that rule (mh-184), and so was a question naming one thing."""
     import json
 
     from rag.grounded import ground
@@ -789,7 +789,7 @@ def test_the_outlets_a_question_names_are_not_looked_for_in_the_text(tmp_path) -
          "text": "Jane Roe, the founder of the Acme crypto exchange, went on trial on Tuesday over missing customer "
                  "funds. The jury will weigh two stories of her rise."},
         {"id": "v-1", "title": "Crypto trial opens", "source": "The Verge", "published_at": "2026-03-26",
-         "text": "Prosecutors say the founder of the Acme crypto exchange spent customer funds on property."},
+         "text": "Prosecutors in the US say the founder of the Acme crypto exchange spent customer funds on homes."},
         {"id": "t-1", "title": "What the jury heard", "source": "TechCrunch", "published_at": "2026-03-27",
          "text": "The defence told the jury that the founder was overwhelmed by the growth of the exchange."},
     )) + "\n")
@@ -801,6 +801,10 @@ def test_the_outlets_a_question_names_are_not_looked_for_in_the_text(tmp_path) -
     sources = build_sources(stack.retriever.retrieve(question, k=3), lambda a: stack.store.get_article(a).text)
     trial = _evidence_sentence(sources, "went on trial on Tuesday")
     assert ground("Jane Roe", [trial], sources, question, False).mode == "answer"
+    # nor is a question's one name looked for: "Florida" for "Which state became the second in the US to ban
+    # fluoride …?" from an article that says "in the country" (RealTimeQA rt-20250516_5, in a first run)
+    one_name = "Which individual went on trial in the US over customer funds?"
+    assert ground("Jane Roe", [trial], sources, one_name, False).mode == "answer"
 
 
 def test_a_purchase_asked_about_is_answered_only_by_a_report_of_one(search_stack, tmp_path) -> None:  # noqa: ANN001
