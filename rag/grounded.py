@@ -28,28 +28,25 @@ on a battery plant, for its partner in an Ohio engine plant).
 
 from __future__ import annotations
 
-from collections.abc import Sequence, Set
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from index.names import named_keys, names_written
+from index.names import named_keys
 from index.percentages import gives_only_changes
-from index.same_deed import deal_untold, deeds_named
-from index.textrules import amounts, content_keys, counts_of, numbers, sentence_spans, strip_markers, word_key
-from rag.asked import (asked_thing, asks_amount, asks_name, asks_place, asks_time, asks_time_ahead, compares_amounts,
-                       counted_noun, gives_what_is_asked, name_kind, place_asked, places, tells_which_one, time_asked,
-                       time_clauses, times)
+from index.same_deed import deal_untold
+from index.textrules import amounts, counts_of, sentence_spans
+from rag.asked import asks_amount, asks_place, asks_time, compares_amounts, counted_noun, gives_what_is_asked
 from rag.citations import Citation, Verified, is_refusal, place_markers, verify
 from rag.deeds import only_planned, reads_as_planned
 from rag.evidence import Sentence, candidates
 from rag.first_reported import DatedReport
 from rag.prompts import REFUSAL, UNKNOWN
+from rag.said_of import (FEW_NAMES, name_said_of_what_is_asked, names_subjects, on_topic, restates,
+                         said_of_something_else, says_what_is_asked)
 from rag.sources import Source
 from rag.support import borrowed_subject
 
 _QUOTED_AT_MOST = 2
-# A yes/no question naming this many companies, places or people at most is about each of them (MultiHop-RAG's
-# report comparisons name 8 or more: the outlets, the people and phrases quoted).
-_FEW_NAMES = 4
 
 
 @dataclass(frozen=True)
@@ -118,14 +115,14 @@ def ground(
         # on an article that never names Envision AESC reports a plan no one reported. A long question, most
         # often one weighing two reports, spreads its names and quotes ("'Rep. Patrick McHenry'": the article
         # writes "McHenry"); half of them will do, as for a "No".
-        short = name_count <= _FEW_NAMES
+        short = name_count <= FEW_NAMES
         read_share = 1.0 if affirms and short else 0.5
         # A "No" to a short question stands on evidence about what it asks, not only on a name: "Is Volkswagen
         # building a gigafactory in Spain? No" on "Until recently, it relied heavily on diesel engines" (an
         # article that names Volkswagen) says nothing of a gigafactory. A question weighing reports words its
         # evidence otherwise ("Google restrains competition" for an "antitrust battle").
-        off_topic = short and not affirms and not weighs_reports and not _on_topic(given, evidence)
-        if (not _names_subjects(given, sources, read_share) or not _names_subjects(given, cited_sources, evidence_share)
+        off_topic = short and not affirms and not weighs_reports and not on_topic(given, evidence)
+        if (not names_subjects(given, sources, read_share) or not names_subjects(given, cited_sources, evidence_share)
                 or not _has_amounts_to_compare(given, evidence) or borrowed or off_topic):
             return Grounded(Verified(REFUSAL, refused=True), "refused")
         verdict = verdict_words[0] if affirms and not planned else verdict_words[1]
@@ -137,23 +134,23 @@ def ground(
         return Grounded(_with_evidence_spans(verify(draft, sources, given), evidence, sources), "yes_no")
     # The retrieved articles must be about what the question names (a Rivian question answered from
     # Hyundai's Georgia plant is not an answer); a long question's names spread over several articles.
-    if not _names_subjects(given, sources, share=subject_share):
+    if not names_subjects(given, sources, share=subject_share):
         return Grounded(Verified(REFUSAL, refused=True), "refused")
-    if not _name_said_of_what_is_asked(reply, given, [by_n[s.source_n] for s in firsts], sources):
+    if not name_said_of_what_is_asked(reply, given, [by_n[s.source_n] for s in firsts], sources):
         return Grounded(Verified(REFUSAL, refused=True), "refused")
     cited = [s.source_n for s in firsts]
     sentences = [reply[a:b] for a, b in sentence_spans(reply)] or [reply]
     draft = " ".join(place_markers(sentence, cited) for sentence in sentences)
     verified = verify(draft, sources, given, drop_unsupported=True)
-    if (verified.refused or _restates(verified.text, given) or not gives_what_is_asked(verified.text, given)
-            or _said_of_something_else(verified.text, given, evidence, sources)
+    if (verified.refused or restates(verified.text, given) or not gives_what_is_asked(verified.text, given)
+            or said_of_something_else(verified.text, given, evidence, sources)
             or deal_untold(given, " ".join(s.text for s in evidence))):
         # Only evidence from an article naming what the question names is quoted: a BMW question's figure
         # is not GM's $920m from another article. Nor, for a question asking a share, a sentence giving only
         # changes: "… soars 70% …" is not what share of production was electrified, the next sentence is.
         quotable = [s for s in evidence if not gives_only_changes(given, s.text)]
         quoted_sentences = [s for s in _by_article(quotable)
-                            if _names_subjects(given, [by_n[s.source_n]])][:_QUOTED_AT_MOST]
+                            if names_subjects(given, [by_n[s.source_n]])][:_QUOTED_AT_MOST]
         read_with = quoted_sentences  # what the quote is read with for what it is about
         if not gives_what_is_asked(" ".join(s.text for s in quoted_sentences), given):
             read_with = quoted_sentences = _the_count(given, [by_n[s.source_n] for s in quoted_sentences])
@@ -202,60 +199,13 @@ def reported_as_planned(question: str, evidence: Sequence[Sentence], sources: Se
     return only_planned(question, [s.text for s in evidence], read)
 
 
-def _restates(answer: str, question: str) -> bool:
-    """An answer that only repeats the question's words ("BMW builds batteries in Germany and the US"
-    for "where in Germany and the US…") answers nothing; its evidence may."""
-    plain = strip_markers(answer)
-    said = content_keys(plain) | numbers(plain)
-    return said <= content_keys(question) | numbers(question)
-
-
-def _said_of_something_else(answer: str, question: str, evidence: Sequence[Sentence], sources: Sequence[Source]
-                            ) -> bool:
-    """Is the time or place the answer gives that of something other than what is asked? A time is read in the
-    evidence's clauses, a place in the articles the evidence comes from."""
-    cited = [s for s in sources if any(e.source_n == s.n for e in evidence)]
-    return (_time_said_of_something_else(answer, question, evidence)
-            or _place_said_of_something_else(answer, question, cited))
-
-
-def _name_said_of_what_is_asked(answer: str, question: str, cited: list[Source], sources: Sequence[Source]) -> bool:
-    """For a short question asking a name, do the articles of its evidence that write the answer's name name half
-    of what the question names? "Which company is GM's partner in the Ohio DMAX engine plant?" is not answered by
-    TDK from an article about GM's US battery plant with TDK, which names neither Ohio nor DMAX (the other article
-    the 1.5B pointed at does, and names no TDK). A long question spreads its names over several reports, as for a
-    verdict; the outlets a question names ("… discussed across articles from Fortune, The Verge, and TechCrunch")
-    publish the articles, their text does not name them. A question naming one thing says too little to tell what
-    else an article is about: "Which state became the second in the US to ban fluoride …?" is answered by "Florida
-    is set to become the second state in the country to ban fluoride", which does not write "US"."""
-    if not asks_name(question) or not 2 <= len(named_keys(question)) <= _FEW_NAMES:
-        return True
-    given = named_keys(strip_markers(answer)) - content_keys(question)
-    giving = [s for s in cited if given & content_keys(s.evidence)]
-    outlets = set().union(*(content_keys(s.outlet) for s in sources))
-    return not giving or _names_subjects(question, giving, 0.5, leaving=outlets)
-
-
-def _place_said_of_something_else(answer: str, question: str, cited: Sequence[Source]) -> bool:
-    """For a question asking where, is the answer's place that of another one? "Where will Stellantis and Samsung
-    build their second US gigafactory?" is not answered by Kokomo from "The pair are currently building a
-    gigafactory in Kokomo, Indiana" (their first), nor "Where will Polestar build the Polestar 5?" by the
-    Polestar 3's Ridgeville: a sentence of the cited articles that writes the place must say which one is asked
-    about (`tells_which_one`), as for a time."""
-    if not asks_place(question):
-        return False
-    given = places(answer, question)
-    placing = [s.text for s in candidates(cited) if given & content_keys(s.text)]
-    return bool(placing) and not any(tells_which_one(place_asked(question), text) for text in placing)
-
-
 def _answers(question: str, quoted: Sequence[Sentence], read_with: Sequence[Sentence], sources: Sequence[Source]
              ) -> bool:
     """Does quoting these sentences answer the question: about what it asks (read with `read_with`, the
     sentences the quote stands on), giving what it asks for, said of what is asked and not of another?"""
     quoted_text = " ".join(s.text for s in quoted)
-    return (bool(quoted) and _on_topic(question, read_with) and gives_what_is_asked(quoted_text, question)
-            and not _said_of_something_else(quoted_text, question, read_with, sources))
+    return (bool(quoted) and on_topic(question, read_with) and gives_what_is_asked(quoted_text, question)
+            and not said_of_something_else(quoted_text, question, read_with, sources))
 
 
 def _the_sentence_after(question: str, evidence: Sequence[Sentence], sources: Sequence[Source]) -> list[Sentence]:
@@ -273,9 +223,9 @@ def _the_sentence_after(question: str, evidence: Sequence[Sentence], sources: Se
     read = candidates(sources)
     for sentence in evidence:
         after = _next_read(sentence, read, by_n[sentence.source_n])
-        if (after is not None and _names_subjects(question, [by_n[sentence.source_n]])
+        if (after is not None and names_subjects(question, [by_n[sentence.source_n]])
                 and gives_what_is_asked(after.text, question)
-                and _says_what_is_asked(question, f"{sentence.text} {after.text}")):
+                and says_what_is_asked(question, f"{sentence.text} {after.text}")):
             return [sentence, after]
     return []
 
@@ -288,28 +238,6 @@ def _next_read(sentence: Sentence, read: Sequence[Sentence], source: Source) -> 
         return None
     later = [s for s in read if s.source_n == sentence.source_n and sentence.end <= s.start and s.end <= passage.end]
     return min(later, key=lambda s: s.start, default=None)
-
-
-def _time_said_of_something_else(answer: str, question: str, evidence: Sequence[Sentence]) -> bool:
-    """For a question asking when, is the answer's time about something else? "When will the Polestar 7 go
-    into production?" is not answered by 2025 from "Polestar plans European production of imminent Polestar
-    7, …, Polestar aims to hit profitability by 2025 …": the clause that writes the time must share a word of
-    what is asked beyond its names (as must the evidence, when it does not write the time), and its sentence
-    must say which one is asked about (the second gigafactory, the Polestar 7: `tells_which_one`). Nor is "When will
-    the chipmaker JV's plant begin production?" answered by "… in 2023" on the headline "Chipmaker JV to build
-    €10 bn semiconductor plant in Germany": a time ahead of the report must be written in its evidence, not
-    taken from the report's own date. A report's date may answer "When did …?"."""
-    if not asks_time(question):
-        return False
-    if not _on_topic(question, evidence):
-        return True
-    answered = times(strip_markers(answer)) - times(question)
-    placed = [(s.text, clause) for s in evidence for clause in time_clauses(s.text, answered)]
-    if placed:
-        asked = time_asked(question)  # not a figure of the question's lead-in ("… accepting 2022 returns …")
-        return not any(_says_what_is_asked(question, clause) and tells_which_one(asked, sentence)
-                       for sentence, clause in placed)
-    return asks_time_ahead(question)
 
 
 def _has_amounts_to_compare(question: str, evidence: Sequence[Sentence]) -> bool:
@@ -335,40 +263,6 @@ def _the_count(question: str, cited: Sequence[Source]) -> list[Sentence]:
     if len(set().union(*(found for _, found in counting))) != 1:
         return []
     return [counting[0][0]]
-
-
-def _on_topic(question: str, sentences: Sequence[Sentence]) -> bool:
-    """Do these sentences say something of what the question asks beyond its names? "What is the capital
-    of France?" is not answered by quoting a French gigafactory's opening, which names France but no
-    capital; a question that is only names ("Tesla in Berlin?") asks nothing more. Where the question says
-    what it asks for ("What battery chemistry will the ACC gigafactory use?"), the quote must say it: the
-    opening "… to produce batteries for electric vehicles" shares "battery" and names no chemistry."""
-    return _says_what_is_asked(question, " ".join(s.text for s in sentences))
-
-
-def _says_what_is_asked(question: str, text: str) -> bool:
-    """`_on_topic` for one text: a clause as well as the sentences of a quote. The kind of name asked for is not
-    looked for ("Which country is TDK from?" is answered by "… with Japanese company TDK"), and a deed may be
-    written in other words ("start making" as "production set to commence": `index.same_deed`), but a purchase
-    or a partner asked about must be reported as one."""
-    if deal_untold(question, text):
-        return False
-    asked = content_keys(question) - named_keys(question) - content_keys(name_kind(question))
-    said = content_keys(text) | deeds_named(text)
-    thing = asked_thing(question)
-    if thing and word_key(thing) in asked and not ({word_key(thing)} | deeds_named(thing)) & said:
-        return False
-    return not asked or bool((asked | deeds_named(question)) & said)
-
-
-def _names_subjects(question: str, sources: list[Source], share: float = 1.0, leaving: Set[str] = frozenset()
-                    ) -> bool:
-    """Do these articles name (at least `share` of, and at least one of) the companies, places and people
-    the question names ("Tesla", "Giga Berlin"), `leaving` out some (word keys)?"""
-    subjects = named_keys(question) - leaving
-    text = "\n".join(s.evidence for s in sources)
-    named = (subjects & content_keys(text) | names_written(question, text)) - leaving
-    return not subjects or (bool(named) and len(named) >= share * len(subjects))
 
 
 def _with_evidence_spans(verified: Verified, evidence: Sequence[Sentence], sources: list[Source]) -> Verified:

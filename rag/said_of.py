@@ -1,0 +1,126 @@
+"""Is an answer, a quote or the articles it stands on about what the question asks?
+
+The model may answer from the right article's line about something else: another company's plant, the
+first gigafactory for the second, a time or a place that belongs to another deed, a name from an article
+about another deal. These checks read the question's names and the words of what it asks in the text an
+answer stands on; `rag.grounded` refuses or quotes other evidence when one fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence, Set
+
+from index.names import named_keys, names_written
+from index.same_deed import deal_untold, deeds_named
+from index.textrules import content_keys, numbers, strip_markers, word_key
+from rag.asked import (asked_thing, asks_name, asks_place, asks_time, asks_time_ahead, name_kind, place_asked, places,
+                       tells_which_one, time_asked, time_clauses, times)
+from rag.evidence import Sentence, candidates
+from rag.sources import Source
+
+# A question naming this many companies, places or people at most is about each of them (MultiHop-RAG's report
+# comparisons name 8 or more: the outlets, the people and phrases quoted).
+FEW_NAMES = 4
+
+
+def restates(answer: str, question: str) -> bool:
+    """An answer that only repeats the question's words ("BMW builds batteries in Germany and the US"
+    for "where in Germany and the US…") answers nothing; its evidence may."""
+    plain = strip_markers(answer)
+    said = content_keys(plain) | numbers(plain)
+    return said <= content_keys(question) | numbers(question)
+
+
+def said_of_something_else(answer: str, question: str, evidence: Sequence[Sentence], sources: Sequence[Source]
+                            ) -> bool:
+    """Is the time or place the answer gives that of something other than what is asked? A time is read in the
+    evidence's clauses, a place in the articles the evidence comes from."""
+    cited = [s for s in sources if any(e.source_n == s.n for e in evidence)]
+    return (_time_said_of_something_else(answer, question, evidence)
+            or _place_said_of_something_else(answer, question, cited))
+
+
+def name_said_of_what_is_asked(answer: str, question: str, cited: list[Source], sources: Sequence[Source]) -> bool:
+    """For a short question asking a name, do the articles of its evidence that write the answer's name name half
+    of what the question names? "Which company is GM's partner in the Ohio DMAX engine plant?" is not answered by
+    TDK from an article about GM's US battery plant with TDK, which names neither Ohio nor DMAX (the other article
+    the 1.5B pointed at does, and names no TDK). A long question spreads its names over several reports, as for a
+    verdict; the outlets a question names ("… discussed across articles from Fortune, The Verge, and TechCrunch")
+    publish the articles, their text does not name them. A question naming one thing says too little to tell what
+    else an article is about: "Which state became the second in the US to ban fluoride …?" is answered by "Florida
+    is set to become the second state in the country to ban fluoride", which does not write "US"."""
+    if not asks_name(question) or not 2 <= len(named_keys(question)) <= FEW_NAMES:
+        return True
+    given = named_keys(strip_markers(answer)) - content_keys(question)
+    giving = [s for s in cited if given & content_keys(s.evidence)]
+    outlets = set().union(*(content_keys(s.outlet) for s in sources))
+    return not giving or names_subjects(question, giving, 0.5, leaving=outlets)
+
+
+def _place_said_of_something_else(answer: str, question: str, cited: Sequence[Source]) -> bool:
+    """For a question asking where, is the answer's place that of another one? "Where will Stellantis and Samsung
+    build their second US gigafactory?" is not answered by Kokomo from "The pair are currently building a
+    gigafactory in Kokomo, Indiana" (their first), nor "Where will Polestar build the Polestar 5?" by the
+    Polestar 3's Ridgeville: a sentence of the cited articles that writes the place must say which one is asked
+    about (`tells_which_one`), as for a time."""
+    if not asks_place(question):
+        return False
+    given = places(answer, question)
+    placing = [s.text for s in candidates(cited) if given & content_keys(s.text)]
+    return bool(placing) and not any(tells_which_one(place_asked(question), text) for text in placing)
+
+
+def _time_said_of_something_else(answer: str, question: str, evidence: Sequence[Sentence]) -> bool:
+    """For a question asking when, is the answer's time about something else? "When will the Polestar 7 go
+    into production?" is not answered by 2025 from "Polestar plans European production of imminent Polestar
+    7, …, Polestar aims to hit profitability by 2025 …": the clause that writes the time must share a word of
+    what is asked beyond its names (as must the evidence, when it does not write the time), and its sentence
+    must say which one is asked about (the second gigafactory, the Polestar 7: `tells_which_one`). Nor is "When will
+    the chipmaker JV's plant begin production?" answered by "… in 2023" on the headline "Chipmaker JV to build
+    €10 bn semiconductor plant in Germany": a time ahead of the report must be written in its evidence, not
+    taken from the report's own date. A report's date may answer "When did …?"."""
+    if not asks_time(question):
+        return False
+    if not on_topic(question, evidence):
+        return True
+    answered = times(strip_markers(answer)) - times(question)
+    placed = [(s.text, clause) for s in evidence for clause in time_clauses(s.text, answered)]
+    if placed:
+        asked = time_asked(question)  # not a figure of the question's lead-in ("… accepting 2022 returns …")
+        return not any(says_what_is_asked(question, clause) and tells_which_one(asked, sentence)
+                       for sentence, clause in placed)
+    return asks_time_ahead(question)
+
+
+def on_topic(question: str, sentences: Sequence[Sentence]) -> bool:
+    """Do these sentences say something of what the question asks beyond its names? "What is the capital
+    of France?" is not answered by quoting a French gigafactory's opening, which names France but no
+    capital; a question that is only names ("Tesla in Berlin?") asks nothing more. Where the question says
+    what it asks for ("What battery chemistry will the ACC gigafactory use?"), the quote must say it: the
+    opening "… to produce batteries for electric vehicles" shares "battery" and names no chemistry."""
+    return says_what_is_asked(question, " ".join(s.text for s in sentences))
+
+
+def says_what_is_asked(question: str, text: str) -> bool:
+    """`on_topic` for one text: a clause as well as the sentences of a quote. The kind of name asked for is not
+    looked for ("Which country is TDK from?" is answered by "… with Japanese company TDK"), and a deed may be
+    written in other words ("start making" as "production set to commence": `index.same_deed`), but a purchase
+    or a partner asked about must be reported as one."""
+    if deal_untold(question, text):
+        return False
+    asked = content_keys(question) - named_keys(question) - content_keys(name_kind(question))
+    said = content_keys(text) | deeds_named(text)
+    thing = asked_thing(question)
+    if thing and word_key(thing) in asked and not ({word_key(thing)} | deeds_named(thing)) & said:
+        return False
+    return not asked or bool((asked | deeds_named(question)) & said)
+
+
+def names_subjects(question: str, sources: list[Source], share: float = 1.0, leaving: Set[str] = frozenset()
+                    ) -> bool:
+    """Do these articles name (at least `share` of, and at least one of) the companies, places and people
+    the question names ("Tesla", "Giga Berlin"), `leaving` out some (word keys)?"""
+    subjects = named_keys(question) - leaving
+    text = "\n".join(s.evidence for s in sources)
+    named = (subjects & content_keys(text) | names_written(question, text)) - leaving
+    return not subjects or (bool(named) and len(named) >= share * len(subjects))
