@@ -45,16 +45,21 @@ NATIONALITIES = frozenset(
     "thai indonesian filipino malaysian singaporean taiwanese".split())
 
 
+def nationality_keys(text: str) -> set[str]:
+    """Keys of the nationalities `text` writes ("US", "Europeans"), less a key that another word of it shares
+    ("Germany" stays beside "German")."""
+    capitalised = [w for w in WORD.findall(undotted(text)) if w[:1].isupper()]
+    nationalities = {word_key(w) for w in capitalised if {w.lower(), w.lower().removesuffix("s")} & NATIONALITIES}
+    return nationalities - {word_key(w) for w in capitalised
+                            if not {w.lower(), w.lower().removesuffix("s")} & NATIONALITIES}
+
+
 def subject_keys(text: str) -> set[str]:
     """Keys of the names a question or topic is about: its names less the nationalities that describe them
-    ("Germany" stays beside "German"), and its first word only as part of a name ("Sam Bankman-Fried was …",
-    "BMW's", not "Roughly how many …")."""
-    words = WORD.findall(undotted(text))
-    capitalised = [w for w in words if w[:1].isupper()]
-    nationalities = {word_key(w) for w in capitalised if {w.lower(), w.lower().removesuffix("s")} & NATIONALITIES}
-    nationalities -= {word_key(w) for w in capitalised if not {w.lower(), w.lower().removesuffix("s")} & NATIONALITIES}
+    (`nationality_keys`), and its first word only as part of a name ("Sam Bankman-Fried was …", "BMW's", not
+    "Roughly how many …")."""
     names = name_keys(text) | {key for run in name_runs(text) for key in content_keys(run)}
-    return names & content_keys(text) - nationalities - {word_key(day) for day in WEEKDAYS}
+    return names & content_keys(text) - nationality_keys(text) - {word_key(day) for day in WEEKDAYS}
 
 
 def _is_possessive(cut: re.Match[str]) -> bool:

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 
-from index.names import CORPORATE_SUFFIXES, initials, named_keys
+from index.names import CORPORATE_SUFFIXES, initials, named_keys, nationality_keys
 from index.textrules import (EVENT_COUNTERS, MONTH_PATTERN, WEEKDAYS, WORD, amounts, content_keys, counts_of, measures,
-                             money, month_number, numbers, strip_markers, word_key)
+                             money, month_number, numbers, strip_markers, undotted, word_key)
 
 # "Did GM invest more in Ohio than BMW in South Carolina?": a verdict that needs two amounts.
 _AMOUNT_COMPARISON = re.compile(r"\b(?:more|less|fewer|larger|bigger|higher|lower|greater|smaller|cheaper|"
@@ -66,6 +66,9 @@ ASKS_PERSON = re.compile(rf"^\s*who\b|{_WHICH}(?:individual|person|people)\b", r
 _ENTITY_NOUN = (r"(?:company|companies|firm|team|club|platform|organi[sz]ation|entity|entities|automaker|carmaker|"
                 r"brand|tool|service|app|startup|manufacturer|supplier|country|player|establishments?)")
 ASKS_ENTITY = re.compile(rf"{ASKS_PERSON.pattern}|{_WHICH}({_ENTITY_NOUN})\b", re.IGNORECASE)  # group 1: the kind
+
+# "Which US state …?", "… on which popular European island?": a nationality describing the thing asked for.
+_WHICH_NATIONALITY = re.compile(r"\b(?i:which|what)\s+(?:[a-z][\w-]*\s+)?([A-Z][\w]*)\s+(?=[a-z])")
 
 
 def compares_amounts(question: str) -> bool:
@@ -208,6 +211,14 @@ def name_kind(question: str) -> str:
     place = _ASKS_WHICH_PLACE.search(question)
     return place.group(1) if place else ""
 
+
+def nationality_of_what_is_asked(question: str) -> set[str]:
+    """Keys of the nationalities describing what the question asks for ("Which US state became the 24th to
+    legalise recreational marijuana?"): its article need not write them ("Ohio is the 24th state to legalize
+    recreational marijuana"), as a US outlet seldom writes "US" of a US state. "In the US" stays a place asked
+    about."""
+    described = {word_key(m.group(1)) for m in _WHICH_NATIONALITY.finditer(undotted(question))}
+    return nationality_keys(question) & described
 
 # "Group" of "Tata Group" names no one.
 _SUFFIX_KEYS = frozenset(word_key(suffix) for suffix in CORPORATE_SUFFIXES)

@@ -13,8 +13,9 @@ from collections.abc import Sequence, Set
 from index.names import named_keys, names_written
 from index.same_deed import deal_untold, deeds_named
 from index.textrules import content_keys, numbers, strip_markers, word_key
-from rag.asked import (asked_thing, asks_name, asks_place, asks_time, asks_time_ahead, name_kind, place_asked, places,
-                       tells_which_one, time_asked, time_clauses, times)
+from rag.asked import (asked_thing, asks_name, asks_place, asks_time, asks_time_ahead, name_kind,
+                       nationality_of_what_is_asked, place_asked, places, tells_which_one, time_asked, time_clauses,
+                       times)
 from rag.evidence import Sentence, candidates
 from rag.sources import Source
 
@@ -119,7 +120,9 @@ def says_what_is_asked(question: str, text: str) -> bool:
 def names_subjects(question: str, sources: list[Source], share: float = 1.0, leaving: Set[str] = frozenset()
                     ) -> bool:
     """Do these articles name (at least `share` of, and at least one of) the companies, places and people
-    the question names ("Tesla", "Giga Berlin"), `leaving` out some (word keys)?"""
+    the question names ("Tesla", "Giga Berlin"), `leaving` out some (word keys) and the nationality of what is
+    asked ("Which US state …?": `nationality_of_what_is_asked`)?"""
+    leaving = leaving | nationality_of_what_is_asked(question)
     subjects = named_keys(question) - leaving
     text = "\n".join(s.evidence for s in sources)
     named = (subjects & content_keys(text) | names_written(question, text)) - leaving

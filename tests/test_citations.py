@@ -807,6 +807,35 @@ def test_the_outlets_a_question_names_are_not_looked_for_in_the_text(tmp_path) -
     assert ground("Jane Roe", [trial], sources, one_name, False).mode == "answer"
 
 
+def test_a_nationality_describing_what_is_asked_is_not_looked_for_in_the_text(tmp_path) -> None:  # noqa: ANN001
+    """"Which US state became the 24th to legalise recreational marijuana?" was refused on "Ohio is the 24th state to
+    legalize recreational marijuana" (RealTimeQA rt-20231110_5, held out): a US outlet does not write "US" of a US
+    state. A nationality naming the place asked about ("… in the US?") is still looked for."""
+    import json
+
+    from rag.grounded import ground
+    from rag.pipeline import ingest, open_search
+    from tests.conftest import make_settings
+
+    corpus = tmp_path / "states.jsonl"
+    corpus.write_text("\n".join(json.dumps(article) for article in (
+        {"id": "o-1", "title": "Where is weed legal? Ohio joins states", "source": "USA TODAY",
+         "published_at": "2023-11-08", "text": "Voters approved Issue 2 on Tuesday. Ohio is the 24th state to "
+                                               "legalize recreational marijuana. Sales could begin next year."},
+        {"id": "h-1", "title": "BMW picks Debrecen", "source": "Reuters", "published_at": "2023-11-09",
+         "text": "BMW is building a battery plant in Debrecen, Hungary. Production starts in 2025."},
+    )) + "\n")
+    settings = make_settings(tmp_path / "index")
+    assert not ingest(settings, [corpus]).problems
+    stack = open_search(settings)
+    question = "Which US state became the 24th to legalise recreational marijuana?"
+    sources = build_sources(stack.retriever.retrieve(question, k=2), lambda a: stack.store.get_article(a).text)
+    grounded = ground("Ohio", [_evidence_sentence(sources, "is the 24th state")], sources, question, False)
+    assert grounded.mode == "answer" and grounded.verified.text.startswith("Ohio"), grounded.verified.text
+    placed = "Which company is building a battery plant in the US?"
+    sources = build_sources(stack.retriever.retrieve(placed, k=2), lambda a: stack.store.get_article(a).text)
+    assert _refused(ground("BMW", [_evidence_sentence(sources, "in Debrecen")], sources, placed, False))
+
 def test_a_purchase_asked_about_is_answered_only_by_a_report_of_one(search_stack, tmp_path) -> None:  # noqa: ANN001
     """The real 1.5B answered "Which company did Tata acquire for its UK gigafactory?" (deeds probe deed-010; Tata
     formed Agratas, it bought no one) with "Tata Group": "Group" is no name the question does not give. Nor is the
