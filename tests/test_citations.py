@@ -398,25 +398,17 @@ def test_a_question_about_the_us_is_answered_from_articles_that_write_u_s(tmp_pa
     """News style dots acronyms ("U.S. airports"); questions and answers write "US". A RealTimeQA question
     ("Which federal personnel were sent to major US airports this week?") was refused although the
     model's answer quoted its evidence: the articles seemed not to name the US at all."""
-    import json
-
     from index.textrules import sentence_spans
     from rag.evidence import Sentence
     from rag.grounded import ground
-    from rag.pipeline import ingest, open_search
-    from tests.conftest import make_settings
 
-    corpus = tmp_path / "airports.jsonl"
-    corpus.write_text(json.dumps({
+    stack = _stack_over(tmp_path, ({
         "id": "tsa-1", "title": "TSA callouts strain airports", "source": "usatoday.com", "published_at": "2026-03-25",
         "text": "Security lines at major airports have grown during the shutdown. In response to the growing number "
                 "of callouts from TSA officers, President Donald Trump deployed immigration agents to major U.S. "
-                "airports. The U.K. has seen no such delays."}) + "\n")
-    settings = make_settings(tmp_path / "index")
-    assert not ingest(settings, [corpus]).problems
-    stack = open_search(settings)
+                "airports. The U.K. has seen no such delays."},))
     question = "Which federal personnel were sent to major US airports this week?"
-    sources = build_sources(stack.retriever.retrieve(question, k=3), lambda a: stack.store.get_article(a).text)
+    sources = _retrieved(stack, question, k=3)
     (passage,) = sources[0].passages
     start, end = next((a, b) for a, b in sentence_spans(passage.text) if "deployed" in passage.text[a:b])
     evidence = [Sentence(1, sources[0].n, passage.start + start, passage.start + end, passage.text[start:end], 1.0)]
@@ -435,10 +427,24 @@ def _refused(grounded) -> bool:  # noqa: ANN001
     return grounded.mode == "refused" and grounded.verified.refused and grounded.verified.text == REFUSAL
 
 
-def _retrieved(search_stack, question: str):  # noqa: ANN001, ANN202
-    """The sources the answerer would build for `question` from the sample index."""
-    hits = search_stack.retriever.retrieve(question, k=6)
+def _retrieved(search_stack, question: str, k: int = 6):  # noqa: ANN001, ANN202
+    """The sources the answerer would build for `question` from the sample index (or another index's stack)."""
+    hits = search_stack.retriever.retrieve(question, k=k)
     return build_sources(hits, lambda a: search_stack.store.get_article(a).text)
+
+
+def _stack_over(tmp_path, articles: tuple[dict[str, str], ...]):  # noqa: ANN001, ANN202
+    """A real index of these articles (a JSONL corpus ingested), searched as the answerer searches it."""
+    import json
+
+    from rag.pipeline import ingest, open_search
+    from tests.conftest import make_settings
+
+    corpus = tmp_path / "articles.jsonl"
+    corpus.write_text("\n".join(json.dumps(article) for article in articles) + "\n")
+    settings = make_settings(tmp_path / "index")
+    assert not ingest(settings, [corpus]).problems
+    return open_search(settings)
 
 
 def _evidence_sentence(sources, words: str):  # noqa: ANN001, ANN202
@@ -777,14 +783,9 @@ def test_the_outlets_a_question_names_are_not_looked_for_in_the_text(tmp_path) -
     its battery partner); a question naming outlets, as MultiHop-RAG's do, is not asking their text to name them:
     "Sam Bankman-Fried" for "Which individual, discussed across articles from Fortune, The Verge, and TechCrunch,
     …?" was refused in a first run of that rule (mh-184), and so was a question naming one thing."""
-    import json
-
     from rag.grounded import ground
-    from rag.pipeline import ingest, open_search
-    from tests.conftest import make_settings
 
-    corpus = tmp_path / "trial.jsonl"
-    corpus.write_text("\n".join(json.dumps(article) for article in (
+    stack = _stack_over(tmp_path, (
         {"id": "f-1", "title": "Founder goes on trial", "source": "Fortune", "published_at": "2026-03-25",
          "text": "Jane Roe, the founder of the Acme crypto exchange, went on trial on Tuesday over missing customer "
                  "funds. The jury will weigh two stories of her rise."},
@@ -792,13 +793,10 @@ def test_the_outlets_a_question_names_are_not_looked_for_in_the_text(tmp_path) -
          "text": "Prosecutors in the US say the founder of the Acme crypto exchange spent customer funds on homes."},
         {"id": "t-1", "title": "What the jury heard", "source": "TechCrunch", "published_at": "2026-03-27",
          "text": "The defence told the jury that the founder was overwhelmed by the growth of the exchange."},
-    )) + "\n")
-    settings = make_settings(tmp_path / "index")
-    assert not ingest(settings, [corpus]).problems
-    stack = open_search(settings)
+    ))
     question = ("Which individual, discussed in articles from Fortune, The Verge and TechCrunch, is on trial over "
                 "customer funds?")
-    sources = build_sources(stack.retriever.retrieve(question, k=3), lambda a: stack.store.get_article(a).text)
+    sources = _retrieved(stack, question, k=3)
     trial = _evidence_sentence(sources, "went on trial on Tuesday")
     assert ground("Jane Roe", [trial], sources, question, False).mode == "answer"
     # nor is a question's one name looked for: "Florida" for "Which state became the second in the US to ban
@@ -811,41 +809,29 @@ def test_a_nationality_describing_what_is_asked_is_not_looked_for_in_the_text(tm
     """"Which US state became the 24th to legalise recreational marijuana?" was refused on "Ohio is the 24th state to
     legalize recreational marijuana" (RealTimeQA rt-20231110_5, held out): a US outlet does not write "US" of a US
     state. A nationality naming the place asked about ("… in the US?") is still looked for."""
-    import json
-
     from rag.grounded import ground
-    from rag.pipeline import ingest, open_search
-    from tests.conftest import make_settings
 
-    corpus = tmp_path / "states.jsonl"
-    corpus.write_text("\n".join(json.dumps(article) for article in (
+    stack = _stack_over(tmp_path, (
         {"id": "o-1", "title": "Where is weed legal? Ohio joins states", "source": "USA TODAY",
          "published_at": "2023-11-08", "text": "Voters approved Issue 2 on Tuesday. Ohio is the 24th state to "
                                                "legalize recreational marijuana. Sales could begin next year."},
         {"id": "h-1", "title": "BMW picks Debrecen", "source": "Reuters", "published_at": "2023-11-09",
          "text": "BMW is building a battery plant in Debrecen, Hungary. Production starts in 2025."},
-    )) + "\n")
-    settings = make_settings(tmp_path / "index")
-    assert not ingest(settings, [corpus]).problems
-    stack = open_search(settings)
+    ))
     question = "Which US state became the 24th to legalise recreational marijuana?"
-    sources = build_sources(stack.retriever.retrieve(question, k=2), lambda a: stack.store.get_article(a).text)
+    sources = _retrieved(stack, question, k=2)
     grounded = ground("Ohio", [_evidence_sentence(sources, "is the 24th state")], sources, question, False)
     assert grounded.mode == "answer" and grounded.verified.text.startswith("Ohio"), grounded.verified.text
     placed = "Which company is building a battery plant in the US?"
-    sources = build_sources(stack.retriever.retrieve(placed, k=2), lambda a: stack.store.get_article(a).text)
+    sources = _retrieved(stack, placed, k=2)
     assert _refused(ground("BMW", [_evidence_sentence(sources, "in Debrecen")], sources, placed, False))
 
 def test_a_purchase_asked_about_is_answered_only_by_a_report_of_one(search_stack, tmp_path) -> None:  # noqa: ANN001
     """The real 1.5B answered "Which company did Tata acquire for its UK gigafactory?" (deeds probe deed-010; Tata
     formed Agratas, it bought no one) with "Tata Group": "Group" is no name the question does not give. Nor is the
     company it formed, or the JLR of the quoted headline, an answer: a purchase is reported as one."""
-    import json
-
     from index.same_deed import purchase_untold
     from rag.grounded import ground
-    from rag.pipeline import ingest, open_search
-    from tests.conftest import make_settings
 
     acquired = "Which company did Tata acquire for its UK gigafactory?"
     sources = _retrieved(search_stack, acquired)
@@ -865,15 +851,11 @@ def test_a_purchase_asked_about_is_answered_only_by_a_report_of_one(search_stack
     formed = "Which company did Tata form for its global battery business?"
     assert ground("Agratas", [somerset], _retrieved(search_stack, formed), formed, False).mode == "answer"
 
-    corpus = tmp_path / "takeover.jsonl"
-    corpus.write_text(json.dumps({
+    stack = _stack_over(tmp_path, ({
         "id": "tk-1", "title": "Tata buys battery start-up", "source": "example.com", "published_at": "2026-03-25",
         "text": "Tata Group has completed its purchase of Voltcell, a Coventry battery start-up, to supply its UK "
-                "gigafactory. The deal was signed on Monday."}) + "\n")
-    settings = make_settings(tmp_path / "index")
-    assert not ingest(settings, [corpus]).problems
-    stack = open_search(settings)
-    sources = build_sources(stack.retriever.retrieve(acquired, k=3), lambda a: stack.store.get_article(a).text)
+                "gigafactory. The deal was signed on Monday."},))
+    sources = _retrieved(stack, acquired, k=3)
     purchase = _evidence_sentence(sources, "completed its purchase of Voltcell")
     assert ground("Voltcell", [purchase], sources, acquired, False).mode == "answer"
     # what changed hands tells a purchase too (RealTimeQA rt-20240705_15, answered "France" on this sentence)
