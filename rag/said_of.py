@@ -49,12 +49,14 @@ def name_said_of_what_is_asked(answer: str, question: str, cited: list[Source], 
     verdict; the outlets a question names ("… discussed across articles from Fortune, The Verge, and TechCrunch")
     publish the articles, their text does not name them. A question naming one thing says too little to tell what
     else an article is about: "Which state became the second in the US to ban fluoride …?" is answered by "Florida
-    is set to become the second state in the country to ban fluoride", which does not write "US"."""
-    if not asks_name(question) or not 2 <= len(named_keys(question)) <= FEW_NAMES:
+    is set to become the second state in the country to ban fluoride", which does not write "US"; nor does one
+    beside an outlet ("… the service that, according to TechCrunch, … to bring blue bubble texts to Android
+    users?" is answered by "Beeper Mini" from "… make Beeper Mini free for the time being")."""
+    outlets = set().union(*(content_keys(s.outlet) for s in sources))
+    if not asks_name(question) or not 2 <= len(named_keys(question) - outlets) <= FEW_NAMES:
         return True
     given = named_keys(strip_markers(answer)) - content_keys(question)
     giving = [s for s in cited if given & content_keys(s.evidence)]
-    outlets = set().union(*(content_keys(s.outlet) for s in sources))
     return not giving or names_subjects(question, giving, 0.5, leaving=outlets)
 
 

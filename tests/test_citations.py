@@ -782,7 +782,7 @@ def test_the_outlets_a_question_names_are_not_looked_for_in_the_text(tmp_path) -
     """A name asked for comes from an article naming what the question names (GM's partner in an Ohio plant is not
     its battery partner); a question naming outlets, as MultiHop-RAG's do, is not asking their text to name them:
     "Sam Bankman-Fried" for "Which individual, discussed across articles from Fortune, The Verge, and TechCrunch,
-    …?" was refused in a first run of that rule (mh-184), and so was a question naming one thing."""
+    …?" was refused in a first run of that rule (mh-184), and so was a question naming one thing besides them."""
     from rag.grounded import ground
 
     stack = _stack_over(tmp_path, (
@@ -803,6 +803,10 @@ def test_the_outlets_a_question_names_are_not_looked_for_in_the_text(tmp_path) -
     # fluoride …?" from an article that says "in the country" (RealTimeQA rt-20250516_5, in a first run)
     one_name = "Which individual went on trial in the US over customer funds?"
     assert ground("Jane Roe", [trial], sources, one_name, False).mode == "answer"
+    # nor one beside an outlet: "Beeper Mini" for "… the service that, according to TechCrunch, … to bring blue
+    # bubble texts to Android users?" from an article that does not write "Android" (MultiHop-RAG mh-120)
+    beside_an_outlet = "Which individual, according to Fortune, went on trial in the US over customer funds?"
+    assert ground("Jane Roe", [trial], sources, beside_an_outlet, False).mode == "answer"
 
 
 def test_a_nationality_describing_what_is_asked_is_not_looked_for_in_the_text(tmp_path) -> None:  # noqa: ANN001
