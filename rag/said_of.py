@@ -53,7 +53,8 @@ def name_said_of_what_is_asked(answer: str, question: str, cited: list[Source], 
     beside an outlet ("… the service that, according to TechCrunch, … to bring blue bubble texts to Android
     users?" is answered by "Beeper Mini" from "… make Beeper Mini free for the time being")."""
     outlets = set().union(*(content_keys(s.outlet) for s in sources))
-    if not asks_name(question) or not 2 <= len(named_keys(question) - outlets) <= FEW_NAMES:
+    names = named_keys(question)
+    if not asks_name(question) or len(names) > FEW_NAMES or len(names - outlets) < 2:
         return True
     given = named_keys(strip_markers(answer)) - content_keys(question)
     giving = [s for s in cited if given & content_keys(s.evidence)]
