@@ -49,9 +49,12 @@ def nationality_keys(text: str) -> set[str]:
     """Keys of the nationalities `text` writes ("US", "Europeans"), less a key that another word of it shares
     ("Germany" stays beside "German")."""
     capitalised = [w for w in WORD.findall(undotted(text)) if w[:1].isupper()]
-    nationalities = {word_key(w) for w in capitalised if {w.lower(), w.lower().removesuffix("s")} & NATIONALITIES}
-    return nationalities - {word_key(w) for w in capitalised
-                            if not {w.lower(), w.lower().removesuffix("s")} & NATIONALITIES}
+    nationalities = {word_key(w) for w in capitalised if _is_nationality(w)}
+    return nationalities - {word_key(w) for w in capitalised if not _is_nationality(w)}
+
+
+def _is_nationality(word: str) -> bool:
+    return bool({word.lower(), word.lower().removesuffix("s")} & NATIONALITIES)
 
 
 def subject_keys(text: str) -> set[str]:
