@@ -20,7 +20,7 @@ from typing import Any
 from index.names import named_keys
 from index.textrules import content_keys, numbers, sentence_spans
 from rag.query import Query, Report, event_order
-from rag.sources import Source
+from rag.sources import Passage, Source
 from rag.untrusted import blank_untrusted, readable
 
 # (query, texts) → cosine similarity of each text to the query
@@ -75,6 +75,56 @@ def candidates(sources: Sequence[Source]) -> list[Sentence]:
                     text = shown[a:b]
                 found.append(Sentence(0, source.n, passage.start + a, passage.start + b, text, 0.0))
     return found
+
+
+def _passage_of(sentence: Sentence, source: Source) -> Passage | None:
+    return next((p for p in source.passages if p.start <= sentence.start < p.end), None)
+
+
+def next_read(sentence: Sentence, read: Sequence[Sentence], source: Source) -> Sentence | None:
+    """The sentence read right after this one in its passage, past a date line or a caption between them (a
+    headline's first line of text)."""
+    passage = _passage_of(sentence, source)
+    if passage is None:
+        return None
+    later = [s for s in read if s.source_n == sentence.source_n and sentence.end <= s.start and s.end <= passage.end]
+    return min(later, key=lambda s: s.start, default=None)
+
+
+def previous_read(sentence: Sentence, read: Sequence[Sentence], source: Source) -> Sentence | None:
+    """The sentence read right before this one in its passage (None at the passage's start: what comes before
+    it was not retrieved)."""
+    passage = _passage_of(sentence, source)
+    if passage is None:
+        return None
+    earlier = [s for s in read if s.source_n == sentence.source_n and s.end <= sentence.start
+               and passage.start <= s.start]
+    return max(earlier, key=lambda s: s.start, default=None)
+
+
+# A sentence that opens by pointing back: a pronoun ("It will employ …", "This award is …") or a definite
+# description ("The show, which follows …", "The carmaker will make …"); what it is about was named before it.
+_POINTS_BACK = re.compile(r"^[\s\"“‘']*(?:(?:It|Its|He|His|She|Her|They|Their|This|These|That|Those)\b"
+                          r"|The\s+[a-z])")
+
+
+def with_antecedents(sentences: Sequence[Sentence], sources: Sequence[Source]) -> list[Sentence]:
+    """The sentences, each one that opens by pointing back preceded by the sentence before it in its passage,
+    when that one is not among them already. Shown "The show, which follows the dysfunctional Roy family's fight
+    for corporate power, leads the 2022 Primetime Emmy Awards race with 25 nominations" for which show leads,
+    the 1.5B copies the sentence: the show goes unnamed. The line before names it ("HBO's "Succession" once
+    again comes out on top")."""
+    by_n = {s.n: s for s in sources}
+    read = candidates(sources)
+    shown = {(s.source_n, s.start) for s in sentences}
+    widened: list[Sentence] = []
+    for sentence in sentences:
+        before = previous_read(sentence, read, by_n[sentence.source_n]) if _POINTS_BACK.match(sentence.text) else None
+        if before is not None and (before.source_n, before.start) not in shown:
+            shown.add((before.source_n, before.start))
+            widened.append(before)
+        widened.append(sentence)
+    return widened
 
 
 def _wording(text: str) -> str:
