@@ -108,23 +108,23 @@ _POINTS_BACK = re.compile(r"^[\s\"“‘']*(?:(?:It|Its|He|His|She|Her|They|Thei
                           r"|The\s+[a-z])")
 
 
-def with_antecedents(sentences: Sequence[Sentence], sources: Sequence[Source]) -> list[Sentence]:
-    """The sentences, each one that opens by pointing back preceded by the sentence before it in its passage,
-    when that one is not among them already. Shown "The show, which follows the dysfunctional Roy family's fight
-    for corporate power, leads the 2022 Primetime Emmy Awards race with 25 nominations" for which show leads,
-    the 1.5B copies the sentence: the show goes unnamed. The line before names it ("HBO's "Succession" once
-    again comes out on top")."""
-    by_n = {s.n: s for s in sources}
-    read = candidates(sources)
-    shown = {(s.source_n, s.start) for s in sentences}
-    widened: list[Sentence] = []
-    for sentence in sentences:
-        before = previous_read(sentence, read, by_n[sentence.source_n]) if _POINTS_BACK.match(sentence.text) else None
-        if before is not None and (before.source_n, before.start) not in shown:
-            shown.add((before.source_n, before.start))
-            widened.append(before)
-        widened.append(sentence)
-    return widened
+def with_antecedent(sentences: Sequence[Sentence], sources: Sequence[Source]) -> list[Sentence]:
+    """The sentences, the first preceded by the sentence before it in its passage when it opens by pointing back
+    and that one is not among them already. The model puts the line that answers most directly first, and writes
+    the answer from it: shown "The show, which follows the dysfunctional Roy family's fight for corporate power,
+    leads the 2022 Primetime Emmy Awards race with 25 nominations" for which show leads, the 1.5B copied it, the
+    show unnamed; the line before names it ("HBO's "Succession" once again comes out on top"). Only the first: a
+    supporting line's antecedent may be about something else ("Cook County, where Chicago is located, has the
+    largest Irish American population" before "The city has been dyeing its river green …" made the answer Cook
+    County)."""
+    if not sentences or not _POINTS_BACK.match(sentences[0].text):
+        return list(sentences)
+    first = sentences[0]
+    source = next(s for s in sources if s.n == first.source_n)
+    before = previous_read(first, candidates([source]), source)
+    if before is None or any((s.source_n, s.start) == (before.source_n, before.start) for s in sentences):
+        return list(sentences)
+    return [before, *sentences]
 
 
 def _wording(text: str) -> str:

@@ -57,7 +57,7 @@ def test_a_month_abbreviation_before_a_day_does_not_end_the_sentence() -> None:
         "Then she came."]
 
 
-def test_a_line_pointing_back_comes_with_the_line_before_it_once(tmp_path: Path) -> None:
+def test_the_line_that_answers_pointing_back_comes_with_the_line_before_it(tmp_path: Path) -> None:
     corpus = tmp_path / "plants.jsonl"
     corpus.write_text(json.dumps({
         "id": "plants-1", "title": "Sunderland's third gigafactory", "source": "Autocar", "published_at": "2023-11-28",
@@ -71,11 +71,13 @@ def test_a_line_pointing_back_comes_with_the_line_before_it_once(tmp_path: Path)
     read = {s.text: s for s in evidence.candidates(sources)}
 
     def shown(*texts: str) -> list[str]:
-        return [s.text for s in evidence.with_antecedents([read[t] for t in texts], sources)]
+        return [s.text for s in evidence.with_antecedent([read[t] for t in texts], sources)]
 
-    carmaker, employ = "The carmaker will build three electric models there.", "It will employ 1,000 people."
-    assert shown(carmaker) == ["Nissan confirmed the plan on Tuesday.", carmaker]
-    # each line the model reads once: "It" comes after the carmaker's line, which is already shown
-    assert shown(carmaker, employ) == ["Nissan confirmed the plan on Tuesday.", carmaker, employ]
-    assert shown("Envision AESC will run the plant.") == ["Envision AESC will run the plant."]  # names its own
-    assert shown("The hub will hold a third gigafactory.") == ["The hub will hold a third gigafactory."]  # first line
+    nissan, carmaker, employ = ("Nissan confirmed the plan on Tuesday.",
+                                "The carmaker will build three electric models there.", "It will employ 1,000 people.")
+    assert shown(carmaker) == [nissan, carmaker]
+    assert shown(carmaker, employ) == [nissan, carmaker, employ]
+    assert shown(carmaker, nissan) == [carmaker, nissan]  # each line once
+    # only the first line, the one that answers: a supporting line's antecedent may be about something else
+    assert shown("Envision AESC will run the plant.", employ) == ["Envision AESC will run the plant.", employ]
+    assert shown("The hub will hold a third gigafactory.") == ["The hub will hold a third gigafactory."]  # no line before
