@@ -243,9 +243,7 @@ class Answerer:
                 yield Token(model_answer)
             else:
                 note = name_choice([(n.name, len(n.source_ns)) for n in names]) if names else ""
-                # The line that answers, pointing back ("The show, which follows …"), comes with the line before it.
-                shown = evidence_mod.with_antecedent(checked.accepted, sources)
-                quoted = evidence_mod.format_numbered(shown, sources, numbered=False)
+                quoted = evidence_mod.format_numbered(list(checked.accepted), sources, numbered=False)
                 answer_text = yield from self._json_call(
                     from_evidence_messages(messages, reply_text, question, quoted, form, note),
                     answer_schema(False, cfg.max_answer_chars, [n.name for n in names]), timings, started,

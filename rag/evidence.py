@@ -20,7 +20,7 @@ from typing import Any
 from index.names import named_keys
 from index.textrules import content_keys, numbers, sentence_spans
 from rag.query import Query, Report, event_order
-from rag.sources import Passage, Source
+from rag.sources import Source
 from rag.untrusted import blank_untrusted, readable
 
 # (query, texts) → cosine similarity of each text to the query
@@ -75,56 +75,6 @@ def candidates(sources: Sequence[Source]) -> list[Sentence]:
                     text = shown[a:b]
                 found.append(Sentence(0, source.n, passage.start + a, passage.start + b, text, 0.0))
     return found
-
-
-def _passage_of(sentence: Sentence, source: Source) -> Passage | None:
-    return next((p for p in source.passages if p.start <= sentence.start < p.end), None)
-
-
-def next_read(sentence: Sentence, read: Sequence[Sentence], source: Source) -> Sentence | None:
-    """The sentence read right after this one in its passage, past a date line or a caption between them (a
-    headline's first line of text)."""
-    passage = _passage_of(sentence, source)
-    if passage is None:
-        return None
-    later = [s for s in read if s.source_n == sentence.source_n and sentence.end <= s.start and s.end <= passage.end]
-    return min(later, key=lambda s: s.start, default=None)
-
-
-def previous_read(sentence: Sentence, read: Sequence[Sentence], source: Source) -> Sentence | None:
-    """The sentence read right before this one in its passage (None at the passage's start: what comes before
-    it was not retrieved)."""
-    passage = _passage_of(sentence, source)
-    if passage is None:
-        return None
-    earlier = [s for s in read if s.source_n == sentence.source_n and s.end <= sentence.start
-               and passage.start <= s.start]
-    return max(earlier, key=lambda s: s.start, default=None)
-
-
-# A sentence that opens by pointing back: a pronoun ("It will employ …", "This award is …") or a definite
-# description ("The show, which follows …", "The carmaker will make …"); what it is about was named before it.
-_POINTS_BACK = re.compile(r"^[\s\"“‘']*(?:(?:It|Its|He|His|She|Her|They|Their|This|These|That|Those)\b"
-                          r"|The\s+[a-z])")
-
-
-def with_antecedent(sentences: Sequence[Sentence], sources: Sequence[Source]) -> list[Sentence]:
-    """The sentences, the first preceded by the sentence before it in its passage when it opens by pointing back
-    and that one is not among them already. The model puts the line that answers most directly first, and writes
-    the answer from it: shown "The show, which follows the dysfunctional Roy family's fight for corporate power,
-    leads the 2022 Primetime Emmy Awards race with 25 nominations" for which show leads, the 1.5B copied it, the
-    show unnamed; the line before names it ("HBO's "Succession" once again comes out on top"). Only the first: a
-    supporting line's antecedent may be about something else ("Cook County, where Chicago is located, has the
-    largest Irish American population" before "The city has been dyeing its river green …" made the answer Cook
-    County)."""
-    if not sentences or not _POINTS_BACK.match(sentences[0].text):
-        return list(sentences)
-    first = sentences[0]
-    source = next(s for s in sources if s.n == first.source_n)
-    before = previous_read(first, candidates([source]), source)
-    if before is None or any((s.source_n, s.start) == (before.source_n, before.start) for s in sentences):
-        return list(sentences)
-    return [before, *sentences]
 
 
 def _wording(text: str) -> str:

@@ -38,7 +38,7 @@ from index.textrules import amounts, counts_of, sentence_spans
 from rag.asked import asks_amount, asks_place, asks_time, compares_amounts, counted_noun, gives_what_is_asked
 from rag.citations import Citation, Verified, is_refusal, place_markers, verify
 from rag.deeds import only_planned, reads_as_planned
-from rag.evidence import Sentence, candidates, next_read
+from rag.evidence import Sentence, candidates
 from rag.first_reported import DatedReport
 from rag.prompts import REFUSAL, UNKNOWN
 from rag.said_of import (FEW_NAMES, name_said_of_what_is_asked, names_subjects, on_topic, restates,
@@ -222,12 +222,22 @@ def _the_sentence_after(question: str, evidence: Sequence[Sentence], sources: Se
     by_n = {s.n: s for s in sources}
     read = candidates(sources)
     for sentence in evidence:
-        after = next_read(sentence, read, by_n[sentence.source_n])
+        after = _next_read(sentence, read, by_n[sentence.source_n])
         if (after is not None and names_subjects(question, [by_n[sentence.source_n]])
                 and gives_what_is_asked(after.text, question)
                 and says_what_is_asked(question, f"{sentence.text} {after.text}")):
             return [sentence, after]
     return []
+
+
+def _next_read(sentence: Sentence, read: Sequence[Sentence], source: Source) -> Sentence | None:
+    """The sentence read right after this one in its passage, past a date line or a caption between them (a
+    headline's first line of text)."""
+    passage = next((p for p in source.passages if p.start <= sentence.start < p.end), None)
+    if passage is None:
+        return None
+    later = [s for s in read if s.source_n == sentence.source_n and sentence.end <= s.start and s.end <= passage.end]
+    return min(later, key=lambda s: s.start, default=None)
 
 
 def _has_amounts_to_compare(question: str, evidence: Sequence[Sentence]) -> bool:

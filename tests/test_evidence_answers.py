@@ -191,42 +191,6 @@ def test_a_carmaker_described_through_two_reports_is_named_from_both(answerer, o
     _assert_quotes_are_verbatim(answer, outlets_index)
 
 
-# An industry round-up whose one naming line is unlike the question: the model reads the line pointing back
-# ("The carmaker, which …") and not the one before it, which names the carmaker.
-ROUND_UP = " ".join([
-    "UK electric-vehicle output rose by a fifth in the first half of the year, industry figures show.",
-    "The race for electric-vehicle output in the UK has drawn new investment to the North East.",
-    "Electric-vehicle output at UK plants reached 120,000 cars in the first half.",
-    "The UK's output of hybrid cars fell for a third year.",
-    "Industry body SMMT said the electric-vehicle output race would tighten next year.",
-    "Toyota's Burnaston plant builds hybrids and no battery-electric models yet.",
-    "Mini's Oxford plant paused electric output for a retooling this spring.",
-    "Suppliers in the region said orders for battery parts have doubled.",
-    "Analysts expect UK electric-vehicle output to pass 300,000 cars in 2027.",
-    "The government's zero-emission mandate requires 28% of new cars sold to be electric this year.",
-    "Exports of electric cars to the EU rose by a third.",
-    "Just like with its Leaf a decade ago, Nissan once again comes out on top.",
-    "The carmaker, which also builds the Qashqai crossover, leads the UK's electric-vehicle output race with three "
-    "models at its Sunderland hub, including the next-generation Leaf.",
-    "Its rivals have yet to announce battery-electric models for UK plants.",
-])
-
-
-def test_a_line_pointing_back_is_answered_with_the_name_the_line_before_gives(tmp_path: Path) -> None:
-    """The answer is written from the line the model points at and the line before it: shown only "The carmaker,
-    which also builds the Qashqai crossover, leads …", the 1.5B answered with the outlet's name ("Autocar")."""
-    corpus = tmp_path / "round_up.jsonl"
-    corpus.write_text(json.dumps({"id": "uk-ev-1", "title": "UK electric-vehicle output climbs in 2025",
-                                  "source": "Autocar", "published_at": "2025-07-12", "text": ROUND_UP}) + "\n")
-    settings = make_settings(tmp_path / "index")
-    assert not ingest(settings, [corpus]).problems
-    answer = make_answerer(settings, open_search(settings)).ask(
-        "Which carmaker leads the UK's electric-vehicle output race?")
-    assert not any("Nissan" in s.text for s in answer.context), "the naming line was read: nothing to test"
-    assert answer.mode == "answer" and answer.text.startswith("Nissan"), answer.to_dict()
-    assert [c.article_id for c in answer.citations] == ["uk-ev-1"]
-
-
 def test_unanswerable_question_is_refused(answerer) -> None:  # noqa: ANN001
     answer = answerer.ask("How many workers will Rivian employ at its Georgia factory?")
     assert answer.refused and answer.citations == []

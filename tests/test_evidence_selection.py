@@ -55,29 +55,3 @@ def test_a_month_abbreviation_before_a_day_does_not_end_the_sentence() -> None:
     assert [text[a:b] for a, b in sentence_spans(text)] == [
         "It will be seen on Aug. 23, 2044.", "Then none.", "It came in May.", "5 people died.", "He left in Jan.",
         "Then she came."]
-
-
-def test_the_line_that_answers_pointing_back_comes_with_the_line_before_it(tmp_path: Path) -> None:
-    corpus = tmp_path / "plants.jsonl"
-    corpus.write_text(json.dumps({
-        "id": "plants-1", "title": "Sunderland's third gigafactory", "source": "Autocar", "published_at": "2023-11-28",
-        "text": "The hub will hold a third gigafactory. Nissan confirmed the plan on Tuesday. The carmaker will build "
-                "three electric models there. It will employ 1,000 people. Envision AESC will run the plant."}) + "\n")
-    settings = make_settings(tmp_path / "index")
-    assert not ingest(settings, [corpus]).problems
-    stack = open_search(settings)
-    sources = build_sources(stack.retriever.retrieve("Which carmaker will build three electric models?", k=6),
-                            article_reader(stack))
-    read = {s.text: s for s in evidence.candidates(sources)}
-
-    def shown(*texts: str) -> list[str]:
-        return [s.text for s in evidence.with_antecedent([read[t] for t in texts], sources)]
-
-    nissan, carmaker, employ = ("Nissan confirmed the plan on Tuesday.",
-                                "The carmaker will build three electric models there.", "It will employ 1,000 people.")
-    assert shown(carmaker) == [nissan, carmaker]
-    assert shown(carmaker, employ) == [nissan, carmaker, employ]
-    assert shown(carmaker, nissan) == [carmaker, nissan]  # each line once
-    # only the first line, the one that answers: a supporting line's antecedent may be about something else
-    assert shown("Envision AESC will run the plant.", employ) == ["Envision AESC will run the plant.", employ]
-    assert shown("The hub will hold a third gigafactory.") == ["The hub will hold a third gigafactory."]  # no line before
