@@ -13,7 +13,8 @@ user is built only on the pointers that passed the check:
 - any other question gets the model's sentences, each kept only if the articles
   of its evidence (or, failing them, another retrieved article) support it;
 - when nothing the model wrote survives the support check, or it only restates the
-  question, or does not give what is asked for (a figure for "How many workers …?",
+  question, or names the outlet of an article it cites ("USA Today [1]": who reports,
+  not what), or does not give what is asked for (a figure for "How many workers …?",
   a place or a time said of what is asked for "Where …?" or "When …?": `rag/asked.py`),
   the evidence itself is quoted (its sentences from articles naming what the question
   names, if they share a word of what it asks and give what is asked for; or the
@@ -34,13 +35,14 @@ from dataclasses import dataclass, replace
 from index.names import named_keys
 from index.percentages import gives_only_changes
 from index.same_deed import deal_untold
-from index.textrules import amounts, counts_of, sentence_spans
+from index.textrules import amounts, counts_of, sentence_spans, strip_markers
 from rag.asked import asks_amount, asks_place, asks_time, compares_amounts, counted_noun, gives_what_is_asked
 from rag.citations import Citation, Verified, is_refusal, place_markers, verify
 from rag.deeds import only_planned, reads_as_planned
 from rag.evidence import Sentence, candidates
 from rag.first_reported import DatedReport
 from rag.prompts import REFUSAL, UNKNOWN
+from rag.query import is_outlet_name
 from rag.said_of import (FEW_NAMES, name_said_of_what_is_asked, names_subjects, on_topic, restates,
                          said_of_something_else, says_what_is_asked)
 from rag.sources import Source
@@ -144,7 +146,8 @@ def ground(
     verified = verify(draft, sources, given, drop_unsupported=True)
     if (verified.refused or restates(verified.text, given) or not gives_what_is_asked(verified.text, given)
             or said_of_something_else(verified.text, given, evidence, sources)
-            or deal_untold(given, " ".join(s.text for s in evidence))):
+            or deal_untold(given, " ".join(s.text for s in evidence))
+            or _names_its_outlet(verified.text, [by_n[n] for n in cited])):
         # Only evidence from an article naming what the question names is quoted: a BMW question's figure
         # is not GM's $920m from another article. Nor, for a question asking a share, a sentence giving only
         # changes: "… soars 70% …" is not what share of production was electrified, the next sentence is.
@@ -238,6 +241,14 @@ def _next_read(sentence: Sentence, read: Sequence[Sentence], source: Source) -> 
         return None
     later = [s for s in read if s.source_n == sentence.source_n and sentence.end <= s.start and s.end <= passage.end]
     return min(later, key=lambda s: s.start, default=None)
+
+
+def _names_its_outlet(answer: str, cited: Sequence[Source]) -> bool:
+    """Is the answer the outlet of an article it cites? Citing an article vouches for its outlet line as well as
+    its text, so "USA Today [1]" passed the support check for "Hunter Biden is threatening legal action against
+    which news channel?" (RealTimeQA rt-20240503_1: Fox News); an outlet is who reports, not what it reports."""
+    said = strip_markers(answer).strip(" .")
+    return any(source.outlet and is_outlet_name(said, source.outlet) for source in cited)
 
 
 def _has_amounts_to_compare(question: str, evidence: Sequence[Sentence]) -> bool:

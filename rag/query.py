@@ -177,6 +177,16 @@ def _outlet_aliases(outlet: str) -> set[str]:
     return {a for a in aliases if len(a) >= 3}
 
 
+def is_outlet_name(name: str, outlet: str) -> bool:
+    """Is `name`, as a whole, this outlet, however it is written ("USA Today" for usatoday.com, "The Verge")?"""
+    said = _letters(re.sub(r"^\s*the\s+", "", name, flags=re.IGNORECASE))
+    return bool(said) and any(said == _letters(alias) for alias in _outlet_aliases(outlet))
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
 class OutletMatcher:
     """Finds the index's outlets in a question ("according to The Verge", "'TechCrunch'", "CNN")."""
 

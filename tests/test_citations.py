@@ -809,6 +809,28 @@ def test_the_outlets_a_question_names_are_not_looked_for_in_the_text(tmp_path) -
     assert ground("Jane Roe", [trial], sources, beside_an_outlet, False).mode == "answer"
 
 
+def test_an_answer_naming_the_cited_articles_outlet_is_not_an_answer(tmp_path) -> None:  # noqa: ANN001
+    """"Hunter Biden is threatening legal action against which news channel?" was answered "USA Today [1]"
+    (RealTimeQA rt-20240503_1: Fox News), and the check passed it: citing an article vouches for its outlet line.
+    The outlet is who reports; the answer is what it reports, so the evidence is quoted instead."""
+    from rag.grounded import ground
+
+    stack = _stack_over(tmp_path, (
+        {"id": "u-1", "title": "Hunter Biden threatens to sue Fox News", "source": "usatoday.com",
+         "published_at": "2024-05-01",
+         "text": "Hunter Biden's lawyers told Fox News in a letter that he will sue the network over its coverage, "
+                 "according to a copy obtained by USA TODAY. The network has not commented."},
+    ))
+    question = "Hunter Biden is threatening legal action against which news channel?"
+    sources = _retrieved(stack, question, k=3)
+    letter = _evidence_sentence(sources, "will sue the network")
+
+    outlet = ground("USA Today", [letter], sources, question, False)
+
+    assert outlet.mode == "quoted" and "Fox News" in outlet.verified.text, outlet.verified.text
+    assert ground("Fox News", [letter], sources, question, False).verified.text == "Fox News [1]."
+
+
 def test_a_nationality_describing_what_is_asked_is_not_looked_for_in_the_text(tmp_path) -> None:  # noqa: ANN001
     """"Which US state became the 24th to legalise recreational marijuana?" was refused on "Ohio is the 24th state to
     legalize recreational marijuana" (RealTimeQA rt-20231110_5, held out): a US outlet does not write "US" of a US
