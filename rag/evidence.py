@@ -134,10 +134,12 @@ def select(
             continue
         chosen.append(sentence)
         used += len(sentence.text)
-    # Most relevant first: articles in retrieval order, sentences by score. Small models lean on the first
-    # numbers they see. Retrieval weighs the question's date and a whole passage; a lone sentence's score
-    # weighs neither, and put 2017's prime minister before the one named the week asked about.
-    chosen.sort(key=lambda s: (s.source_n, -s.score, s.start))
+    # Most relevant first: articles by their best sentence, sentences by score. Small models lean
+    # on the first numbers they see; this way that bias points at the likeliest evidence.
+    best: dict[int, float] = {}
+    for sentence in chosen:
+        best[sentence.source_n] = max(best.get(sentence.source_n, -1e9), sentence.score)
+    chosen.sort(key=lambda s: (-best[s.source_n], s.source_n, -s.score, s.start))
     return [Sentence(i, s.source_n, s.start, s.end, s.text, s.score) for i, s in enumerate(chosen, start=1)]
 
 

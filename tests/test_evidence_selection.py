@@ -55,38 +55,3 @@ def test_a_month_abbreviation_before_a_day_does_not_end_the_sentence() -> None:
     assert [text[a:b] for a, b in sentence_spans(text)] == [
         "It will be seen on Aug. 23, 2044.", "Then none.", "It came in May.", "5 people died.", "He left in Jan.",
         "Then she came."]
-
-
-PRIME_MINISTERS = [
-    {"id": "pm-2017", "title": "Edouard Philippe, France's new prime minister, is relatively unknown",
-     "source": "usatoday.com", "published_at": "2017-05-15",
-     "text": "French President Emmanuel Macron has appointed Edouard Philippe, a relatively unknown 46-year-old "
-             "lawmaker, as prime minister. Philippe's appointment ticks several boxes for Macron."},
-    {"id": "pm-2024", "title": "Gabriel Attal: Who is France's new prime minister?", "source": "cnn.com",
-     "published_at": "2024-01-10",
-     "text": "Gabriel Attal became France's youngest ever prime minister on Tuesday. He served as a government "
-             "spokesperson during the pandemic."},
-]
-
-
-def test_the_model_reads_the_articles_in_retrieval_order(tmp_path: Path) -> None:
-    """RealTimeQA, January 2024: "Who did Emmanuel Macron appoint as France's next prime minister?" was answered
-    "Elisabeth Borne". Retrieval put the week's Attal article first (it weighs the question's date); the
-    sentences were ordered by their own score, which put 2017's appointment, worded like the question, first."""
-    corpus = tmp_path / "pm.jsonl"
-    corpus.write_text("".join(json.dumps(a) + "\n" for a in PRIME_MINISTERS))
-    settings = make_settings(tmp_path / "index")
-    assert not ingest(settings, [corpus]).problems
-    stack = open_search(settings)
-    question = "Who did Emmanuel Macron appoint as France's next prime minister?"
-    sources = build_sources(stack.retriever.retrieve(question, k=6), article_reader(stack))
-    assert [s.article_id for s in sources] == ["pm-2024", "pm-2017"]  # the newest report ranks first
-    similarity = sentence_similarity(stack.embedder)
-    scores = similarity(question, [PRIME_MINISTERS[0]["text"].split(". ")[0], "Gabriel Attal became France's "
-                                   "youngest ever prime minister on Tuesday."])
-    assert scores[0] > scores[1]  # the old report's sentence is worded more like the question
-
-    read = evidence.select(question, sources, similarity, 12, 1800)
-
-    assert read[0].id == 1 and read[0].text.startswith("Gabriel Attal became"), [s.text for s in read]
-    assert [s.source_n for s in read] == sorted(s.source_n for s in read)
