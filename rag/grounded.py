@@ -246,7 +246,9 @@ def _next_read(sentence: Sentence, read: Sequence[Sentence], source: Source) -> 
 def _names_its_outlet(answer: str, cited: Sequence[Source]) -> bool:
     """Is the answer the outlet of an article it cites? Citing an article vouches for its outlet line as well as
     its text, so "USA Today [1]" passed the support check for "Hunter Biden is threatening legal action against
-    which news channel?" (RealTimeQA rt-20240503_1: Fox News); an outlet is who reports, not what it reports."""
+    which news channel?" (RealTimeQA rt-20240503_1: Fox News); an outlet is who reports, not what it reports.
+    An outlet the question names is an answer `restates` already quotes the evidence for (MultiHop-RAG mh-006:
+    "… and the 'Polygon' article …, which narrative involves a family entangled in a murder scenario?")."""
     said = strip_markers(answer).strip(" .")
     return any(source.outlet and is_outlet_name(said, source.outlet) for source in cited)
 
