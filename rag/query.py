@@ -25,7 +25,13 @@ _AUX = r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should
 _WH = r"(?:which|what|who|whom|whose|where|when|how|why)"
 _YES_NO_START = re.compile(rf"^\s*{_AUX}\b", re.IGNORECASE)
 _YES_NO_CLAUSE = re.compile(rf",\s*{_AUX}\s+(?:the|a|an|both|all|\w+)\b", re.IGNORECASE)
-_WH_CLAUSE = re.compile(rf"(?:^|[,;:]\s*|\b(?:and|but)\s+){_WH}\b", re.IGNORECASE)
+# "Tata announced a gigafactory. Is it in Somerset?": the question after a statement (a capital, not "U.S. is").
+_YES_NO_SENTENCE = re.compile(rf"[.!]\s+(?=(?-i:[A-Z])){_AUX}\b", re.IGNORECASE)
+# A wh-word opening the question, a clause, or the sentence after a statement ("Kirk, an activist, was shot
+# this week. Where did the shooting occur?").
+_WH_CLAUSE = re.compile(rf"(?:^|[,;:]\s*|[.!?]\s+|\b(?:and|but)\s+){_WH}\b", re.IGNORECASE)
+# A statement to complete ("… was started by a man who was trying to:"): asks for the rest, not a yes or no.
+_TO_COMPLETE = re.compile(r":\s*$")
 _COMPARISON = re.compile(r"\b(?:compare|compared|comparison|both|similar|similarly|different|differ|same|"
                          r"consistent|consistency|while|whereas|as well as|unlike|than)\b", re.IGNORECASE)
 _TEMPORAL = re.compile(r"\b(?:before|after|earlier|later|first|last|prior|subsequent|following|order|"
@@ -223,9 +229,9 @@ class OutletMatcher:
 
 def _is_yes_no(question: str) -> bool:
     """"Does …?", "Is …?", or "After the report …, did TechCrunch …?", but not "…, which …?"."""
-    if _WH_CLAUSE.search(question) and not _YES_NO_START.match(question):
+    if _TO_COMPLETE.search(question) or (_WH_CLAUSE.search(question) and not _YES_NO_START.match(question)):
         return False
-    return bool(_YES_NO_START.match(question) or _YES_NO_CLAUSE.search(question))
+    return bool(_YES_NO_START.match(question) or _YES_NO_CLAUSE.search(question) or _YES_NO_SENTENCE.search(question))
 
 
 def _reports(mentions: list[tuple[int, str, tuple[str, ...]]], periods: list[Period]) -> list[Report]:

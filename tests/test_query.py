@@ -94,6 +94,11 @@ def test_a_question_asking_which_of_two_events_came_first_names_both() -> None:
 def test_question_kinds() -> None:
     assert analyze("Is Ford building a battery plant in Michigan?").yes_no
     assert not analyze("Between the TechCrunch and The Verge articles, which one reported a lawsuit?").yes_no
+    # a statement, then the question: ", was …" is the statement's (RealTimeQA rt-20250912_0 was answered "Yes")
+    assert not analyze("Tata, the owner of JLR, was said to be building a gigafactory. Where will it be?").yes_no
+    assert analyze("Tata, the owner of JLR, announced a gigafactory. Is it in Somerset?").yes_no
+    # a statement to complete (rt-20220805_12: "… Springville, Utah, was started by a man who was trying to:")
+    assert not analyze("Officials say the plant, in Somerset, was built to supply:").yes_no
     assert analyze("Which models will Nissan build in Sunderland?").kind == "list"
     assert analyze("What is the most recent news about Hyundai's Georgia plant?").prefer_recent
     assert analyze("Which carmaker currently leads EV sales in Norway?").prefer_recent
