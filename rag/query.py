@@ -25,8 +25,13 @@ _AUX = r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should
 _WH = r"(?:which|what|who|whom|whose|where|when|how|why)"
 _YES_NO_START = re.compile(rf"^\s*{_AUX}\b", re.IGNORECASE)
 _YES_NO_CLAUSE = re.compile(rf",\s*{_AUX}\s+(?:the|a|an|both|all|\w+)\b", re.IGNORECASE)
-# "Tata announced a gigafactory. Is it in Somerset?": the question after a statement (a capital, not "U.S. is").
-_YES_NO_SENTENCE = re.compile(rf"[.!]\s+(?=(?-i:[A-Z])){_AUX}\b", re.IGNORECASE)
+# Where a yes/no question opens: at the start, or after a statement or lead-in ("Tata announced a gigafactory.
+# Is it in Somerset?", "Hyundai's Georgia plant: is it open yet?", "… in 2022 — did it start production?"), a
+# connective aside ("And did …?", "So is …?"). After a full stop only with a capital: "U.S. is" opens nothing.
+_YES_NO_OPENING = re.compile(rf"(?:^\s*|(?<=[;:—–])\s*|\s-\s+|[.!?]\s+(?=(?-i:[A-Z])))"
+                             rf"(?:(?:and|but|so|also|then|ok|okay)\b,?\s+)?{_AUX}(?:n['’]t)?\b", re.IGNORECASE)
+# "Tata picked Somerset, didn't it?"
+_YES_NO_TAG = re.compile(rf",\s*{_AUX}n['’]t\s+\w+\s*\?\s*$", re.IGNORECASE)
 # A wh-word opening the question, a clause, or the sentence after a statement ("Kirk, an activist, was shot
 # this week. Where did the shooting occur?").
 _WH_CLAUSE = re.compile(rf"(?:^|[,;:]\s*|[.!?]\s+|\b(?:and|but)\s+){_WH}\b", re.IGNORECASE)
@@ -228,10 +233,14 @@ class OutletMatcher:
 
 
 def _is_yes_no(question: str) -> bool:
-    """"Does …?", "Is …?", or "After the report …, did TechCrunch …?", but not "…, which …?"."""
-    if _TO_COMPLETE.search(question) or (_WH_CLAUSE.search(question) and not _YES_NO_START.match(question)):
+    """"Does …?", "Is …?", or "After the report …, did TechCrunch …?", but not "…, which …?": a wh-word
+    opening the question before any yes/no opening makes it a wh-question ("Is X, which …?" stays yes/no)."""
+    if _TO_COMPLETE.search(question):
         return False
-    return bool(_YES_NO_START.match(question) or _YES_NO_CLAUSE.search(question) or _YES_NO_SENTENCE.search(question))
+    opening, wh = _YES_NO_OPENING.search(question), _WH_CLAUSE.search(question)
+    if wh and (opening is None or wh.start() < opening.start()):
+        return False
+    return bool(opening or _YES_NO_CLAUSE.search(question) or _YES_NO_TAG.search(question))
 
 
 def _reports(mentions: list[tuple[int, str, tuple[str, ...]]], periods: list[Period]) -> list[Report]:

@@ -96,7 +96,11 @@ def test_question_kinds() -> None:
     assert not analyze("Between the TechCrunch and The Verge articles, which one reported a lawsuit?").yes_no
     # a statement, then the question: ", was …" is the statement's (RealTimeQA rt-20250912_0 was answered "Yes")
     assert not analyze("Tata, the owner of JLR, was said to be building a gigafactory. Where will it be?").yes_no
-    assert analyze("Tata, the owner of JLR, announced a gigafactory. Is it in Somerset?").yes_no
+    for lead_in in ("Tata, the owner of JLR, announced a gigafactory. Is it in Somerset?",
+                    "Tata's UK gigafactory: is it in Somerset?", "And did Tata pick Somerset?",
+                    "Tata chose a site in 2023 — did it pick Somerset?", "Tata picked Somerset, didn't it?"):
+        assert analyze(lead_in).yes_no, lead_in
+    assert not analyze("The U.S. is building what?").yes_no  # "U.S. is" opens no sentence
     # a statement to complete (rt-20220805_12: "… Springville, Utah, was started by a man who was trying to:")
     assert not analyze("Officials say the plant, in Somerset, was built to supply:").yes_no
     assert analyze("Which models will Nissan build in Sunderland?").kind == "list"
