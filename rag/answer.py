@@ -30,7 +30,7 @@ from rag.citations import Renumberer, is_refusal, verify
 from rag.evidence import Sentence, Similarity
 from rag.first_reported import first_reports
 from rag.follow_up import answer_read_in, needs_context, standalone_or_typed
-from rag.grounded import Grounded, ground, ground_first_reported, reported_as_planned
+from rag.grounded import Grounded, ground, ground_first_reported, reported_as_left, reported_as_planned
 from rag.llm.structured import (
     AnswerFieldStream,
     ScoresChoices,
@@ -227,7 +227,8 @@ class Answerer:
                 verdict = answer.verdict_margin > (cfg.yes_threshold or 0.0)
             # Nor when its evidence reports only a plan: "look to collaborate" has not formed a joint venture.
             planned = reported_as_planned(question, checked.accepted, sources, understood.verdict_words)
-            reply["answer"] = "Yes" if verdict and not misordered and not planned else "No"
+            left = reported_as_left(question, checked.accepted, understood.verdict_words)
+            reply["answer"] = "Yes" if verdict and not misordered and not planned and not left else "No"
             timings.setdefault("first_token_s", time.perf_counter() - started)
             yield Token(understood.verdict_words[0 if reply["answer"] == "Yes" else 1])
         elif misordered and reply:

@@ -248,14 +248,20 @@ def _gives_place(answer: str, question: str) -> bool:
     return not asks_place(question) or bool(places(answer, question))
 
 
+def placed_in(text: str) -> set[str]:
+    """The places (word keys) a text puts something in ("… build the Polestar 7 in China" → china), months and
+    weekdays aside."""
+    return {word_key(m.group(1)) for m in _PLACED.finditer(text)
+            if not month_number(m.group(1)) and m.group(1).lower() not in WEEKDAYS}
+
+
 def places(answer: str, question: str) -> set[str]:
     """The places (word keys) an answer gives that the question does not name: those it puts something in ("… in
     Novi Sad"), or, for an answer that is only names and the question's words ("Europe", "Kokomo, Indiana", "Idaho
     Pride event" for where the event was), its names."""
     plain = strip_markers(answer)
     asked = named_keys(question)
-    placed = {word_key(m.group(1)) for m in _PLACED.finditer(plain)
-              if not month_number(m.group(1)) and m.group(1).lower() not in WEEKDAYS} - asked
+    placed = placed_in(plain) - asked
     names = named_keys(plain) - asked
     if placed or not content_keys(plain) <= names | asked | content_keys(question):
         return placed

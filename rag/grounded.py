@@ -9,7 +9,8 @@ user is built only on the pointers that passed the check:
   evidence sharing none of what it asks beyond its names, or a "more … than" with
   fewer than two figures to weigh, is a refusal; a "Yes" to whether something
   was done, on evidence that reports it only as planned, is "No, reported only
-  as a plan");
+  as a plan"; a "Yes" on evidence naming the place asked about only as the place
+  left, "moving away from China", is "No");
 - any other question gets the model's sentences, each kept only if the articles
   of its evidence (or, failing them, another retrieved article) support it;
 - when nothing the model wrote survives the support check, or it only restates the
@@ -41,6 +42,7 @@ from rag.citations import Citation, Verified, is_refusal, place_markers, verify
 from rag.deeds import only_planned, reads_as_planned
 from rag.evidence import Sentence, candidates
 from rag.first_reported import DatedReport
+from rag.places_left import only_left
 from rag.prompts import REFUSAL, UNKNOWN
 from rag.query import is_outlet_name
 from rag.said_of import (FEW_NAMES, name_said_of_what_is_asked, names_subjects, on_topic, restates,
@@ -107,6 +109,8 @@ def ground(
         # by "Nissan announces third gigafactory").
         planned = reported_as_planned(given, evidence, sources, verdict_words)
         affirms = reply.lower().startswith("yes") or planned
+        # Nor one whose evidence names the place asked about only as the place left ("moving away from China").
+        left = affirms and not planned and reported_as_left(given, evidence, verdict_words)
         name_count = len(named_keys(given))
         evidence_share = 1.0 if affirms and name_count <= 2 else 0.0
         # Nor does a "Yes" stand on what its evidence says of someone else: "Was Sam Bankman-Fried the CEO of
@@ -127,7 +131,7 @@ def ground(
         if (not names_subjects(given, sources, read_share) or not names_subjects(given, cited_sources, evidence_share)
                 or not _has_amounts_to_compare(given, evidence) or borrowed or off_topic):
             return Grounded(Verified(REFUSAL, refused=True), "refused")
-        verdict = verdict_words[0] if affirms and not planned else verdict_words[1]
+        verdict = verdict_words[0] if affirms and not planned and not left else verdict_words[1]
         lead = f"{verdict}, reported only as a plan: " if planned else f"{verdict}: "
         if planned:  # the plan is quoted first: it is why the answer is "No"
             firsts = _by_article(sorted(evidence, key=lambda s: not reads_as_planned(given, s.text)))
@@ -200,6 +204,12 @@ def reported_as_planned(question: str, evidence: Sequence[Sentence], sources: Se
         return False
     read = [p.text[a:b] for source in sources for p in source.passages for a, b in sentence_spans(p.text)]
     return only_planned(question, [s.text for s in evidence], read)
+
+
+def reported_as_left(question: str, evidence: Sequence[Sentence], verdict_words: tuple[str, str]) -> bool:
+    """Is the place a yes/no question asks about named in its evidence only as the place left (rag/places_left.py)?
+    An either/or verdict is about two reports, not a place."""
+    return verdict_words == ("Yes", "No") and only_left(question, [s.text for s in evidence])
 
 
 def _answers(question: str, quoted: Sequence[Sentence], read_with: Sequence[Sentence], sources: Sequence[Source]

@@ -25,15 +25,13 @@ _AUX = r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should
 _WH = r"(?:which|what|who|whom|whose|where|when|how|why)"
 _YES_NO_START = re.compile(rf"^\s*{_AUX}\b", re.IGNORECASE)
 _YES_NO_CLAUSE = re.compile(rf",\s*{_AUX}\s+(?:the|a|an|both|all|\w+)\b", re.IGNORECASE)
-# Where a yes/no question opens: at the start, or after a statement or lead-in ("Tata announced a gigafactory.
-# Is it in Somerset?", "Hyundai's Georgia plant: is it open yet?", "… in 2022 — did it start production?"), a
-# connective aside ("And did …?", "So is …?"). After a full stop only with a capital: "U.S. is" opens nothing.
-_YES_NO_OPENING = re.compile(rf"(?:^\s*|(?<=[;:—–])\s*|\s-\s+|[.!?]\s+(?=(?-i:[A-Z])))"
-                             rf"(?:(?:and|but|so|also|then|ok|okay)\b,?\s+)?{_AUX}(?:n['’]t)?\b", re.IGNORECASE)
+# Where a yes/no question opens: at the start, after a lead-in ("… a gigafactory. Is it …?", "Hyundai's plant: is
+# it open?", "… — did it …?"), after "And", "So" …; after a full stop with a capital ("U.S. is" opens none).
+_YES_NO_OPENING = re.compile(rf"(?:^\s*|(?<=[;:—–])\s*|\s-\s+|[.!?]\s+(?=(?-i:[A-Z])))(?:(?:and|but|so|also|"
+                             rf"then|ok|okay)\b,?\s+)?(?P<aux>{_AUX})(?:n['’]t)?\b", re.IGNORECASE)
 # "Tata picked Somerset, didn't it?"
 _YES_NO_TAG = re.compile(rf",\s*{_AUX}n['’]t\s+\w+\s*\?\s*$", re.IGNORECASE)
-# A wh-word opening the question, a clause, or the sentence after a statement ("Kirk, an activist, was shot
-# this week. Where did the shooting occur?").
+# A wh-word opening the question, a clause, or the sentence after a statement ("Kirk was shot. Where …?").
 _WH_CLAUSE = re.compile(rf"(?:^|[,;:]\s*|[.!?]\s+|\b(?:and|but)\s+){_WH}\b", re.IGNORECASE)
 # A statement to complete ("… was started by a man who was trying to:"): asks for the rest, not a yes or no.
 _TO_COMPLETE = re.compile(r":\s*$")
@@ -241,6 +239,11 @@ def _is_yes_no(question: str) -> bool:
     if wh and (opening is None or wh.start() < opening.start()):
         return False
     return bool(opening or _YES_NO_CLAUSE.search(question) or _YES_NO_TAG.search(question))
+
+
+def yes_no_auxiliary(question: str) -> str:
+    """"will" for "And will Polestar build …?": the auxiliary a yes/no question opens with ("" if none)."""
+    return m.group("aux").lower() if (m := _YES_NO_OPENING.search(question)) else ""
 
 
 def _reports(mentions: list[tuple[int, str, tuple[str, ...]]], periods: list[Period]) -> list[Report]:

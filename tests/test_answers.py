@@ -100,6 +100,21 @@ def test_a_deed_the_articles_report_only_as_planned_is_no(sample_index: Path) ->
     assert any("has started production" in c.quote for c in done.citations), done.to_dict()["citations"]
 
 
+def test_a_place_the_articles_name_only_as_left_is_no(sample_index: Path) -> None:
+    """The 1.5B's verdict margin said "Yes" to whether Polestar will build the Polestar 7 in China, on "… moving
+    away from China …, with Polestar 7 to be built in Europe, exiting China" (rag/places_left.py). Asked after a
+    lead-in ("And will …?", a yes/no question since rag/query.py's `_YES_NO_OPENING`)."""
+    from rag.pipeline import open_search
+
+    settings = make_settings(sample_index)
+    answerer = make_answerer(settings, open_search(settings))
+    china = answerer.ask("And will Polestar build the Polestar 7 in China?")
+    assert china.query.yes_no and china.text.startswith("No: "), china.text
+    assert any("moving away from China" in c.quote for c in china.citations), china.to_dict()["citations"]
+    europe = answerer.ask("Will Polestar build the Polestar 7 in Europe?")
+    assert europe.text.startswith("Yes: "), europe.text
+
+
 def test_a_follow_up_is_answered_as_the_question_it_stands_for(sample_index: Path) -> None:
     """"Which country is that company from?" after GM's partner "TDK" was rewritten "TDK is from Japan." and
     that was searched (eval/data/sample_follow_ups_holdout.jsonl, fh-003); then the evidence "… with Japanese
