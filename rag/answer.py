@@ -216,6 +216,7 @@ class Answerer:
         answer.out_of_order = misordered = evidence_mod.out_of_order(understood, checked.accepted, sources) or (
             understood.yes_no and not understood.reports
             and evidence_mod.events_out_of_order(question, checked.accepted, sources))
+        verdict_word = ""
         if weighs_verdict and (prefix := answer_prefix(reply_text)) is not None:
             # The grammar's pick is the likelier word, nearly always "Yes" for a small model: the verdict is
             # the margin against the threshold fitted for this model instead.
@@ -229,8 +230,7 @@ class Answerer:
             planned = reported_as_planned(question, checked.accepted, sources, understood.verdict_words)
             left = reported_as_left(question, checked.accepted, understood.verdict_words)
             reply["answer"] = "Yes" if verdict and not misordered and not planned and not left else "No"
-            timings.setdefault("first_token_s", time.perf_counter() - started)
-            yield Token(understood.verdict_words[0 if reply["answer"] == "Yes" else 1])
+            verdict_word = understood.verdict_words[0 if reply["answer"] == "Yes" else 1]
         elif misordered and reply:
             reply["answer"] = "No"
         model_answer = str(reply.get("answer", "")) if reply else reply_text
@@ -257,6 +257,9 @@ class Answerer:
                 subject_share = 0.5
         grounded = ground(model_answer, evidence, sources, question, understood.yes_no, subject_share,
                           understood.verdict_words, understood.multi_report)
+        if verdict_word:  # shown once grounded (~10 ms on): never a "Yes" that the refusal after it takes back
+            timings.setdefault("first_token_s", time.perf_counter() - started)
+            yield Token(REFUSAL if grounded.verified.refused else verdict_word)
         answer.draft, answer.rejected_evidence = reply_text, list(checked.rejected)
         answer.model_refused = not picked or model_answer.strip().lower().strip(" .") in ("", "unknown")
         yield Done(_settled(answer, grounded, evidence, timings, started))

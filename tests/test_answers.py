@@ -115,6 +115,25 @@ def test_a_place_the_articles_name_only_as_left_is_no(sample_index: Path) -> Non
     assert europe.text.startswith("Yes: "), europe.text
 
 
+def test_a_yes_no_verdict_is_streamed_once_grounded(sample_index: Path) -> None:
+    """"Did Polestar build cars in China?" streamed "Yes" (the verdict margin) and then showed the refusal that
+    grounding made of it (the evidence is about the Polestar 7's move, not cars built). The verdict word now
+    follows grounding (~10 ms on), so a chat never shows a verdict the answer under it takes back."""
+    from rag.answer_events import Done, Token
+    from rag.pipeline import open_search
+    from rag.prompts import REFUSAL
+
+    settings = make_settings(sample_index)
+    answerer = make_answerer(settings, open_search(settings))
+    for question, shown in (("Did Polestar build cars in China?", REFUSAL),
+                            ("Will Polestar build the Polestar 7 in Europe?", "Yes")):  # a verdict that stands
+        events = list(answerer.stream(question))
+        streamed = "".join(e.text for e in events if isinstance(e, Token))
+        answer = next(e.answer for e in events if isinstance(e, Done))
+        assert answer.query.yes_no and answer.verdict_margin is not None, question
+        assert streamed == shown and answer.text.startswith(shown), (streamed, answer.text)
+
+
 def test_a_follow_up_is_answered_as_the_question_it_stands_for(sample_index: Path) -> None:
     """"Which country is that company from?" after GM's partner "TDK" was rewritten "TDK is from Japan." and
     that was searched (eval/data/sample_follow_ups_holdout.jsonl, fh-003); then the evidence "… with Japanese
