@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from index.textrules import word_key
 from rag.asked import placed_in
-from rag.query import yes_no_auxiliary
+from rag.yes_no import yes_no_auxiliary
 
 # The words before a place that say it is left, not where something is or goes ("moving away from China",
 # "exiting China", "instead of in Germany", "pulling production out of Mexico").

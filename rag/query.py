@@ -18,23 +18,10 @@ from index.textrules import MONTHS
 from rag.asked import ASKS_ENTITY, ASKS_PERSON
 from rag.periods import Period, find_periods
 from rag.retrieval.types import RetrievalFilters
+from rag.yes_no import AUX, YES_NO_START, as_asked, is_yes_no
 
 QuestionKind = Literal["fact", "comparison", "temporal", "list", "summary"]
 
-_AUX = r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|might|must)"
-_WH = r"(?:which|what|who|whom|whose|where|when|how|why)"
-_YES_NO_START = re.compile(rf"^\s*{_AUX}\b", re.IGNORECASE)
-_YES_NO_CLAUSE = re.compile(rf",\s*{_AUX}\s+(?:the|a|an|both|all|\w+)\b", re.IGNORECASE)
-# Where a yes/no question opens: at the start, after a lead-in ("… a gigafactory. Is it …?", "Hyundai's plant: is
-# it open?", "… — did it …?"), after "And", "So" …; after a full stop with a capital ("U.S. is" opens none).
-_YES_NO_OPENING = re.compile(rf"(?:^\s*|(?<=[;:—–])\s*|\s-\s+|[.!?]\s+(?=(?-i:[A-Z])))(?:(?:and|but|so|also|"
-                             rf"then|ok|okay)\b,?\s+)?(?P<aux>{_AUX})(?:n['’]t)?\b", re.IGNORECASE)
-# "Tata picked Somerset, didn't it?"
-_YES_NO_TAG = re.compile(rf",\s*{_AUX}n['’]t\s+\w+\s*\?\s*$", re.IGNORECASE)
-# A wh-word opening the question, a clause, or the sentence after a statement ("Kirk was shot. Where …?").
-_WH_CLAUSE = re.compile(rf"(?:^|[,;:]\s*|[.!?]\s+|\b(?:and|but)\s+){_WH}\b", re.IGNORECASE)
-# A statement to complete ("… was started by a man who was trying to:"): asks for the rest, not a yes or no.
-_TO_COMPLETE = re.compile(r":\s*$")
 _COMPARISON = re.compile(r"\b(?:compare|compared|comparison|both|similar|similarly|different|differ|same|"
                          r"consistent|consistency|while|whereas|as well as|unlike|than)\b", re.IGNORECASE)
 _TEMPORAL = re.compile(r"\b(?:before|after|earlier|later|first|last|prior|subsequent|following|order|"
@@ -44,14 +31,14 @@ _TEMPORAL = re.compile(r"\b(?:before|after|earlier|later|first|last|prior|subseq
 # ending in "s" ("What is …", "Which US agency …", "Which tennis player …": one item each).
 _LIST = re.compile(r"^\s*(?:which|what)\s+(?:are|were|(?:[\w-]+\s+)?\w+s\s+(?:are|were|have|had|did|do|does|will|"
                    r"would|could|can|should|may|might)\b)|^\s*(?:list|name)\b|\bwhat are the\b", re.IGNORECASE)
-_SUMMARY = re.compile(r"^\s*(?:summari[sz]e|give an overview|overview|tell me about|what happened|what is happening|"
-                      r"what(?:'s| is) the latest|what are the latest)\b", re.IGNORECASE)
+_SUMMARY = re.compile(r"^\s*(?:summari[sz]e|give (?:me )?an overview|overview|tell me (?:more )?about|what happened|"
+                      r"what is happening|what(?:'s| is) the latest|what are the latest)\b", re.IGNORECASE)
 # "Which company, reported by TechCrunch and The Verge, …?": an entity described, never named, through
 # several reports. A description that long (or naming two outlets) spans articles; a short "Who is the
 # anchor client of …?" is answered by one article and is not one of these.
 _DESCRIPTION_WORDS = 25
 # "Does A suggest X, while B reports Y?" asks two things at once: "Yes" only if each part holds.
-_CLAIM_JOIN = re.compile(rf",?\s+(?:while|whereas|in contrast to)\s+|,\s+and\s+{_AUX}\s+(?=the\b|it\b|\w+'s\b)",
+_CLAIM_JOIN = re.compile(rf",?\s+(?:while|whereas|in contrast to)\s+|,\s+and\s+{AUX}\s+(?=the\b|it\b|\w+'s\b)",
                          re.IGNORECASE)
 _CLAIM_WORDS = 4
 # "Is the stance consistent or inconsistent?", "…, or do these articles present different reasons?": the
@@ -62,10 +49,10 @@ _OPPOSITES = frozenset({("similar", "different"), ("same", "different"), ("chang
                         ("earlier", "later"), ("before", "after"), ("rise", "fall"), ("support", "oppose")})
 _NEGATING_PREFIXES = ("in", "un", "dis", "non", "non-", "im", "ir", "il")
 _WORD_ALTERNATIVE = re.compile(r"\b([a-z][a-z-]+)\s+or\s+([a-z][a-z-]+)\b", re.IGNORECASE)
-_CLAUSE_ALTERNATIVE = re.compile(rf",\s*or\s+(?:{_AUX}|whether)\b.*$", re.IGNORECASE)
+_CLAUSE_ALTERNATIVE = re.compile(rf",\s*or\s+(?:{AUX}|whether)\b.*$", re.IGNORECASE)
 # "Before The New York Times reported … on November 17, did Sporting News …?", "Did CBSSports.com report …
 # before Sporting News mentioned …?": the reports' dates must fall in that order for a "Yes".
-_LEADING_ORDER = re.compile(rf"^(before|after)\b.*?,\s*(?={_AUX}\b)", re.IGNORECASE)
+_LEADING_ORDER = re.compile(rf"^(before|after)\b.*?,\s*(?={AUX}\b)", re.IGNORECASE)
 _ORDER_WORD = re.compile(r"\b(before|after)\b", re.IGNORECASE)
 # What may stand between "before" and the second outlet: nothing but an article, or a clause that ends in
 # "was reported by" ("before Tate McRae's performance was reported by The Age"); not "after a head injury".
@@ -230,22 +217,6 @@ class OutletMatcher:
         return tuple(dict.fromkeys(o for _, _, outlets in self.find(" ".join(text.split())) for o in outlets))
 
 
-def _is_yes_no(question: str) -> bool:
-    """"Does …?", "Is …?", or "After the report …, did TechCrunch …?", but not "…, which …?": a wh-word
-    opening the question before any yes/no opening makes it a wh-question ("Is X, which …?" stays yes/no)."""
-    if _TO_COMPLETE.search(question):
-        return False
-    opening, wh = _YES_NO_OPENING.search(question), _WH_CLAUSE.search(question)
-    if wh and (opening is None or wh.start() < opening.start()):
-        return False
-    return bool(opening or _YES_NO_CLAUSE.search(question) or _YES_NO_TAG.search(question))
-
-
-def yes_no_auxiliary(question: str) -> str:
-    """"will" for "And will Polestar build …?": the auxiliary a yes/no question opens with ("" if none)."""
-    return m.group("aux").lower() if (m := _YES_NO_OPENING.search(question)) else ""
-
-
 def _reports(mentions: list[tuple[int, str, tuple[str, ...]]], periods: list[Period]) -> list[Report]:
     """One report per outlet mention, with the dates written between it and the next mention
     (or, before the first mention, the dates that lead into it)."""
@@ -274,11 +245,11 @@ class QueryAnalyzer:
         mentions = self.outlets.find(question)
         named = self.outlets.named(question)
         periods = find_periods(question, as_of)
-        yes_no = _is_yes_no(question)
+        yes_no = is_yes_no(question)
         alternatives, proposition = _alternatives(question) if yes_no else ((), "")
         reports = _reports(mentions, periods)
         distinct_reports = {(r.outlets, r.since, r.until) for r in reports}
-        if _SUMMARY.search(question):
+        if _SUMMARY.search(as_asked(question)):
             kind: QuestionKind = "summary"
         elif len(distinct_reports) >= 2 and (yes_no or _COMPARISON.search(question) or
                                              re.search(r"\bbetween\b", question, re.IGNORECASE)):
@@ -286,13 +257,13 @@ class QueryAnalyzer:
         elif _TEMPORAL.search(question) and (periods or re.search(r"\b(first|before|after|most recent|latest)\b",
                                                                   question, re.IGNORECASE)):
             kind = "temporal"
-        elif _LIST.search(question) and not yes_no:
+        elif _LIST.search(as_asked(question)) and not yes_no:
             kind = "list"
         else:
             kind = "fact"
         outlet_words = {w.lower() for _, words, _ in mentions for w in words.split()}
         entities = tuple(n for n in name_runs(question) if n.lower() not in outlet_words
-                         and n.split()[0].lower() not in MONTHS and not re.fullmatch(_AUX, n, re.IGNORECASE))
+                         and n.split()[0].lower() not in MONTHS and not re.fullmatch(AUX, n, re.IGNORECASE))
         separate = kind in ("comparison", "temporal") and len(distinct_reports) >= 2
         events, asks_later = which_first(question)
         return Query(
@@ -335,7 +306,7 @@ def event_order(question: str) -> tuple[str, str]:
         anchor, asked = question[len(lead.group(1)):lead.end()], question[lead.end():]
         return (asked, anchor) if lead.group(1).lower() == "before" else (anchor, asked)
     words = list(_ORDER_WORD.finditer(question))
-    if len(words) != 1 or not _YES_NO_START.match(question):
+    if len(words) != 1 or not YES_NO_START.match(question):
         return "", ""
     first, second = question[:words[0].start()], question[words[0].end():]
     return (first, second) if words[0].group(1).lower() == "before" else (second, first)
@@ -383,7 +354,7 @@ def _alternatives(question: str) -> tuple[tuple[str, ...], str]:
 def _claims(question: str) -> tuple[str, ...]:
     """The parts of "Does A suggest X, while B reports Y?" ("A suggest X", "B reports Y"), each a statement
     to check on its own; none for a question that asks one thing."""
-    body = _YES_NO_START.sub("", question, count=1).strip().rstrip("?").strip()
+    body = YES_NO_START.sub("", question, count=1).strip().rstrip("?").strip()
     parts = tuple(p.strip(" ,") for p in _CLAIM_JOIN.split(body))
     if len(parts) < 2 or any(len(p.split()) < _CLAIM_WORDS for p in parts):
         return ()

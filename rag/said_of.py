@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence, Set
 
-from index.names import named_keys, names_written
+from index.names import by_initials, named_keys, names_written
 from index.same_deed import deal_untold, deeds_named
 from index.textrules import content_keys, numbers, strip_markers, word_key
 from rag.asked import (asked_thing, asks_name, asks_place, asks_time, asks_time_ahead, name_kind,
@@ -26,10 +26,15 @@ FEW_NAMES = 4
 
 def restates(answer: str, question: str) -> bool:
     """An answer that only repeats the question's words ("BMW builds batteries in Germany and the US"
-    for "where in Germany and the US…") answers nothing; its evidence may."""
+    for "where in Germany and the US…"), or its names in full or as initials ("Jaguar Land Rover" for "Which
+    company is JLR's partner …?"), answers nothing; its evidence may."""
     plain = strip_markers(answer)
-    said = content_keys(plain) | numbers(plain)
-    return said <= content_keys(question) | numbers(question)
+    asked = _words_and_figures(question) | _words_and_figures(by_initials(question))
+    return _words_and_figures(plain) <= asked or _words_and_figures(by_initials(plain)) <= asked
+
+
+def _words_and_figures(text: str) -> set[str]:
+    return content_keys(text) | numbers(text)
 
 
 def said_of_something_else(answer: str, question: str, evidence: Sequence[Sentence], sources: Sequence[Source]

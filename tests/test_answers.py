@@ -103,7 +103,7 @@ def test_a_deed_the_articles_report_only_as_planned_is_no(sample_index: Path) ->
 def test_a_place_the_articles_name_only_as_left_is_no(sample_index: Path) -> None:
     """The 1.5B's verdict margin said "Yes" to whether Polestar will build the Polestar 7 in China, on "… moving
     away from China …, with Polestar 7 to be built in Europe, exiting China" (rag/places_left.py). Asked after a
-    lead-in ("And will …?", a yes/no question since rag/query.py's `_YES_NO_OPENING`)."""
+    lead-in ("And will …?", a yes/no question since rag/yes_no.py)."""
     from rag.pipeline import open_search
 
     settings = make_settings(sample_index)

@@ -770,6 +770,12 @@ def test_which_company_is_answered_by_a_name_the_question_does_not_give(search_s
     assert _refused(ground("TDK", evidence, sources, dmax, False))
     battery = "Which company is GM's partner on a new US battery plant?"
     assert ground("TDK", evidence, sources, battery, False).mode == "answer"
+    # nor is the question's own company written out ("Jaguar Land Rover" for JLR): its evidence is quoted
+    drives = "Which company is JLR's partner for electric drive units?"
+    sources = _retrieved(search_stack, drives)
+    partner = _evidence_sentence(sources, "we found a partner")
+    assert ground("Jaguar Land Rover", [partner], sources, drives, False).mode == "quoted"
+    assert ground("BMW", [partner], sources, drives, False).mode == "answer"
     # the sample gives the joint venture no name (unanswerable holdout-006)
     called = "What will Honda and GS Yuasa's joint venture be called?"
     sources = _retrieved(search_stack, called)

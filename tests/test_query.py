@@ -101,6 +101,13 @@ def test_question_kinds() -> None:
                     "Tata chose a site in 2023 — did it pick Somerset?", "Tata picked Somerset, didn't it?"):
         assert analyze(lead_in).yes_no, lead_in
     assert not analyze("The U.S. is building what?").yes_no  # "U.S. is" opens no sentence
+    # a question put as a request asks what follows it, or what its verb does
+    assert analyze("Can you tell me if Tata picked Somerset?").yes_no
+    for request, kind in (("Do you know where Tata is building its gigafactory?", "fact"),
+                          ("Could you tell me which company is JLR's partner?", "fact"),
+                          ("Could you summarise Tata's gigafactory news?", "summary"),
+                          ("Can you tell me more about JLR?", "summary"), ("Can you list the UK gigafactories?", "list")):
+        assert not analyze(request).yes_no and analyze(request).kind == kind, request
     # a statement to complete (rt-20220805_12: "… Springville, Utah, was started by a man who was trying to:")
     assert not analyze("Officials say the plant, in Somerset, was built to supply:").yes_no
     assert analyze("Which models will Nissan build in Sunderland?").kind == "list"

@@ -1,0 +1,58 @@
+"""Whether a question asks "yes or no", as people write one.
+
+A yes/no question gets a verdict first and its evidence quoted (rag/grounded.py); a wh-question read as one gets
+"Yes: <a headline>". Chat questions are rarely "Is …?" alone: "Hyundai's Georgia plant: is it open yet?", "And did
+Tata pick Somerset?", "Tata picked Somerset, didn't it?" ask yes or no; "Do you know where Tata is building its
+gigafactory?" and "Could you tell me which company …?" ask where and which; RealTimeQA's "Kirk, an activist, was
+shot this week. Where did the shooting occur?" and "… a man who was trying to:" ask for a place and the rest.
+"""
+
+from __future__ import annotations
+
+import re
+
+AUX = r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|might|must)"
+WH = r"(?:which|what|who|whom|whose|where|when|how|why)"
+YES_NO_START = re.compile(rf"^\s*{AUX}\b", re.IGNORECASE)
+_YES_NO_CLAUSE = re.compile(rf",\s*{AUX}\s+(?:the|a|an|both|all|\w+)\b", re.IGNORECASE)
+# Where a yes/no question opens: at the start, after a lead-in ("… a gigafactory. Is it …?", "Hyundai's plant: is
+# it open?", "… — did it …?"), after "And", "So" …; after a full stop with a capital ("U.S. is" opens none).
+_YES_NO_OPENING = re.compile(rf"(?:^\s*|(?<=[;:—–])\s*|\s-\s+|[.!?]\s+(?=(?-i:[A-Z])))(?:(?:and|but|so|also|"
+                             rf"then|ok|okay)\b,?\s+)?(?P<aux>{AUX})(?:n['’]t)?\b", re.IGNORECASE)
+_YES_NO_TAG = re.compile(rf",\s*{AUX}n['’]t\s+\w+\s*\?\s*$", re.IGNORECASE)  # "…, didn't it?"
+# A wh-word opening the question, a clause, or the sentence after a statement ("Kirk was shot. Where …?").
+_WH_CLAUSE = re.compile(rf"(?:^|[,;:]\s*|[.!?]\s+|\b(?:and|but)\s+){WH}\b", re.IGNORECASE)
+_TO_COMPLETE = re.compile(r":\s*$")  # "… was started by a man who was trying to:" asks for the rest
+# A question asked through a request: "Do you know where …?", "Can you tell me if …?" ask what follows; "Could you
+# summarise …?", "Can you list …?" ask what the verb does.
+_REQUEST = re.compile(rf"^\s*(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:tell|show)\s+me|"
+                      rf"do\s+you\s+know|tell\s+me|i(?:'d|\s+would)\s+like\s+to\s+know|i\s+wonder|i'm\s+wondering)"
+                      rf"\s*,?\s*(?=(?:if|whether|{WH})\b)|^\s*(?:please\s+)?(?:can|could|would|will)\s+you\s+"
+                      rf"(?:please\s+)?(?=(?:tell|show|give|summari[sz]e|explain|list|describe|name|find|compare|"
+                      rf"outline)\b)", re.IGNORECASE)
+_WHETHER = re.compile(r"^(?:if|whether)\b", re.IGNORECASE)
+
+
+def as_asked(question: str) -> str:
+    """The question without the request it is put in: "where Tata is building …?" for "Do you know where Tata is
+    building …?", "list the UK gigafactories?" for "Can you list the UK gigafactories?"."""
+    return _REQUEST.sub("", question, count=1)
+
+
+def is_yes_no(question: str) -> bool:
+    """"Does …?", "Is …?", "After the report …, did TechCrunch …?", "Can you tell me if …?", not "…, which …?": a
+    wh-word opening the question before any yes/no opening makes a wh-question ("Is X, which …?" stays yes/no)."""
+    asked = as_asked(question)
+    if _WHETHER.match(asked):
+        return True
+    if _TO_COMPLETE.search(asked):
+        return False
+    opening, wh = _YES_NO_OPENING.search(asked), _WH_CLAUSE.search(asked)
+    if wh and (opening is None or wh.start() < opening.start()):
+        return False
+    return bool(opening or _YES_NO_CLAUSE.search(asked) or _YES_NO_TAG.search(asked))
+
+
+def yes_no_auxiliary(question: str) -> str:
+    """"will" for "And will Polestar build …?": the auxiliary a yes/no question opens with ("" if none)."""
+    return m.group("aux").lower() if (m := _YES_NO_OPENING.search(question)) else ""
