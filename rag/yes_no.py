@@ -43,7 +43,7 @@ def is_yes_no(question: str) -> bool:
     """"Does …?", "Is …?", "After the report …, did TechCrunch …?", "Can you tell me if …?", not "…, which …?": a
     wh-word opening the question before any yes/no opening makes a wh-question ("Is X, which …?" stays yes/no)."""
     asked = as_asked(question)
-    if _WHETHER.match(asked):
+    if asked != question and _WHETHER.match(asked):  # not "If Tata builds in Somerset, how many jobs …?"
         return True
     if _TO_COMPLETE.search(asked):
         return False
@@ -54,5 +54,6 @@ def is_yes_no(question: str) -> bool:
 
 
 def yes_no_auxiliary(question: str) -> str:
-    """"will" for "And will Polestar build …?": the auxiliary a yes/no question opens with ("" if none)."""
-    return m.group("aux").lower() if (m := _YES_NO_OPENING.search(question)) else ""
+    """"will" for "And will Polestar build …?": the auxiliary a yes/no question opens with ("" if none, as for
+    "Do you know if Polestar built …?", whose "do" is the request's)."""
+    return m.group("aux").lower() if (m := _YES_NO_OPENING.search(as_asked(question))) else ""

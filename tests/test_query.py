@@ -103,6 +103,7 @@ def test_question_kinds() -> None:
     assert not analyze("The U.S. is building what?").yes_no  # "U.S. is" opens no sentence
     # a question put as a request asks what follows it, or what its verb does
     assert analyze("Can you tell me if Tata picked Somerset?").yes_no
+    assert not analyze("If Tata builds in Somerset, how many jobs will the gigafactory create?").yes_no
     for request, kind in (("Do you know where Tata is building its gigafactory?", "fact"),
                           ("Could you tell me which company is JLR's partner?", "fact"),
                           ("Could you summarise Tata's gigafactory news?", "summary"),
