@@ -249,7 +249,8 @@ class QueryAnalyzer:
         alternatives, proposition = _alternatives(question) if yes_no else ((), "")
         reports = _reports(mentions, periods)
         distinct_reports = {(r.outlets, r.since, r.until) for r in reports}
-        if _SUMMARY.search(as_asked(question)):
+        asked = as_asked(question)  # "Can you list …?" lists, "Could you summarise …?" summarises
+        if _SUMMARY.search(asked):
             kind: QuestionKind = "summary"
         elif len(distinct_reports) >= 2 and (yes_no or _COMPARISON.search(question) or
                                              re.search(r"\bbetween\b", question, re.IGNORECASE)):
@@ -257,7 +258,7 @@ class QueryAnalyzer:
         elif _TEMPORAL.search(question) and (periods or re.search(r"\b(first|before|after|most recent|latest)\b",
                                                                   question, re.IGNORECASE)):
             kind = "temporal"
-        elif _LIST.search(as_asked(question)) and not yes_no:
+        elif _LIST.search(asked) and not yes_no:
             kind = "list"
         else:
             kind = "fact"
