@@ -29,7 +29,7 @@ def name_keys(text: str) -> set[str]:
 def named_keys(text: str) -> set[str]:
     """Keys of the names in `text`, its first word included when capitalised ("Rivian will…")."""
     first = WORD.findall(text)[:1]
-    subject = content_keys(first[0]) if first and first[0][:1].isupper() else set()
+    subject = content_keys(first[0]) if first and first[0][:1].isupper() and not _is_run_on(first[0]) else set()
     return (name_keys(text) | subject) & content_keys(text)
 
 
@@ -93,12 +93,18 @@ def name_runs(text: str) -> tuple[str, ...]:
             while words and words[-1] in ("of", "de"):
                 words.pop()
             name = " ".join(words)
-            possessive = cut is not None and _is_possessive(cut)
+            possessive = cut is not None and _is_possessive(cut) and not (at_start and _is_run_on(name))
             if (len(name) < 2 or name.lower() in _JOB_TITLES
                     or (at_start and " " not in name and not name.isupper() and not possessive)):
                 continue
             found.append(name)
     return tuple(dict.fromkeys(found))
+
+
+def _is_run_on(word: str) -> bool:
+    """"What's", "Here's" (or the word before its "'s"): a function word with "is" run on, never a name's
+    possessive."""
+    return word.lower().replace("’", "'").removesuffix("'s") in CLAUSE_OPENERS
 
 
 def acronym_keys(text: str) -> set[str]:
