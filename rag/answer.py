@@ -59,6 +59,7 @@ from rag.retrieval.types import NEWEST_ARTICLE, RetrievalFilters, SupportsRetrie
 from rag.settings import AnswerSettings
 from rag.shared_names import SharedName, article_texts, leaders, naming, shared_names
 from rag.sources import Source, build_sources
+from rag.yes_no import as_asked
 
 _CHARS_PER_TOKEN = 3  # conservative for English news with any tokenizer we ship
 _PROMPT_OVERHEAD_TOKENS = 250
@@ -171,6 +172,7 @@ class Answerer:
         answer written from the checked sentences alone (a yes/no verdict comes with the pointers) → grounded."""
         sources = answer.sources
         cfg = self.settings
+        asked = as_asked(question)  # what the checks read: "where …" of "Tell me where …", as the model does
         t0 = time.perf_counter()
         context = evidence_mod.read(understood, sources, self.similarity, cfg.max_sentences, cfg.max_context_chars)
         timings["evidence_select_s"] = time.perf_counter() - t0
@@ -180,7 +182,7 @@ class Answerer:
             return
         if understood.events and (dated := first_reports(understood.events, understood.asks_later, context, sources)):
             # "Which came first: A or B?" is decided by the days of the reports, not by the model.
-            grounded = ground_first_reported(dated, understood.asks_later, sources, question)
+            grounded = ground_first_reported(dated, understood.asks_later, sources, asked)
             timings["first_token_s"] = time.perf_counter() - started
             yield Token(grounded.verified.text)
             yield Done(_settled(answer, grounded, [r.sentence for r in dated], timings, started))
@@ -215,7 +217,7 @@ class Answerer:
         # so is "Did BMW start production before ACC opened its gigafactory?" when BMW's article is the later.
         answer.out_of_order = misordered = evidence_mod.out_of_order(understood, checked.accepted, sources) or (
             understood.yes_no and not understood.reports
-            and evidence_mod.events_out_of_order(question, checked.accepted, sources))
+            and evidence_mod.events_out_of_order(asked, checked.accepted, sources))
         verdict_word = ""
         if weighs_verdict and (prefix := answer_prefix(reply_text)) is not None:
             # The grammar's pick is the likelier word, nearly always "Yes" for a small model: the verdict is
@@ -227,8 +229,8 @@ class Answerer:
             else:
                 verdict = answer.verdict_margin > (cfg.yes_threshold or 0.0)
             # Nor when its evidence reports only a plan: "look to collaborate" has not formed a joint venture.
-            planned = reported_as_planned(question, checked.accepted, sources, understood.verdict_words)
-            left = reported_as_left(question, checked.accepted, understood.verdict_words)
+            planned = reported_as_planned(asked, checked.accepted, sources, understood.verdict_words)
+            left = reported_as_left(asked, checked.accepted, understood.verdict_words)
             reply["answer"] = "Yes" if verdict and not misordered and not planned and not left else "No"
             verdict_word = understood.verdict_words[0 if reply["answer"] == "Yes" else 1]
         elif misordered and reply:
@@ -255,7 +257,7 @@ class Answerer:
                 # Each article naming it is evidence; the question's names spread over them (as for yes/no).
                 evidence = tuple(naming(chosen, sources, [*checked.accepted, *context], cfg.max_evidence))
                 subject_share = 0.5
-        grounded = ground(model_answer, evidence, sources, question, understood.yes_no, subject_share,
+        grounded = ground(model_answer, evidence, sources, asked, understood.yes_no, subject_share,
                           understood.verdict_words, understood.multi_report)
         if verdict_word:  # shown once grounded (~10 ms on): never a "Yes" that the refusal after it takes back
             timings.setdefault("first_token_s", time.perf_counter() - started)

@@ -249,7 +249,7 @@ class QueryAnalyzer:
         alternatives, proposition = _alternatives(question) if yes_no else ((), "")
         reports = _reports(mentions, periods)
         distinct_reports = {(r.outlets, r.since, r.until) for r in reports}
-        asked = as_asked(question)  # "Can you list …?" lists, "Could you summarise …?" summarises
+        asked = as_asked(question)  # "Can you list …?" lists, "Do you know where …?" searches for "where …?"
         if _SUMMARY.search(asked):
             kind: QuestionKind = "summary"
         elif len(distinct_reports) >= 2 and (yes_no or _COMPARISON.search(question) or
@@ -268,7 +268,7 @@ class QueryAnalyzer:
         separate = kind in ("comparison", "temporal") and len(distinct_reports) >= 2
         events, asks_later = which_first(question)
         return Query(
-            question=question, search=question, kind=kind, yes_no=yes_no, entities=entities, outlets=named,
+            question=question, search=asked, kind=kind, yes_no=yes_no, entities=entities, outlets=named,
             periods=tuple(periods),
             reports=tuple(reports) if separate else (),
             order=_order(question, mentions, reports) if separate and yes_no else (),

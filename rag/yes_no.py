@@ -23,11 +23,15 @@ _YES_NO_TAG = re.compile(rf",\s*{AUX}n['’]t\s+\w+\s*\?\s*$", re.IGNORECASE)  #
 # A wh-word opening the question, a clause, or the sentence after a statement ("Kirk was shot. Where …?").
 _WH_CLAUSE = re.compile(rf"(?:^|[,;:]\s*|[.!?]\s+|\b(?:and|but)\s+){WH}\b", re.IGNORECASE)
 _TO_COMPLETE = re.compile(r":\s*$")  # "… was started by a man who was trying to:" asks for the rest
-# A question asked through a request: "Do you know where …?", "Can you tell me if …?" ask what follows; "Could you
-# summarise …?", "Can you list …?" ask what the verb does.
+# A question asked through a request: "Do you know where …?", "Can you tell me if …?", "Any idea which …?" ask
+# what follows; "Do you know the name of …?" asks for it; "Could you summarise …?", "Can you list …?" ask what the
+# verb does. ("Do you know of / about / anything about …?" stay as asked.)
 _REQUEST = re.compile(rf"^\s*(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:tell|show)\s+me|"
-                      rf"do\s+you\s+know|tell\s+me|i(?:'d|\s+would)\s+like\s+to\s+know|i\s+wonder|i'm\s+wondering)"
-                      rf"\s*,?\s*(?=(?:if|whether|{WH})\b)|^\s*(?:please\s+)?(?:can|could|would|will)\s+you\s+"
+                      rf"tell\s+me|i(?:'d|\s+would)\s+like\s+to\s+know|i\s+wonder|i'm\s+wondering|"
+                      rf"(?:do\s+you\s+(?:have\s+)?|have\s+you\s+(?:got\s+)?)?any\s+idea)"
+                      rf"\s*,?\s*(?=(?:if|whether|{WH})\b)|"
+                      rf"^\s*(?:please\s+)?do\s+you\s+(?:happen\s+to\s+)?know\s+(?!(?:of|about|anything)\b)(?=\w)|"
+                      rf"^\s*(?:please\s+)?(?:can|could|would|will)\s+you\s+"
                       rf"(?:please\s+)?(?=(?:tell|show|give|summari[sz]e|explain|list|describe|name|find|compare|"
                       rf"outline)\b)", re.IGNORECASE)
 _WHETHER = re.compile(r"^(?:if|whether)\b", re.IGNORECASE)

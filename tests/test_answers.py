@@ -115,6 +115,24 @@ def test_a_place_the_articles_name_only_as_left_is_no(sample_index: Path) -> Non
     assert europe.text.startswith("Yes: "), europe.text
 
 
+def test_a_question_put_as_a_request_is_answered_and_checked_as_the_question_it_puts(sample_index: Path) -> None:
+    """"Tell me where Stellantis and Samsung are currently building a gigafactory." got the model's right "… in
+    Kokomo, Indiana" refused: the checks read "Tell me …" for what was asked, as they now read "where …"
+    (rag/yes_no.py as_asked); "Do you happen to know where …?" got "Yes: <headline>"; "What's the name of …?"
+    asked about a company called "What" (eval/data/sample_chat_forms_holdout.jsonl: 9 → 12 of 12)."""
+    from rag.pipeline import open_search
+
+    settings = make_settings(sample_index)
+    answerer = make_answerer(settings, open_search(settings))
+    for question, answer_word in (("Tell me where Stellantis and Samsung are currently building a gigafactory.",
+                                   "Kokomo"),
+                                  ("Do you happen to know where Nidec opened its two new factories?", "Novi Sad"),
+                                  ("What's the name of Tata's new battery subsidiary?", "Agratas")):
+        answer = answerer.ask(question)
+        assert not answer.refused and not answer.text.startswith("Yes"), (question, answer.text)
+        assert answer_word in answer.text and any(answer_word in c.quote for c in answer.citations), answer.text
+
+
 def test_a_yes_no_verdict_is_streamed_once_grounded(sample_index: Path) -> None:
     """"Did Polestar build cars in China?" streamed "Yes" (the verdict margin) and then showed the refusal that
     grounding made of it (the evidence is about the Polestar 7's move, not cars built). The verdict word now

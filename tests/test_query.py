@@ -109,6 +109,14 @@ def test_question_kinds() -> None:
                           ("Could you summarise Tata's gigafactory news?", "summary"),
                           ("Can you tell me more about JLR?", "summary"), ("Can you list the UK gigafactories?", "list")):
         assert not analyze(request).yes_no and analyze(request).kind == kind, request
+    # … and is searched for without the request's words ("know", "tell", "idea" are no evidence)
+    for request, asked in (("Do you know the name of Nissan's hub in Sunderland?", "the name of Nissan's hub in"),
+                           ("Do you happen to know where Nidec opened its factories?", "where Nidec opened"),
+                           ("Any idea which company GM is partnering with?", "which company GM"),
+                           ("Tell me where Stellantis and Samsung are building a gigafactory.", "where Stellantis")):
+        assert not analyze(request).yes_no and analyze(request).search.startswith(asked), request
+    assert analyze("Do you have any idea whether Tata picked Somerset?").yes_no
+    assert analyze("Do you know of a gigafactory in Wales?").search.startswith("Do you know of")
     # a statement to complete (rt-20220805_12: "… Springville, Utah, was started by a man who was trying to:")
     assert not analyze("Officials say the plant, in Somerset, was built to supply:").yes_no
     assert analyze("Which models will Nissan build in Sunderland?").kind == "list"
