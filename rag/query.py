@@ -32,7 +32,8 @@ _TEMPORAL = re.compile(r"\b(?:before|after|earlier|later|first|last|prior|subseq
 _LIST = re.compile(r"^\s*(?:which|what)\s+(?:are|were|(?:[\w-]+\s+)?\w+s\s+(?:are|were|have|had|did|do|does|will|"
                    r"would|could|can|should|may|might)\b)|^\s*(?:list|name)\b|\bwhat are the\b", re.IGNORECASE)
 _SUMMARY = re.compile(r"^\s*(?:summari[sz]e|give (?:me )?an overview|overview|tell me (?:more )?about|what happened|"
-                      r"what is happening|what(?:'s| is) the latest|what are the latest)\b", re.IGNORECASE)
+                      r"what is happening|what(?:'s| is) the latest|what are the latest|what(?:'s| is) new|"
+                      r"any(?:thing)? (?:news|new|updates?|developments?)\b|about (?!how|what|\d))\b", re.IGNORECASE)
 # "Which company, reported by TechCrunch and The Verge, …?": an entity described, never named, through
 # several reports. A description that long (or naming two outlets) spans articles; a short "Who is the
 # anchor client of …?" is answered by one article and is not one of these.

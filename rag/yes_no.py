@@ -24,23 +24,29 @@ _YES_NO_TAG = re.compile(rf",\s*{AUX}n['’]t\s+\w+\s*\?\s*$", re.IGNORECASE)  #
 _WH_CLAUSE = re.compile(rf"(?:^|[,;:]\s*|[.!?]\s+|\b(?:and|but)\s+){WH}\b", re.IGNORECASE)
 _TO_COMPLETE = re.compile(r":\s*$")  # "… was started by a man who was trying to:" asks for the rest
 # A question asked through a request: "Do you know where …?", "Can you tell me if …?", "Any idea which …?" ask
-# what follows; "Do you know the name of …?" asks for it; "Could you summarise …?", "Can you list …?" ask what the
-# verb does. ("Do you know of / about / anything about …?" stay as asked.)
+# what follows; "Do you know the name of …?" asks for it, "What do you know about …?" (left as "about …?") for a
+# summary; "Could you summarise …?", "Can you list …?" ask what the verb does. ("Do you know of …?" stays as asked.)
 _REQUEST = re.compile(rf"^\s*(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:tell|show)\s+me|"
-                      rf"tell\s+me|i(?:'d|\s+would)\s+like\s+to\s+know|i\s+wonder|i'm\s+wondering|"
-                      rf"(?:do\s+you\s+(?:have\s+)?|have\s+you\s+(?:got\s+)?)?any\s+idea)"
+                      rf"tell\s+me|i(?:'d|\s+would)\s+like\s+to\s+know|i\s+(?:want|need)\s+to\s+know|i\s+wonder|"
+                      rf"i'm\s+wondering|(?:do\s+you\s+(?:have\s+)?|have\s+you\s+(?:got\s+)?)?any\s+idea)"
                       rf"\s*,?\s*(?=(?:if|whether|{WH})\b)|"
+                      rf"^\s*(?:please\s+)?(?:what\s+)?do\s+you\s+(?:happen\s+to\s+)?know\s+(?:anything\s+)?"
+                      rf"(?=about\b)|"
                       rf"^\s*(?:please\s+)?do\s+you\s+(?:happen\s+to\s+)?know\s+(?!(?:of|about|anything)\b)(?=\w)|"
                       rf"^\s*(?:please\s+)?(?:can|could|would|will)\s+you\s+"
                       rf"(?:please\s+)?(?=(?:tell|show|give|summari[sz]e|explain|list|describe|name|find|compare|"
                       rf"outline)\b)", re.IGNORECASE)
 _WHETHER = re.compile(r"^(?:if|whether)\b", re.IGNORECASE)
+# What a chat message may open with that asks nothing: "Quick question: where is …?", "Hey, which …?"
+_FILLER = re.compile(r"^\s*(?:(?:hey|hi|hello|ok|okay|so|also|btw|by the way|sorry|quick question|question|"
+                     r"one (?:more|last) (?:thing|question))\b\s*[,:;!.\u2013\u2014-]*\s*)+(?=\w)", re.IGNORECASE)
 
 
 def as_asked(question: str) -> str:
     """The question without the request it is put in: "where Tata is building …?" for "Do you know where Tata is
-    building …?", "list the UK gigafactories?" for "Can you list the UK gigafactories?"."""
-    return _REQUEST.sub("", question, count=1)
+    building …?", "list the UK gigafactories?" for "Can you list the UK gigafactories?", "where is ACC's first
+    gigafactory?" for "Quick question: where is …?"."""
+    return _REQUEST.sub("", _FILLER.sub("", question, count=1), count=1)
 
 
 def is_yes_no(question: str) -> bool:

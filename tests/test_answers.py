@@ -119,7 +119,8 @@ def test_a_question_put_as_a_request_is_answered_and_checked_as_the_question_it_
     """"Tell me where Stellantis and Samsung are currently building a gigafactory." got the model's right "… in
     Kokomo, Indiana" refused: the checks read "Tell me …" for what was asked, as they now read "where …"
     (rag/yes_no.py as_asked); "Do you happen to know where …?" got "Yes: <headline>"; "What's the name of …?"
-    asked about a company called "What" (eval/data/sample_chat_forms_holdout.jsonl: 9 → 12 of 12)."""
+    asked about a company called "What" (eval/data/sample_chat_forms_holdout.jsonl: 9 → 12 of 12); "Do you know
+    anything about …?" got "Yes: <headline>" and "Quick question: where …?" a refusal (…_holdout2.jsonl)."""
     from rag.pipeline import open_search
 
     settings = make_settings(sample_index)
@@ -127,7 +128,9 @@ def test_a_question_put_as_a_request_is_answered_and_checked_as_the_question_it_
     for question, answer_word in (("Tell me where Stellantis and Samsung are currently building a gigafactory.",
                                    "Kokomo"),
                                   ("Do you happen to know where Nidec opened its two new factories?", "Novi Sad"),
-                                  ("What's the name of Tata's new battery subsidiary?", "Agratas")):
+                                  ("What's the name of Tata's new battery subsidiary?", "Agratas"),
+                                  ("Do you know anything about Nidec's new factories?", "Novi Sad"),  # a summary
+                                  ("Quick question: where is ACC's first gigafactory?", "France")):
         answer = answerer.ask(question)
         assert not answer.refused and not answer.text.startswith("Yes"), (question, answer.text)
         assert answer_word in answer.text and any(answer_word in c.quote for c in answer.citations), answer.text

@@ -115,6 +115,15 @@ def test_question_kinds() -> None:
                            ("Any idea which company GM is partnering with?", "which company GM"),
                            ("Tell me where Stellantis and Samsung are building a gigafactory.", "where Stellantis")):
         assert not analyze(request).yes_no and analyze(request).search.startswith(asked), request
+    for request, asked in (("Quick question: where is ACC's first gigafactory?", "where is ACC's"),
+                           ("Hey, which company will Tata's gigafactory supply?", "which company"),
+                           ("I want to know how much Tata is investing in its gigafactory", "how much Tata")):
+        assert not analyze(request).yes_no and analyze(request).search.startswith(asked), request
+    assert analyze("Sorry, one more question - is Tata's gigafactory in Wales?").yes_no
+    for summary in ("What do you know about Tata's UK gigafactory?", "Do you know anything about Nidec's factories?",
+                    "Any news on a Tesla gigafactory in the UK?", "What's new with Polestar?"):
+        assert not analyze(summary).yes_no and analyze(summary).kind == "summary", summary
+    assert analyze("About how many jobs will GM's battery plant create?").kind == "fact"
     assert analyze("Do you have any idea whether Tata picked Somerset?").yes_no
     assert analyze("Do you know of a gigafactory in Wales?").search.startswith("Do you know of")
     # a statement to complete (rt-20220805_12: "… Springville, Utah, was started by a man who was trying to:")
