@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from index.textrules import (CLAIM_STOPWORDS, CLAUSE_OPENERS, MARKER, MONTHS, WEEKDAYS, WORD, content_keys,
-                             period_ends_sentence, undotted, word_key)
+from index.textrules import (CLAIM_STOPWORDS, CLAUSE_OPENERS, MARKER, MONTHS, REQUEST_VERBS, WEEKDAYS, WORD,
+                             content_keys, period_ends_sentence, undotted, word_key)
 
 _NAME_RUN = re.compile(r"(?:[A-Z][\w&'’.-]*)(?:[ \t]+(?:[A-Z][\w&'’.-]*|of|de))*")
 _CLAUSE = re.compile(r"(?:^|[.!?:;]\s+|\n)")
@@ -29,8 +29,10 @@ def name_keys(text: str) -> set[str]:
 def named_keys(text: str) -> set[str]:
     """Keys of the names in `text`, its first word included when capitalised ("Rivian will…")."""
     first = WORD.findall(text)[:1]
-    subject = content_keys(first[0]) if first and first[0][:1].isupper() and not _is_run_on(first[0]) else set()
-    return (name_keys(text) | subject) & content_keys(text)
+    subject = (content_keys(first[0]) if first and first[0][:1].isupper() and not _is_run_on(first[0])
+               and first[0].lower() not in REQUEST_VERBS else set())
+    run_on = {word_key(w) for w in WORD.findall(text) if ("'" in w or "’" in w) and _is_run_on(w)}  # "I'm"
+    return ((name_keys(text) - run_on) | subject) & content_keys(text)
 
 
 # A nationality describes what a question asks about ("Which European tourist destination …?", "Which US
@@ -93,7 +95,9 @@ def name_runs(text: str) -> tuple[str, ...]:
             while words and words[-1] in ("of", "de"):
                 words.pop()
             name = " ".join(words)
-            possessive = cut is not None and _is_possessive(cut) and not (at_start and _is_run_on(name))
+            possessive = cut is not None and _is_possessive(cut)
+            if " " not in name and (possessive or "'" in name or "’" in name) and _is_run_on(name):
+                continue
             if (len(name) < 2 or name.lower() in _JOB_TITLES
                     or (at_start and " " not in name and not name.isupper() and not possessive)):
                 continue
@@ -102,9 +106,9 @@ def name_runs(text: str) -> tuple[str, ...]:
 
 
 def _is_run_on(word: str) -> bool:
-    """"What's", "Here's" (or the word before its "'s"): a function word with "is" run on, never a name's
-    possessive."""
-    return word.lower().replace("’", "'").removesuffix("'s") in CLAUSE_OPENERS
+    """"What's", "Here's", "I'm" (or the word before its "'s"): a function word with a verb run on, never a name
+    or a name's possessive."""
+    return re.split(r"['’]", word.lower())[0] in CLAUSE_OPENERS
 
 
 def acronym_keys(text: str) -> set[str]:

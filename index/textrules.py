@@ -50,6 +50,13 @@ CLAIM_STOPWORDS = SEARCH_STOPWORDS | frozenset(
     .split()
 )
 
+# Verbs a chat message opens with to ask for something ("Summarise …", "Give me the gist of …", "List …",
+# "Remind me, what's …"): an imperative, never a name, though capitalised first.
+REQUEST_VERBS = frozenset(
+    "tell show give summarise summarize explain list describe name find compare outline remind recap brief walk "
+    "fill catch need correct let".split()
+)
+
 # Words that open a clause but never a name: "Unlike FTX" and "Using Caroline Ellison" name FTX and
 # Caroline Ellison.
 CLAUSE_OPENERS = CLAIM_STOPWORDS | frozenset(

@@ -33,7 +33,9 @@ _LIST = re.compile(r"^\s*(?:which|what)\s+(?:are|were|(?:[\w-]+\s+)?\w+s\s+(?:ar
                    r"would|could|can|should|may|might)\b)|^\s*(?:list|name)\b|\bwhat are the\b", re.IGNORECASE)
 _SUMMARY = re.compile(r"^\s*(?:summari[sz]e|give (?:me )?an overview|overview|tell me (?:more )?about|what happened|"
                       r"what is happening|what(?:'s| is) the latest|what are the latest|what(?:'s| is) new|"
-                      r"any(?:thing)? (?:news|new|updates?|developments?)\b|about (?!how|what|\d))\b", re.IGNORECASE)
+                      r"any(?:thing)? (?:news|new|updates?|developments?)\b|about (?!how|what|\d)|"
+                      r"(?:give|get) me (?:the|a) (?:gist|rundown|summary|recap|overview|quick take)|(?:the )?gist of|"
+                      r"(?:a )?(?:rundown|recap) (?:of|on)|fill me in|catch me up|brief me|walk me through)\b", re.IGNORECASE)
 # "Which company, reported by TechCrunch and The Verge, …?": an entity described, never named, through
 # several reports. A description that long (or naming two outlets) spans articles; a short "Who is the
 # anchor client of …?" is answered by one article and is not one of these.

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 
-AUX = r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|might|must)"
+from index.textrules import REQUEST_VERBS
+
+AUX = r"(?:am|is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|might|must)"
 WH = r"(?:which|what|who|whom|whose|where|when|how|why)"
 YES_NO_START = re.compile(rf"^\s*{AUX}\b", re.IGNORECASE)
 _YES_NO_CLAUSE = re.compile(rf",\s*{AUX}\s+(?:the|a|an|both|all|\w+)\b", re.IGNORECASE)
@@ -19,23 +21,24 @@ _YES_NO_CLAUSE = re.compile(rf",\s*{AUX}\s+(?:the|a|an|both|all|\w+)\b", re.IGNO
 # it open?", "… — did it …?"), after "And", "So" …; after a full stop with a capital ("U.S. is" opens none).
 _YES_NO_OPENING = re.compile(rf"(?:^\s*|(?<=[;:—–])\s*|\s-\s+|[.!?]\s+(?=(?-i:[A-Z])))(?:(?:and|but|so|also|"
                              rf"then|ok|okay)\b,?\s+)?(?P<aux>{AUX})(?:n['’]t)?\b", re.IGNORECASE)
-_YES_NO_TAG = re.compile(rf",\s*{AUX}n['’]t\s+\w+\s*\?\s*$", re.IGNORECASE)  # "…, didn't it?"
+# "…, didn't it?", "…, right?": a statement put for a yes or a no; so is one after "Correct me if I'm wrong".
+_YES_NO_TAG = re.compile(rf",\s*(?:{AUX}n['’]t\s+\w+|right|correct|true|yes|no)\s*\?\s*$", re.IGNORECASE)
+_TO_BE_CHECKED = re.compile(r"^\s*correct\s+me\s+if\s+i['’]?m\s+wrong\b", re.IGNORECASE)
 # A wh-word opening the question, a clause, or the sentence after a statement ("Kirk was shot. Where …?").
 _WH_CLAUSE = re.compile(rf"(?:^|[,;:]\s*|[.!?]\s+|\b(?:and|but)\s+){WH}\b", re.IGNORECASE)
 _TO_COMPLETE = re.compile(r":\s*$")  # "… was started by a man who was trying to:" asks for the rest
-# A question asked through a request: "Do you know where …?", "Can you tell me if …?", "Any idea which …?" ask
+# A question asked through a request: "Do you know where …?", "Can you remind me if …?", "Any idea which …?" ask
 # what follows; "Do you know the name of …?" asks for it, "What do you know about …?" (left as "about …?") for a
 # summary; "Could you summarise …?", "Can you list …?" ask what the verb does. ("Do you know of …?" stays as asked.)
-_REQUEST = re.compile(rf"^\s*(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:tell|show)\s+me|"
-                      rf"tell\s+me|i(?:'d|\s+would)\s+like\s+to\s+know|i\s+(?:want|need)\s+to\s+know|i\s+wonder|"
-                      rf"i'm\s+wondering|(?:do\s+you\s+(?:have\s+)?|have\s+you\s+(?:got\s+)?)?any\s+idea)"
-                      rf"\s*,?\s*(?=(?:if|whether|{WH})\b)|"
-                      rf"^\s*(?:please\s+)?(?:what\s+)?do\s+you\s+(?:happen\s+to\s+)?know\s+(?:anything\s+)?"
-                      rf"(?=about\b)|"
-                      rf"^\s*(?:please\s+)?do\s+you\s+(?:happen\s+to\s+)?know\s+(?!(?:of|about|anything)\b)(?=\w)|"
-                      rf"^\s*(?:please\s+)?(?:can|could|would|will)\s+you\s+"
-                      rf"(?:please\s+)?(?=(?:tell|show|give|summari[sz]e|explain|list|describe|name|find|compare|"
-                      rf"outline)\b)", re.IGNORECASE)
+_YOU_KNOW = r"(?:(?:do|did|would|could|can)\s+you\s+(?:happen\s+to\s+)?know|does\s+any(?:one|body)\s+know)"
+_REQUEST = re.compile(rf"^\s*(?:please\s+)?(?:(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?(?:tell|show|remind)"
+                      rf"\s+me|let\s+me\s+know|i(?:'d|\s+would)\s+like\s+to\s+know|i\s+(?:want|need)\s+to\s+know|"
+                      rf"i\s+wonder|i'm\s+wondering|(?:do\s+you\s+(?:have\s+)?|have\s+you\s+(?:got\s+)?)?any\s+idea|"
+                      rf"{_YOU_KNOW})\s*,?\s*(?=(?:if|whether|{WH})\b)|"
+                      rf"^\s*(?:please\s+)?(?:what\s+)?{_YOU_KNOW}\s+(?:anything\s+)?(?=about\b)|"
+                      rf"^\s*(?:please\s+)?{_YOU_KNOW}\s+(?!(?:of|about|anything)\b)(?=\w)|"
+                      rf"^\s*(?:please\s+)?(?:can|could|would|will)\s+you\s+(?:please\s+)?"
+                      rf"(?=(?:{'|'.join(sorted(REQUEST_VERBS))})\b)", re.IGNORECASE)
 _WHETHER = re.compile(r"^(?:if|whether)\b", re.IGNORECASE)
 # What a chat message may open with that asks nothing: "Quick question: where is …?", "Hey, which …?"
 _FILLER = re.compile(r"^\s*(?:(?:hey|hi|hello|ok|okay|so|also|btw|by the way|sorry|quick question|question|"
@@ -53,8 +56,8 @@ def is_yes_no(question: str) -> bool:
     """"Does …?", "Is …?", "After the report …, did TechCrunch …?", "Can you tell me if …?", not "…, which …?": a
     wh-word opening the question before any yes/no opening makes a wh-question ("Is X, which …?" stays yes/no)."""
     asked = as_asked(question)
-    if asked != question and _WHETHER.match(asked):  # not "If Tata builds in Somerset, how many jobs …?"
-        return True
+    if (asked != question and _WHETHER.match(asked)) or _TO_BE_CHECKED.match(asked):
+        return True  # not "If Tata builds in Somerset, how many jobs …?"
     if _TO_COMPLETE.search(asked):
         return False
     opening, wh = _YES_NO_OPENING.search(asked), _WH_CLAUSE.search(asked)

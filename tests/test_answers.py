@@ -130,7 +130,8 @@ def test_a_question_put_as_a_request_is_answered_and_checked_as_the_question_it_
                                   ("Do you happen to know where Nidec opened its two new factories?", "Novi Sad"),
                                   ("What's the name of Tata's new battery subsidiary?", "Agratas"),
                                   ("Do you know anything about Nidec's new factories?", "Novi Sad"),  # a summary
-                                  ("Quick question: where is ACC's first gigafactory?", "France")):
+                                  ("Quick question: where is ACC's first gigafactory?", "France"),
+                                  ("Summarise the BMW and JLR partnership", "BMW")):  # "Summarise" was a name
         answer = answerer.ask(question)
         assert not answer.refused and not answer.text.startswith("Yes"), (question, answer.text)
         assert answer_word in answer.text and any(answer_word in c.quote for c in answer.citations), answer.text

@@ -80,6 +80,9 @@ def test_names_are_cut_at_sentence_ends_possessives_and_lines_and_lose_titles() 
     # "What's", "Who's": a question word with "is" run on, not a possessive name (rt-20250425_1 was asked of "What")
     assert name_runs("What's the name of Tata's battery subsidiary? Who’s building it?") == ("Tata",)
     assert named_keys("What's the name of the new colour?") == set()
+    # nor is a request's verb, though capitalised first ("Summarise …" was refused: no article names "Summarise")
+    assert named_keys("Summarise the BMW and JLR partnership") == {"bmw", "jlr"}
+    assert named_keys("Correct me if I'm wrong, but is ACC's gigafactory in Germany?") == {"acc", "german"}
 
 
 def test_what_a_question_is_about_leaves_out_nationalities_weekdays_and_an_opening_word() -> None:

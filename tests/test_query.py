@@ -124,6 +124,16 @@ def test_question_kinds() -> None:
                     "Any news on a Tesla gigafactory in the UK?", "What's new with Polestar?"):
         assert not analyze(summary).yes_no and analyze(summary).kind == "summary", summary
     assert analyze("About how many jobs will GM's battery plant create?").kind == "fact"
+    for request, asked in (("Can you remind me where Polestar is moving production to?", "where Polestar"),
+                           ("Would you happen to know which company Honda is teaming up with?", "which company"),
+                           ("Remind me, what's Tata's battery business called?", "what's Tata's"),
+                           ("Let me know where Tata builds its gigafactory", "where Tata")):
+        assert not analyze(request).yes_no and analyze(request).search.startswith(asked), request
+    for summary in ("Give me the gist of the BMW and JLR partnership", "Fill me in on Tata's gigafactory"):
+        assert not analyze(summary).yes_no and analyze(summary).kind == "summary", summary
+    for checked in ("Correct me if I'm wrong, but ACC's first gigafactory is in Germany?",
+                    "ACC's first gigafactory is in France, right?", "Am I right that Tata picked Somerset?"):
+        assert analyze(checked).yes_no, checked
     assert analyze("Do you have any idea whether Tata picked Somerset?").yes_no
     assert analyze("Do you know of a gigafactory in Wales?").search.startswith("Do you know of")
     # a statement to complete (rt-20220805_12: "… Springville, Utah, was started by a man who was trying to:")
