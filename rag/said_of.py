@@ -16,6 +16,7 @@ from index.textrules import content_keys, numbers, strip_markers, word_key
 from rag.asked import (asked_thing, asks_name, asks_place, asks_time, asks_time_ahead, name_kind,
                        nationality_of_what_is_asked, place_asked, places, tells_which_one, time_asked, time_clauses,
                        times)
+from rag.countries import in_another_country
 from rag.evidence import Sentence, candidates
 from rag.sources import Source
 
@@ -71,9 +72,11 @@ def _place_said_of_something_else(answer: str, question: str, cited: Sequence[So
     build their second US gigafactory?" is not answered by Kokomo from "The pair are currently building a
     gigafactory in Kokomo, Indiana" (their first), nor "Where will Polestar build the Polestar 5?" by the
     Polestar 3's Ridgeville: a sentence of the cited articles that writes the place must say which one is asked
-    about (`tells_which_one`), as for a time."""
+    about (`tells_which_one`), as for a time. Nor is a place in one country the answer to where in another."""
     if not asks_place(question):
         return False
+    if in_another_country(answer, question):  # "… in Parsdorf, Germany" for where BMW assembles in the US
+        return True
     given = places(answer, question)
     placing = [s.text for s in candidates(cited) if given & content_keys(s.text)]
     return bool(placing) and not any(tells_which_one(place_asked(question), text) for text in placing)

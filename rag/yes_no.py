@@ -41,7 +41,7 @@ _REQUEST = re.compile(rf"^\s*(?:please\s+)?(?:(?:(?:can|could|would|will)\s+you\
                       rf"(?=(?:{'|'.join(sorted(REQUEST_VERBS))})\b)", re.IGNORECASE)
 _WHETHER = re.compile(r"^(?:if|whether)\b", re.IGNORECASE)
 # What a chat message may open with that asks nothing: "Quick question: where is …?", "Hey, which …?"
-_FILLER = re.compile(r"^\s*(?:(?:hey|hi|hello|ok|okay|so|also|btw|by the way|sorry|quick question|question|"
+_FILLER = re.compile(r"^\s*(?:(?:hey|hi|hello|ok|okay|and|but|so|also|btw|by the way|sorry|quick question|question|"
                      r"one (?:more|last) (?:thing|question))\b\s*[,:;!.\u2013\u2014-]*\s*)+(?=\w)", re.IGNORECASE)
 
 

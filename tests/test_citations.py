@@ -622,6 +622,24 @@ def test_an_answer_to_where_gives_a_place_said_of_what_is_asked(search_stack) ->
                            "Where will Jaguar Land Rover assemble its batteries?", False))
 
 
+def test_a_place_in_another_country_does_not_answer_where_in_this_one(search_stack) -> None:  # noqa: ANN001
+    """The real 1.5B answered "ok and where does BMW assemble batteries in the US?" (held-out chat probe chat-h3-005)
+    and its plain form with BMW's cell centre "in Parsdorf, Germany", and every check passed. Two countries never
+    hold each other (rag/countries.py); a finer place ("Somerset, England" for the UK) is left to the other checks."""
+    from rag.countries import countries, countries_placed_in
+    from rag.grounded import ground
+
+    us = "Where does BMW assemble batteries in the US?"
+    sources = _retrieved(search_stack, us)
+    parsdorf = _evidence_sentence(sources, "in Parsdorf, Germany")
+    assert _refused(ground(parsdorf.text, [parsdorf], sources, us, False))
+    germany = "Where is BMW making battery cells in Germany?"
+    assert not _refused(ground(parsdorf.text, [parsdorf], _retrieved(search_stack, germany), germany, False))
+    assert countries_placed_in("Where will Tata build in the U.K.?") == {"GB"} == countries("Somerset, England")
+    assert countries("Hyundai's Georgia plant, New Mexico, New South Wales, Jordan Love") == set()
+    assert countries("in Novi Sad, Republic of Serbia, and the United States") == {"RS", "US"}
+
+
 def test_a_verdict_weighing_amounts_needs_two_figures(search_stack) -> None:  # noqa: ANN001
     """"Did GM invest more in Ohio than BMW in South Carolina?": the 1.5B said "Yes" on GM's $920m and two
     BMW headlines that give no sum. A verdict on "more … than" needs a figure on each side (or one in the
