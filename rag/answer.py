@@ -126,7 +126,7 @@ class Answerer:
                                            self.retriever.as_of_date(as_of or NEWEST_ARTICLE) or "")
         k = k or getattr(getattr(self.retriever, "settings", None), "k", 6)
         if self.settings.mode == "draft":  # round 1 and the textbook: the question as typed, user filters only
-            hits = self.retriever.retrieve(understood.search, k=k, filters=filters, as_of=None)
+            hits = self.retriever.retrieve(understood.question, k=k, filters=filters, as_of=None)
         else:
             hits = plan.retrieve(self.retriever, understood, k, filters)
         sources = _fit(build_sources(hits, self.article_text), self.context_window, self.max_tokens)

@@ -56,8 +56,9 @@ def is_yes_no(question: str) -> bool:
     """"Does …?", "Is …?", "After the report …, did TechCrunch …?", "Can you tell me if …?", not "…, which …?": a
     wh-word opening the question before any yes/no opening makes a wh-question ("Is X, which …?" stays yes/no)."""
     asked = as_asked(question)
+    # a request's "if …" or "whether …" (not a leading "If Tata builds in Somerset, how many jobs …?")
     if (asked != question and _WHETHER.match(asked)) or _TO_BE_CHECKED.match(asked):
-        return True  # not "If Tata builds in Somerset, how many jobs …?"
+        return True
     if _TO_COMPLETE.search(asked):
         return False
     opening, wh = _YES_NO_OPENING.search(asked), _WH_CLAUSE.search(asked)
