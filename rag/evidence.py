@@ -19,6 +19,7 @@ from typing import Any
 
 from index.names import named_keys
 from index.textrules import content_keys, numbers, sentence_spans
+from rag.asked import asks_place, placed_in
 from rag.query import Query, Report, event_order
 from rag.sources import Source
 from rag.untrusted import blank_untrusted, readable
@@ -34,6 +35,11 @@ _STAMP = re.compile(r"^\s*\d{4}-\d{2}-\d{2}T[\d:+-]+\s*(?:By\s+\S+(?:\s+\S+){0,3
 # A sentence that asks is a subheading ("How many moons does Neptune have?"), not a fact: read, it takes one
 # of the few slots, and as the line most like the question it puts its article first.
 _ASKS = re.compile(r"\?[\s\"'”’)]*$")
+# A where-question is answered by a place. Of two sentences about as near to it, the one that puts something in
+# a place the question does not name ("For JLR, this will be at its engine plant in Wolverhampton") is read
+# before one that names none ("JLR & BMW Will Collaborate On Electric Car Powertrains"): a few slots go to the
+# best of every article, and the line that answers lost the last one to a headline (fu-008 on an AMX host).
+_GIVES_PLACE = 0.1
 
 
 @dataclass(frozen=True)
@@ -101,12 +107,20 @@ def words_held(question: str, sources: Sequence[Source]) -> float:
     return max(_lexical(question, candidates(sources)), default=0.0)
 
 
+def _answer_kind(question: str, sentences: list[Sentence]) -> list[float]:
+    """What a sentence scores for giving the kind of thing asked: a place for "where" (`rag.asked`)."""
+    if not asks_place(question):
+        return [0.0] * len(sentences)
+    named = named_keys(question)
+    return [_GIVES_PLACE if placed_in(s.text) - named else 0.0 for s in sentences]
+
+
 def select(
     question: str, sources: Sequence[Source], similarity: Similarity | None, max_sentences: int, max_chars: int,
 ) -> list[Sentence]:
     """The sentences to show the model, numbered from 1, grouped by article, most relevant first.
 
-    Scored by meaning (`similarity`) plus rare shared words; the best sentence of every
+    Scored by meaning (`similarity`) plus rare shared words (and a place, for where); the best sentence of every
     article is kept first, then the best of the rest until `max_sentences` or `max_chars`.
     A sentence several articles share (syndicated copy) is read once, from the article it scores best in.
     """
@@ -115,8 +129,9 @@ def select(
         return []
     lexical = _lexical(question, pool)
     dense = similarity(question, [s.text for s in pool]) if similarity else [0.0] * len(pool)
-    scored = [Sentence(0, s.source_n, s.start, s.end, s.text, d + lex)
-              for s, d, lex in zip(pool, dense, lexical, strict=True)]
+    kind = _answer_kind(question, pool)
+    scored = [Sentence(0, s.source_n, s.start, s.end, s.text, d + lex + k)
+              for s, d, lex, k in zip(pool, dense, lexical, kind, strict=True)]
     ranked = sorted(scored, key=lambda s: (-s.score, s.source_n, s.start))
     unique: list[Sentence] = []  # best-scoring copy of each wording first, as `ranked` is ordered
     wordings: set[str] = set()

@@ -14,6 +14,7 @@ from pathlib import Path
 from index.textrules import sentence_spans
 from rag import evidence
 from rag.pipeline import article_reader, ingest, open_search, sentence_similarity
+from rag.settings import AnswerSettings
 from rag.sources import build_sources
 from tests.conftest import make_settings
 
@@ -55,3 +56,17 @@ def test_a_month_abbreviation_before_a_day_does_not_end_the_sentence() -> None:
     assert [text[a:b] for a, b in sentence_spans(text)] == [
         "It will be seen on Aug. 23, 2044.", "Then none.", "It came in May.", "5 people died.", "He left in Jan.",
         "Then she came."]
+
+
+def test_a_where_question_reads_the_line_that_names_a_place(search_stack) -> None:  # noqa: ANN001
+    """fu-008 on an AMX host: of the twelve sentences read for where JLR will make its drive units with BMW, five
+    went to the best line of every article and the rest to partnership headlines; "For JLR, this will be at its
+    engine plant in Wolverhampton" came thirteenth, and the answer was refused. A line that puts something in a
+    place the question does not name answers where: it is chosen ninth of twelve now."""
+    question = "Where will JLR make the electric drive units JLR is developing with BMW?"
+    settings = AnswerSettings()  # what the answerer reads by default
+    sources = build_sources(search_stack.retriever.retrieve(question), article_reader(search_stack))
+    similarity = sentence_similarity(search_stack.embedder)
+
+    read = evidence.select(question, sources, similarity, settings.max_sentences, settings.max_context_chars)
+    assert any("Wolverhampton" in s.text for s in read), [s.text for s in read]
