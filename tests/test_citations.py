@@ -640,6 +640,25 @@ def test_a_place_in_another_country_does_not_answer_where_in_this_one(search_sta
     assert countries("in Novi Sad, Republic of Serbia, and the United States") == {"RS", "US"}
 
 
+def test_a_place_from_an_article_about_another_company_does_not_answer_where(search_stack) -> None:  # noqa: ANN001
+    """The real 1.5B answered "Where is Nissan's second gigafactory?" (held-out probe wo-002: no article says) with
+    "Stellantis and Samsung plan to build a second gigafactory in the US", pointing at Nissan's Sunderland line and
+    Stellantis's headline, and every check passed: the headline says which one (a second), in an article that
+    never names Nissan. The place must come from an article naming what the question names."""
+    from rag.grounded import ground
+
+    nissan = "Where is Nissan's second gigafactory?"
+    sources = _retrieved(search_stack, nissan)
+    sunderland = _evidence_sentence(sources, "EV36Zero hub in Sunderland")
+    headline = _evidence_sentence(sources, "Stellantis and Samsung plan to build second gigafactory in US")
+    reply = "Stellantis and Samsung plan to build a second gigafactory in the US."
+    assert _refused(ground(reply, [sunderland, headline], sources, nissan, False))
+    stellantis = "Where will Stellantis and Samsung build their second gigafactory?"
+    sources = _retrieved(search_stack, stellantis)
+    headline = _evidence_sentence(sources, "Stellantis and Samsung plan to build second gigafactory in US")
+    assert not _refused(ground(reply, [headline], sources, stellantis, False))
+
+
 def test_a_verdict_weighing_amounts_needs_two_figures(search_stack) -> None:  # noqa: ANN001
     """"Did GM invest more in Ohio than BMW in South Carolina?": the 1.5B said "Yes" on GM's $920m and two
     BMW headlines that give no sum. A verdict on "more … than" needs a figure on each side (or one in the
