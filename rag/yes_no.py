@@ -40,9 +40,12 @@ _REQUEST = re.compile(rf"^\s*(?:please\s+)?(?:(?:(?:can|could|would|will)\s+you\
                       rf"^\s*(?:please\s+)?(?:can|could|would|will)\s+you\s+(?:please\s+)?"
                       rf"(?=(?:{'|'.join(sorted(REQUEST_VERBS))})\b)", re.IGNORECASE)
 _WHETHER = re.compile(r"^(?:if|whether)\b", re.IGNORECASE)
-# What a chat message may open with that asks nothing: "Quick question: where is …?", "Hey, which …?"
-_FILLER = re.compile(r"^\s*(?:(?:hey|hi|hello|ok|okay|and|but|so|also|btw|by the way|sorry|quick question|question|"
-                     r"one (?:more|last) (?:thing|question))\b\s*[,:;!.\u2013\u2014-]*\s*)+(?=\w)", re.IGNORECASE)
+# What a chat message may open with that asks nothing: "Hey, which …?", "And where …?", "Quick question: where is
+# …?". A noun opens nothing only with its stop: "Question marks over Tata's plant" puts its own question.
+_FILLER_STOP = r"[,:;!.\u2013\u2014-]"
+_FILLER = re.compile(rf"^\s*(?:(?:(?:hey|hi|hello|ok|okay|and|but|so|also|btw|by the way|sorry)\b\s*{_FILLER_STOP}*|"
+                     rf"(?:quick question|question|one (?:more|last) (?:thing|question))\s*{_FILLER_STOP}+)\s*)+(?=\w)",
+                     re.IGNORECASE)
 
 
 def as_asked(question: str) -> str:

@@ -120,6 +120,7 @@ def test_question_kinds() -> None:
                            ("I want to know how much Tata is investing in its gigafactory", "how much Tata")):
         assert not analyze(request).yes_no and analyze(request).search.startswith(asked), request
     assert analyze("Sorry, one more question - is Tata's gigafactory in Wales?").yes_no
+    assert analyze("Question marks over Tata's gigafactory: will it open in 2027?").search.startswith("Question marks")
     for summary in ("What do you know about Tata's UK gigafactory?", "Do you know anything about Nidec's factories?",
                     "Any news on a Tesla gigafactory in the UK?", "What's new with Polestar?"):
         assert not analyze(summary).yes_no and analyze(summary).kind == "summary", summary
