@@ -83,6 +83,8 @@ def test_names_are_cut_at_sentence_ends_possessives_and_lines_and_lose_titles() 
     # nor is a request's verb, though capitalised first ("Summarise …" was refused: no article names "Summarise")
     assert named_keys("Summarise the BMW and JLR partnership") == {"bmw", "jlr"}
     assert named_keys("Correct me if I'm wrong, but is ACC's gigafactory in Germany?") == {"acc", "german"}
+    # nor a clause's opening word (27 MultiHop-RAG questions open "Considering the information from …")
+    assert named_keys("Considering the reports from Reuters, which company did GM pick?") == {"reuter", "gm"}
 
 
 def test_what_a_question_is_about_leaves_out_nationalities_weekdays_and_an_opening_word() -> None:
