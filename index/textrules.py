@@ -54,7 +54,7 @@ CLAIM_STOPWORDS = SEARCH_STOPWORDS | frozenset(
 # "Remind me, what's …"): an imperative, never a name, though capitalised first.
 REQUEST_VERBS = frozenset(
     "tell show give summarise summarize explain list describe name find compare outline remind recap brief walk "
-    "fill catch need correct let".split()
+    "fill catch need correct let confirm verify check looking".split()
 )
 
 # Words that open a clause but never a name: "Unlike FTX" and "Using Caroline Ellison" name FTX and

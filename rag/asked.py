@@ -39,12 +39,15 @@ _CHANGE = re.compile(r"\b(?:rise|rose|risen|grow|grew|grown|fall|fell|fallen|inc
 # "Where did ACC open …?", "… this week. Where is it located?": answered by a place something is in.
 # "Which country won …?", "… in which state?": answered by a name (`asks_name`).
 _PLACE_NOUN = r"(?:country|city|state|town|region|county|province|continent|island)"
-_ASKS_WHERE = re.compile(r"(?:^|[.?!]\s+)where\b", re.IGNORECASE)
+# Where a question's wh-word opens it: at the start, after a lead-in sentence, or after a dash or colon ("Looking
+# for the Honda / GS Yuasa JV timeline - when do they want it set up?", "Stellantis + Samsung: where's …?").
+_OPENS = r"(?:^|[.?!]\s+|\s[-\u2013\u2014]\s+|[:;]\s+)"
+_ASKS_WHERE = re.compile(rf"{_OPENS}where\b", re.IGNORECASE)
 _ASKS_WHICH_PLACE = re.compile(rf"\b(?:which|what) ({_PLACE_NOUN})\b", re.IGNORECASE)
 # "When will the Polestar 7 go on sale?", "… this week. When will it open?": answered by a time.
-_ASKS_WHEN = re.compile(r"(?:^|[.?!]\s+)when\b", re.IGNORECASE)
+_ASKS_WHEN = re.compile(rf"{_OPENS}when\b", re.IGNORECASE)
 # "When will …?", "When is … set to …?": a time ahead of the report, which its date line does not give.
-_ASKS_WHEN_AHEAD = re.compile(r"(?:^|[.?!]\s+)when\s+(?:will|is|are|would|could|might|should)\b", re.IGNORECASE)
+_ASKS_WHEN_AHEAD = re.compile(rf"{_OPENS}when\s+(?:will|is|are|would|could|might|should)\b", re.IGNORECASE)
 # A time an answer gives: a year, a month (capitalised: not "may open"), a weekday, a season, a quarter, "next
 # year", "tomorrow".
 _TIME = re.compile(r"\b(?:1[5-9]|2[01])\d{2}s?\b|\b(?:today|tonight|tomorrow|yesterday|spring|summer|autumn|winter|"
@@ -58,7 +61,7 @@ _VERB = r"(?:is|are|was|were|will|would|did|do|does|has|have|had|can|could|shoul
 _COUNTED = re.compile(rf"\bhow many\s+((?:(?!(?:{_VERB}|of|in|on|at|with|from|for|by|to|that|who|which)\b)"
                       r"[^\W\d_][\w-]*\s*){1,3})", re.IGNORECASE)
 # "What battery chemistry will …", "Which models will …": the thing asked for, the last word before the verb.
-_ASKED_THING = re.compile(rf"(?:^|[.?!]\s+)(?:what|which)\s+((?:[\w-]+\s+){{1,3}}?){_VERB}\b", re.IGNORECASE)
+_ASKED_THING = re.compile(rf"{_OPENS}(?:what|which)\s+((?:[\w-]+\s+){{1,3}}?){_VERB}\b", re.IGNORECASE)
 # "Who …?", "Which company …?": asks for a person or another named entity (`rag.query` reads a long one as a
 # description of one entity through several reports).
 _WHICH = r"^\s*(?:which|what)\s+(?:[\w-]+\s+){0,2}?"  # "Which", "What tech company", "Which two-time …"
@@ -115,7 +118,7 @@ def place_asked(question: str) -> str:
 
 def _asking_part(asks: re.Pattern[str], question: str) -> str:
     found = asks.search(question)
-    return question[found.start():].lstrip(" .?!") if found else ""
+    return question[found.start():].lstrip(" .?!:;\u2013\u2014-") if found else ""
 
 
 def asks_time_ahead(question: str) -> bool:

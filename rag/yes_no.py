@@ -21,8 +21,10 @@ _YES_NO_CLAUSE = re.compile(rf",\s*{AUX}\s+(?:the|a|an|both|all|\w+)\b", re.IGNO
 # it open?", "… — did it …?"), after "And", "So" …; after a full stop with a capital ("U.S. is" opens none).
 _YES_NO_OPENING = re.compile(rf"(?:^\s*|(?<=[;:—–])\s*|\s-\s+|[.!?]\s+(?=(?-i:[A-Z])))(?:(?:and|but|so|also|"
                              rf"then|ok|okay)\b,?\s+)?(?P<aux>{AUX})(?:n['’]t)?\b", re.IGNORECASE)
-# "…, didn't it?", "…, right?": a statement put for a yes or a no; so is one after "Correct me if I'm wrong".
-_YES_NO_TAG = re.compile(rf",\s*(?:{AUX}n['’]t\s+\w+|right|correct|true|yes|no)\s*\?\s*$", re.IGNORECASE)
+# "…, didn't it?", "…, right?", "…. True?": a statement put for a yes or a no; so is one after "Correct me if I'm
+# wrong".
+_YES_NO_TAG = re.compile(rf"[,.;:\u2013\u2014-]\s*(?:{AUX}n['’]t\s+\w+|(?:is\s+(?:that|it)\s+)?(?:right|correct|true)|"
+                         rf"yes|no|true\s+or\s+false)\s*\?\s*$", re.IGNORECASE)
 _TO_BE_CHECKED = re.compile(r"^\s*correct\s+me\s+if\s+i['’]?m\s+wrong\b", re.IGNORECASE)
 # A wh-word opening the question, a clause, or the sentence after a statement ("Kirk was shot. Where …?").
 _WH_CLAUSE = re.compile(rf"(?:^|[,;:]\s*|[.!?]\s+|\b(?:and|but)\s+){WH}\b", re.IGNORECASE)
@@ -43,16 +45,28 @@ _WHETHER = re.compile(r"^(?:if|whether)\b", re.IGNORECASE)
 # What a chat message may open with that asks nothing: "Hey, which …?", "And where …?", "Quick question: where is
 # …?". A noun opens nothing only with its stop: "Question marks over Tata's plant" puts its own question.
 _FILLER_STOP = r"[,:;!.\u2013\u2014-]"
-_FILLER = re.compile(rf"^\s*(?:(?:(?:hey|hi|hello|ok|okay|and|but|so|also|btw|by the way|sorry)\b\s*{_FILLER_STOP}*|"
+_FILLER = re.compile(rf"^\s*(?:(?:(?:hey|hi|hello|ok|okay|and|but|so|also|btw|by the way|sorry|please|pls|plz|"
+                     rf"out of curiosity|just curious|fyi)\b\s*{_FILLER_STOP}*|"
                      rf"(?:quick question|question|one (?:more|last) (?:thing|question))\s*{_FILLER_STOP}+)\s*)+(?=\w)",
                      re.IGNORECASE)
+
+
+# "Pls confirm: the Polestar 3 is made in South Carolina?", "Can you confirm that …", "Just checking, …": the
+# statement after it is put for a yes or a no ("Can you confirm where …?" still asks where).
+_TO_CONFIRM = re.compile(r"^\s*(?:(?:can|could)\s+you\s+)?(?:confirm|verify|double[-\s]check|just\s+checking|"
+                         r"just\s+to\s+confirm)\b(?:\s+(?:that|whether|if)\b)?\s*[,:\u2013\u2014-]?\s*(?=\w)",
+                         re.IGNORECASE)
+# "I heard ACC opened a gigafactory in Germany. True?": what was heard is the question; "I heard" is no evidence.
+_HEARD = re.compile(r"^\s*(?:i(?:'ve|\s+have)?\s+(?:heard|read|seen)|(?:someone|somebody)\s+(?:told\s+me|said))"
+                    r"(?:\s+that)?\b\s*[,:]?\s*(?=\w)", re.IGNORECASE)
 
 
 def as_asked(question: str) -> str:
     """The question without the request it is put in: "where Tata is building …?" for "Do you know where Tata is
     building …?", "list the UK gigafactories?" for "Can you list the UK gigafactories?", "where is ACC's first
     gigafactory?" for "Quick question: where is …?"."""
-    return _REQUEST.sub("", _FILLER.sub("", question, count=1), count=1)
+    statement = _HEARD.sub("", _TO_CONFIRM.sub("", _FILLER.sub("", question, count=1), count=1), count=1)
+    return _REQUEST.sub("", statement, count=1)
 
 
 def is_yes_no(question: str) -> bool:
@@ -61,6 +75,8 @@ def is_yes_no(question: str) -> bool:
     asked = as_asked(question)
     # a request's "if …" or "whether …" (not a leading "If Tata builds in Somerset, how many jobs …?")
     if (asked != question and _WHETHER.match(asked)) or _TO_BE_CHECKED.match(asked):
+        return True
+    if _TO_CONFIRM.match(_FILLER.sub("", question, count=1)) and not _WH_CLAUSE.search(asked):
         return True
     if _TO_COMPLETE.search(asked):
         return False

@@ -7,6 +7,7 @@ import json
 from eval.anatomy import classify
 from eval.metrics import contains_alias, matches_gold
 from index.textrules import numbers
+from rag.asked import asks_time, place_asked, time_asked
 from rag.evidence import Sentence, check
 from rag.llm.structured import AnswerFieldStream, evidence_schema, parse_reply
 from rag.query import QueryAnalyzer
@@ -121,6 +122,17 @@ def test_question_kinds() -> None:
         assert not analyze(request).yes_no and analyze(request).search.startswith(asked), request
     assert analyze("Sorry, one more question - is Tata's gigafactory in Wales?").yes_no
     assert analyze("Question marks over Tata's gigafactory: will it open in 2027?").search.startswith("Question marks")
+    # held-out probe set 4: a statement to confirm, what was heard, a tag after a full stop
+    for checked, asked in (("pls confirm: the Polestar 3 is made in South Carolina?", "the Polestar 3"),
+                           ("I heard ACC opened a gigafactory in Germany. True?", "ACC opened"),
+                           ("Can you confirm that Tata picked Somerset?", "Tata picked")):
+        assert analyze(checked).yes_no and analyze(checked).search.startswith(asked), checked
+    assert not analyze("Can you confirm where Tata builds its gigafactory?").yes_no
+    assert analyze("Out of curiosity, what's the capacity of the JV's plant?").search.startswith("what's")
+    # a wh-word after a dash or colon asks too: a headline got no time for this "when" (chat-h4-006)
+    timeline = "Looking for the Honda / GS Yuasa JV timeline - when do they want it set up?"
+    assert asks_time(timeline) and time_asked(timeline) == "when do they want it set up?"
+    assert place_asked("Stellantis + Samsung: where's the US gigafactory?") == "where's the US gigafactory?"
     for summary in ("What do you know about Tata's UK gigafactory?", "Do you know anything about Nidec's factories?",
                     "Any news on a Tesla gigafactory in the UK?", "What's new with Polestar?"):
         assert not analyze(summary).yes_no and analyze(summary).kind == "summary", summary
