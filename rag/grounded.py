@@ -102,8 +102,9 @@ def ground(
         # The verdict stands on its evidence: "Is BMW building a plant in Hungary? No" backed by a chipmaker's
         # German fab is a verdict about something else, even when another retrieved article names BMW. (Any
         # one name will do for a "No": a question in two parts may be "No" on one part's report alone.) A "Yes"
-        # to a question naming one or two things needs them all: "Did Nidec open a factory in Hungary? Yes"
-        # on Nidec's Serbian factories affirms what no report says.
+        # to a question naming one or two things needs them all, in one report: "Did Nidec open a factory in
+        # Hungary? Yes" on Nidec's Serbian factories affirms what no report says, as does "I heard ACC opened a
+        # gigafactory in Germany. True? Yes" on ACC's French one and a chipmaker's German plant (chat-h4-003).
         # A "Yes" that its evidence reports only as a plan is a "No", said so; that evidence must be about what
         # was asked, as a "Yes" must ("Is Nissan building its gigafactory with Envision AESC?" is not answered
         # by "Nissan announces third gigafactory").
@@ -112,7 +113,9 @@ def ground(
         # Nor one whose evidence names the place asked about only as the place left ("moving away from China").
         left = affirms and not planned and reported_as_left(given, evidence, verdict_words)
         name_count = len(named_keys(given))
-        evidence_share = 1.0 if affirms and name_count <= 2 else 0.0
+        one_report = affirms and name_count <= 2
+        evidence_names = (any(names_subjects(given, [source]) for source in cited_sources) if one_report
+                          else names_subjects(given, cited_sources, 0.0))
         # Nor does a "Yes" stand on what its evidence says of someone else: "Was Sam Bankman-Fried the CEO of
         # Alameda Research? Yes" on "Ellison's tenure as CEO of Alameda Research was an exercise in optics".
         borrowed = affirms and all(borrowed_subject(given, s.text) for s in evidence)
@@ -128,7 +131,7 @@ def ground(
         # article that names Volkswagen) says nothing of a gigafactory. A question weighing reports words its
         # evidence otherwise ("Google restrains competition" for an "antitrust battle").
         off_topic = short and not affirms and not weighs_reports and not on_topic(given, evidence)
-        if (not names_subjects(given, sources, read_share) or not names_subjects(given, cited_sources, evidence_share)
+        if (not names_subjects(given, sources, read_share) or not evidence_names
                 or not _has_amounts_to_compare(given, evidence) or borrowed or off_topic):
             return Grounded(Verified(REFUSAL, refused=True), "refused")
         verdict = verdict_words[0] if affirms and not planned and not left else verdict_words[1]

@@ -501,6 +501,15 @@ def test_a_verdict_or_a_quote_about_something_else_is_refused(search_stack) -> N
     assert _refused(ground("Yes", [serbia], sources, hungary, True))
     assert ground("No", [serbia], sources, hungary, True).mode == "yes_no"
     assert ground("Yes", [serbia], sources, "Did Nidec open factories in Serbia?", True).mode == "yes_no"
+    # … in one report: ACC's French gigafactory and a chipmaker's German plant are no German gigafactory of ACC's
+    # (held-out chat probe chat-h4-003, "I heard ACC opened a gigafactory in Germany. True?")
+    germany = "ACC opened a gigafactory in Germany. True?"
+    sources = _retrieved(search_stack, germany)
+    france = _evidence_sentence(sources, "ACC opens first gigafactory in France")
+    chips = _evidence_sentence(sources, "Chipmaker JV to build")
+    assert france.source_n != chips.source_n
+    assert _refused(ground("Yes", [france, chips], sources, germany, True))
+    assert ground("Yes", [france, chips], sources, "ACC opened a gigafactory in France. True?", True).mode == "yes_no"
 
     capital = "What is the capital of France?"
     sources = _retrieved(search_stack, capital)
