@@ -4,8 +4,8 @@ The model has pointed at sentences and written a short answer. What reaches the
 user is built only on the pointers that passed the check:
 - a yes/no question gets "Yes" or "No" first, then each piece of evidence quoted
   with its outlet and date, so the verdict is backed by what the reports say
-  (evidence naming none of the question's names, a "Yes" whose evidence leaves
-  out one of a short question's one or two names, a "No" to a short question on
+  (evidence naming none of the question's names, a "Yes" with no report of its
+  evidence naming a short question's one or two names, a "No" to a short question on
   evidence sharing none of what it asks beyond its names, or a "more … than" with
   fewer than two figures to weigh, is a refusal; a "Yes" to whether something
   was done, on evidence that reports it only as planned, is "No, reported only
