@@ -49,8 +49,6 @@ _FILLER = re.compile(rf"^\s*(?:(?:(?:hey|hi|hello|ok|okay|and|but|so|also|btw|by
                      rf"out of curiosity|just curious|fyi)\b\s*{_FILLER_STOP}*|"
                      rf"(?:quick question|question|one (?:more|last) (?:thing|question))\s*{_FILLER_STOP}+)\s*)+(?=\w)",
                      re.IGNORECASE)
-
-
 # "Pls confirm: the Polestar 3 is made in South Carolina?", "Can you confirm that …", "Just checking, …": the
 # statement after it is put for a yes or a no ("Can you confirm where …?" still asks where).
 _TO_CONFIRM = re.compile(r"^\s*(?:(?:can|could)\s+you\s+)?(?:confirm|verify|double[-\s]check|just\s+checking|"

@@ -129,6 +129,7 @@ def test_question_kinds() -> None:
         assert analyze(checked).yes_no and analyze(checked).search.startswith(asked), checked
     assert not analyze("Can you confirm where Tata builds its gigafactory?").yes_no
     assert analyze("Out of curiosity, what's the capacity of the JV's plant?").search.startswith("what's")
+    assert analyze("Please summarise Tata's gigafactory news").kind == "summary"  # "Please" opens nothing either
     # a wh-word after a dash or colon asks too: a headline got no time for this "when" (chat-h4-006)
     timeline = "Looking for the Honda / GS Yuasa JV timeline - when do they want it set up?"
     assert asks_time(timeline) and time_asked(timeline) == "when do they want it set up?"
