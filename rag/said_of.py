@@ -82,11 +82,11 @@ def _place_said_of_something_else(answer: str, question: str, cited: Sequence[So
     if in_another_country(answer, question):  # "… in Parsdorf, Germany" for where BMW assembles in the US
         return True
     given = places(answer, question)
-    by_n = {source.n: source for source in cited}
     placing = [s for s in candidates(cited) if given & content_keys(s.text)]
     # … and the article writing it must name what is asked about: "Stellantis and Samsung plan to build second
     # gigafactory in US" says which one (a second), but not Nissan's (held-out probe wo-002).
-    about = [s.text for s in placing if names_subjects(question, [by_n[s.source_n]], _PLACED_SHARE)]
+    naming = {source.n for source in cited if names_subjects(question, [source], _PLACED_SHARE)}
+    about = [s.text for s in placing if s.source_n in naming]
     return bool(placing) and not any(tells_which_one(place_asked(question), text) for text in about)
 
 

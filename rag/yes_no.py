@@ -59,11 +59,15 @@ _HEARD = re.compile(r"^\s*(?:i(?:'ve|\s+have)?\s+(?:heard|read|seen)|(?:someone|
                     r"(?:\s+that)?\b\s*[,:]?\s*(?=\w)", re.IGNORECASE)
 
 
+def _unfilled(question: str) -> str:
+    return _FILLER.sub("", question, count=1)
+
+
 def as_asked(question: str) -> str:
     """The question without the request it is put in: "where Tata is building …?" for "Do you know where Tata is
     building …?", "list the UK gigafactories?" for "Can you list the UK gigafactories?", "where is ACC's first
     gigafactory?" for "Quick question: where is …?"."""
-    statement = _HEARD.sub("", _TO_CONFIRM.sub("", _FILLER.sub("", question, count=1), count=1), count=1)
+    statement = _HEARD.sub("", _TO_CONFIRM.sub("", _unfilled(question), count=1), count=1)
     return _REQUEST.sub("", statement, count=1)
 
 
@@ -74,7 +78,7 @@ def is_yes_no(question: str) -> bool:
     # a request's "if …" or "whether …" (not a leading "If Tata builds in Somerset, how many jobs …?")
     if (asked != question and _WHETHER.match(asked)) or _TO_BE_CHECKED.match(asked):
         return True
-    if _TO_CONFIRM.match(_FILLER.sub("", question, count=1)) and not _WH_CLAUSE.search(asked):
+    if _TO_CONFIRM.match(_unfilled(question)) and not _WH_CLAUSE.search(asked):
         return True
     if _TO_COMPLETE.search(asked):
         return False
