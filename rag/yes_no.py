@@ -21,10 +21,10 @@ _YES_NO_CLAUSE = re.compile(rf",\s*{AUX}\s+(?:the|a|an|both|all|\w+)\b", re.IGNO
 # it open?", "… — did it …?"), after "And", "So" …; after a full stop with a capital ("U.S. is" opens none).
 _YES_NO_OPENING = re.compile(rf"(?:^\s*|(?<=[;:—–])\s*|\s-\s+|[.!?]\s+(?=(?-i:[A-Z])))(?:(?:and|but|so|also|"
                              rf"then|ok|okay)\b,?\s+)?(?P<aux>{AUX})(?:n['’]t)?\b", re.IGNORECASE)
-# "…, didn't it?", "…, right?", "…. True?": a statement put for a yes or a no; so is one after "Correct me if I'm
-# wrong".
+# "…, didn't it?", "…, right?", "…, yeah?", "…. True?": a statement put for a yes or a no; so is one after
+# "Correct me if I'm wrong".
 _YES_NO_TAG = re.compile(rf"[,.;:\u2013\u2014-]\s*(?:{AUX}n['’]t\s+\w+|(?:is\s+(?:that|it)\s+)?(?:right|correct|true)|"
-                         rf"yes|no|true\s+or\s+false)\s*\?\s*$", re.IGNORECASE)
+                         rf"yes|yeah|yep|no|eh|true\s+or\s+false)\s*\?\s*$", re.IGNORECASE)
 _TO_BE_CHECKED = re.compile(r"^\s*correct\s+me\s+if\s+i['’]?m\s+wrong\b", re.IGNORECASE)
 # A wh-word opening the question, a clause, or the sentence after a statement ("Kirk was shot. Where …?").
 _WH_CLAUSE = re.compile(rf"(?:^|[,;:]\s*|[.!?]\s+|\b(?:and|but)\s+){WH}\b", re.IGNORECASE)
@@ -32,26 +32,30 @@ _TO_COMPLETE = re.compile(r":\s*$")  # "… was started by a man who was trying 
 # A question asked through a request: "Do you know where …?", "Can you remind me if …?", "Any idea which …?" ask
 # what follows; "Do you know the name of …?" asks for it, "What do you know about …?" (left as "about …?") for a
 # summary; "Could you summarise …?", "Can you list …?" ask what the verb does. ("Do you know of …?" stays as asked.)
-_YOU_KNOW = r"(?:(?:do|did|would|could|can)\s+you\s+(?:happen\s+to\s+)?know|does\s+any(?:one|body)\s+know)"
-_REQUEST = re.compile(rf"^\s*(?:please\s+)?(?:(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?(?:tell|show|remind)"
-                      rf"\s+me|let\s+me\s+know|i(?:'d|\s+would)\s+like\s+to\s+know|i\s+(?:want|need)\s+to\s+know|"
-                      rf"i\s+wonder|i'm\s+wondering|(?:do\s+you\s+(?:have\s+)?|have\s+you\s+(?:got\s+)?)?any\s+idea|"
+_YOU = r"(?:you|u)"  # "could u tell me where …"
+_YOU_KNOW = rf"(?:(?:do|did|would|could|can)\s+{_YOU}\s+(?:happen\s+to\s+)?know|does\s+any(?:one|body)\s+know)"
+_REQUEST = re.compile(rf"^\s*(?:please\s+)?(?:(?:(?:can|could|would|will)\s+{_YOU}\s+(?:please\s+)?)?"
+                      rf"(?:tell|show|remind)\s+me|let\s+me\s+know|i(?:'d|\s+would)\s+like\s+to\s+know|"
+                      rf"i\s+(?:want|need)\s+to\s+know|i\s+wonder|i'm\s+wondering|"
+                      rf"(?:do\s+{_YOU}\s+(?:have\s+)?|have\s+{_YOU}\s+(?:got\s+)?)?any\s+idea|"
                       rf"{_YOU_KNOW})\s*,?\s*(?=(?:if|whether|{WH})\b)|"
                       rf"^\s*(?:please\s+)?(?:what\s+)?{_YOU_KNOW}\s+(?:anything\s+)?(?=about\b)|"
                       rf"^\s*(?:please\s+)?{_YOU_KNOW}\s+(?!(?:of|about|anything)\b)(?=\w)|"
-                      rf"^\s*(?:please\s+)?(?:can|could|would|will)\s+you\s+(?:please\s+)?"
+                      rf"^\s*(?:please\s+)?(?:can|could|would|will)\s+{_YOU}\s+(?:please\s+)?"
                       rf"(?=(?:{'|'.join(sorted(REQUEST_VERBS))})\b)", re.IGNORECASE)
 _WHETHER = re.compile(r"^(?:if|whether)\b", re.IGNORECASE)
-# What a chat message may open with that asks nothing: "Hey, which …?", "And where …?", "Quick question: where is
-# …?". A noun opens nothing only with its stop: "Question marks over Tata's plant" puts its own question.
+# What a chat message may open with that asks nothing: "Hey, which …?", "And where …?", "hmm, did …?", "Quick
+# question: where is …?", "Quick one — who's …?". A noun opens nothing only with its stop: "Question marks over
+# Tata's plant" puts its own question.
 _FILLER_STOP = r"[,:;!.\u2013\u2014-]"
 _FILLER = re.compile(rf"^\s*(?:(?:(?:hey|hi|hello|ok|okay|and|but|so|also|btw|by the way|sorry|please|pls|plz|"
-                     rf"out of curiosity|just curious|fyi)\b\s*{_FILLER_STOP}*|"
-                     rf"(?:quick question|question|one (?:more|last) (?:thing|question))\s*{_FILLER_STOP}+)\s*)+(?=\w)",
+                     rf"out of curiosity|just curious|fyi|hmm+|um+|uh+|erm)\b\s*{_FILLER_STOP}*|"
+                     rf"(?:quick (?:question|one|q)|question|one (?:more|last) (?:thing|question))\s*{_FILLER_STOP}+)"
+                     rf"\s*)+(?=\w)",
                      re.IGNORECASE)
 # "Pls confirm: the Polestar 3 is made in South Carolina?", "Can you confirm that …", "Just checking, …": the
 # statement after it is put for a yes or a no ("Can you confirm where …?" still asks where).
-_TO_CONFIRM = re.compile(r"^\s*(?:(?:can|could)\s+you\s+)?(?:confirm|verify|double[-\s]check|just\s+checking|"
+_TO_CONFIRM = re.compile(rf"^\s*(?:(?:can|could)\s+{_YOU}\s+)?(?:confirm|verify|double[-\s]check|just\s+checking|"
                          r"just\s+to\s+confirm)\b(?:\s+(?:that|whether|if)\b)?\s*[,:\u2013\u2014-]?\s*(?=\w)",
                          re.IGNORECASE)
 # "I heard ACC opened a gigafactory in Germany. True?": what was heard is the question; "I heard" is no evidence.

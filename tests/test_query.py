@@ -130,6 +130,13 @@ def test_question_kinds() -> None:
     assert not analyze("Can you confirm where Tata builds its gigafactory?").yes_no
     assert analyze("Out of curiosity, what's the capacity of the JV's plant?").search.startswith("what's")
     assert analyze("Please summarise Tata's gigafactory news").kind == "summary"  # "Please" opens nothing either
+    # held-out probe set 5: "Quick one —" and "hmm," open nothing, "u" is "you", "…, yeah?" puts a statement
+    for filled, asked in (("Quick one — who's Honda partnering with on batteries?", "who's Honda"),
+                          ("could u tell me where BMW makes battery cells near Munich", "where BMW")):
+        assert not analyze(filled).yes_no and analyze(filled).search.startswith(asked), filled
+    for checked, asked in (("So ACC's first gigafactory is in France, yeah?", "ACC's first"),
+                           ("hmm, did Polestar move Polestar 7 production out of China?", "did Polestar")):
+        assert analyze(checked).yes_no and analyze(checked).search.startswith(asked), checked
     # a wh-word after a dash or colon asks too: a headline got no time for this "when" (chat-h4-006)
     timeline = "Looking for the Honda / GS Yuasa JV timeline - when do they want it set up?"
     assert asks_time(timeline) and time_asked(timeline) == "when do they want it set up?"
