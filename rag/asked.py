@@ -56,6 +56,9 @@ _TIME = re.compile(r"\b(?:1[5-9]|2[01])\d{2}s?\b|\b(?:today|tonight|tomorrow|yes
 # "What will Honda and GS Yuasa's joint venture be called?", "What is the name of the storm …?"
 _ASKS_CALLED = re.compile(r"\bwhat (?:is|was|will be) (?:the |its |their )?name\b|\b(?:be|is|was|are|were) "
                           r"(?:called|named)\s*\?", re.IGNORECASE)
+# "What does ACC stand for?", "What is CMCC short for?": the name the initials are written for.
+_ASKS_EXPANSION = re.compile(r"\b(?:stands?|stood)\s+for\b|\bshort\s+for\b|\b(?:full\s+(?:name|form)|acronym|"
+                            r"abbreviation)\s+(?:of|for)\b", re.IGNORECASE)
 _VERB = r"(?:is|are|was|were|will|would|did|do|does|has|have|had|can|could|should|may|might)"
 # "How many jobs", "how many Delaware high schools": the last of up to three words before a function word.
 _COUNTED = re.compile(rf"\bhow many\s+((?:(?!(?:{_VERB}|of|in|on|at|with|from|for|by|to|that|who|which)\b)"
@@ -90,6 +93,11 @@ def asks_name(question: str) -> bool:
     """Is the answer a name ("Which companies are in the chipmaker joint venture …?", "Who is …?", "Which
     country won …?", "… in which state?", "What will the joint venture be called?")?"""
     return bool(ASKS_ENTITY.search(question) or _ASKS_WHICH_PLACE.search(question) or _ASKS_CALLED.search(question))
+
+
+def asks_expansion(question: str) -> bool:
+    """Does the question ask what initials stand for? Its answer writes the name they abbreviate."""
+    return bool(_ASKS_EXPANSION.search(question))
 
 
 def asks_place(question: str) -> bool:

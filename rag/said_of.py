@@ -13,7 +13,7 @@ from collections.abc import Sequence, Set
 from index.names import by_initials, named_keys, names_written
 from index.same_deed import deal_untold, deeds_named
 from index.textrules import content_keys, numbers, strip_markers, word_key
-from rag.asked import (asked_thing, asks_name, asks_place, asks_time, asks_time_ahead, name_kind,
+from rag.asked import (asked_thing, asks_expansion, asks_name, asks_place, asks_time, asks_time_ahead, name_kind,
                        nationality_of_what_is_asked, place_asked, places, tells_which_one, time_asked, time_clauses,
                        times)
 from rag.countries import in_another_country
@@ -31,10 +31,12 @@ _PLACED_SHARE = 0.5
 def restates(answer: str, question: str) -> bool:
     """An answer that only repeats the question's words ("BMW builds batteries in Germany and the US"
     for "where in Germany and the US…"), or its names in full or as initials ("Jaguar Land Rover" for "Which
-    company is JLR's partner …?"), answers nothing; its evidence may."""
+    company is JLR's partner …?"), answers nothing; its evidence may. Unless the question asks what the initials
+    stand for: "ACC stands for Automotive Cells Company" answers "What does ACC stand for?"."""
     plain = strip_markers(answer)
     asked = _words_and_figures(question) | _words_and_figures(by_initials(question))
-    return _words_and_figures(plain) <= asked or _words_and_figures(by_initials(plain)) <= asked
+    return _words_and_figures(plain) <= asked or (not asks_expansion(question)
+                                                  and _words_and_figures(by_initials(plain)) <= asked)
 
 
 def _words_and_figures(text: str) -> set[str]:

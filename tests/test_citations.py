@@ -830,6 +830,21 @@ def test_which_company_is_answered_by_a_name_the_question_does_not_give(search_s
                            False))
 
 
+def test_what_initials_stand_for_is_answered_by_the_name_they_abbreviate(search_stack) -> None:  # noqa: ANN001
+    """Held-out chat-h6-008 "I keep forgetting — what does ACC stand for?": the 1.5B answered "ACC stands for
+    Automotive Cells Company" and it was refused for restating the question, its name read back as initials."""
+    from rag.grounded import ground
+
+    question = "What does ACC stand for?"
+    sources = _retrieved(search_stack, question)
+    opening = _evidence_sentence(sources, "Automotive Cells Company (ACC)")
+    grounded = ground("ACC stands for Automotive Cells Company.", [opening], sources, question, False)
+    assert grounded.mode == "answer" and "Automotive Cells Company" in grounded.verified.text
+    # a name written out still does not answer a question naming it by its initials
+    partner = "Which company is ACC's partner?"
+    assert ground("Automotive Cells Company", [opening], sources, partner, False).mode != "answer"
+
+
 def test_the_outlets_a_question_names_are_not_looked_for_in_the_text(tmp_path) -> None:  # noqa: ANN001
     """A name asked for comes from an article naming what the question names (GM's partner in an Ohio plant is not
     its battery partner); a question naming outlets, as MultiHop-RAG's do, is not asking their text to name them:
