@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from index.textrules import (CLAIM_STOPWORDS, CLAUSE_OPENERS, MARKER, MONTHS, REQUEST_VERBS, WEEKDAYS, WORD,
-                             content_keys, period_ends_sentence, undotted, word_key)
+from index.textrules import (ABBREVIATED_NOUNS, CLAIM_STOPWORDS, CLAUSE_OPENERS, MARKER, MONTHS, REQUEST_VERBS,
+                             WEEKDAYS, WORD, content_keys, period_ends_sentence, undotted, word_key)
 
 _NAME_RUN = re.compile(r"(?:[A-Z][\w&'’.-]*)(?:[ \t]+(?:[A-Z][\w&'’.-]*|of|de))*")
 _CLAUSE = re.compile(r"(?:^|[.!?:;]\s+|\n)")
@@ -125,13 +125,18 @@ def acronym_keys(text: str) -> set[str]:
 def names_written(names_of: str, text: str) -> set[str]:
     """The name keys of `names_of` that `text` writes capitalised (its "electric motor" is not "General
     Motors"), a name's initials standing for all its words ("GM" in `text` writes "General Motors"), and
-    `text`'s names for their initials ("Jaguar Land Rover" writes "JLR")."""
+    `text`'s names for their initials ("Jaguar Land Rover" writes "JLR"). A common noun's initials are written by
+    its words ("joint venture" writes "JV": `ABBREVIATED_NOUNS`)."""
     keys = {word_key(w) for w in WORD.findall(undotted(text)) if w[:1].isupper()} | acronym_keys(text)
     wanted = named_keys(names_of)
     found = wanted & keys
     for name in name_runs(names_of):
         if initials(name) and word_key(initials(name)) in keys:
             found |= wanted & content_keys(name)
+    for key in wanted - found:
+        words = ABBREVIATED_NOUNS.get(key) or ABBREVIATED_NOUNS.get(key.removesuffix("s"))  # "EVs"
+        if words and re.search(rf"\b{words}", text, re.IGNORECASE):
+            found.add(key)
     return found
 
 

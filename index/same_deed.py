@@ -12,6 +12,7 @@ partnership are the deals an answer's evidence must report as such (`deal_untold
 from __future__ import annotations
 
 import functools
+import re
 
 from index.textrules import WORD, word_key
 
@@ -26,7 +27,12 @@ _GROUPS = {
     "buy": "buy buys bought buying acquire acquires acquired acquiring acquisition purchase purchases purchased "
            "purchasing takeover takeovers",
     "plant": "plant plants factory factories facility facilities gigafactory gigafactories",
+    # A company or joint venture brought into being: "when do they want it set up?" is answered by "with the goal
+    # of establishing a joint venture company by the end of 2023". Not "found" (of "find") nor "create" (jobs).
+    "establish": "establish establishes established establishing establishment founded founding formed forming "
+                 "setup",
 }
+_SET_UP = re.compile(r"\b(set|sets|setting)\s+up\b", re.IGNORECASE)  # "set" alone is "set to commence"
 _GROUP_OF = {form: group for group, forms in _GROUPS.items() for form in forms.split()}
 START_FORMS = frozenset(_GROUPS["start"].split())
 # What changed hands tells a purchase too: "In 1803, the United States paid France $15 million for the Louisiana
@@ -36,7 +42,8 @@ _CHANGED_HANDS = frozenset("pay pays paid paying sell sells sold selling sale".s
 
 def deed_keys(text: str) -> dict[str, str]:
     """The `word_key` of each listed word the text writes, with its group as a key no `word_key` takes ("=make")."""
-    return {word_key(word): f"={_GROUP_OF[word.lower()]}" for word in WORD.findall(text) if word.lower() in _GROUP_OF}
+    found = {word_key(word): f"={_GROUP_OF[word.lower()]}" for word in WORD.findall(text) if word.lower() in _GROUP_OF}
+    return found | {word_key(m.group(1)): "=establish" for m in _SET_UP.finditer(text)}
 
 
 @functools.lru_cache(maxsize=1024)

