@@ -21,10 +21,11 @@ _YES_NO_CLAUSE = re.compile(rf",\s*{AUX}\s+(?:the|a|an|both|all|\w+)\b", re.IGNO
 # it open?", "… — did it …?"), after "And", "So" …; after a full stop with a capital ("U.S. is" opens none).
 _YES_NO_OPENING = re.compile(rf"(?:^\s*|(?<=[;:—–])\s*|\s-\s+|[.!?]\s+(?=(?-i:[A-Z])))(?:(?:and|but|so|also|"
                              rf"then|ok|okay)\b,?\s+)?(?P<aux>{AUX})(?:n['’]t)?\b", re.IGNORECASE)
-# "…, didn't it?", "…, right?", "…, yeah?", "…. True?": a statement put for a yes or a no; so is one after
-# "Correct me if I'm wrong".
-_YES_NO_TAG = re.compile(rf"[,.;:\u2013\u2014-]\s*(?:{AUX}n['’]t\s+\w+|(?:is\s+(?:that|it)\s+)?(?:right|correct|true)|"
-                         rf"yes|yeah|yep|no|eh|true\s+or\s+false)\s*\?\s*$", re.IGNORECASE)
+# "…, didn't it?", "…, isn't that so?", "…, right?", "…, yeah?", "…. True?": a statement put for a yes or a
+# no; so is one after "Correct me if I'm wrong".
+_YES_NO_TAG = re.compile(rf"[,.;:\u2013\u2014-]\s*(?:{AUX}n['’]t\s+\w+(?:\s+so)?|"
+                         rf"(?:is\s+(?:that|it)\s+)?(?:right|correct|true)|yes|yeah|yep|no|eh|"
+                         rf"true\s+or\s+false)\s*\?\s*$", re.IGNORECASE)
 _TO_BE_CHECKED = re.compile(r"^\s*correct\s+me\s+if\s+i['’]?m\s+wrong\b", re.IGNORECASE)
 # A wh-word opening the question, a clause, or the sentence after a statement ("Kirk was shot. Where …?").
 _WH_CLAUSE = re.compile(rf"(?:^|[,;:]\s*|[.!?]\s+|\b(?:and|but)\s+){WH}\b", re.IGNORECASE)

@@ -137,6 +137,8 @@ def test_question_kinds() -> None:
     for checked, asked in (("So ACC's first gigafactory is in France, yeah?", "ACC's first"),
                            ("hmm, did Polestar move Polestar 7 production out of China?", "did Polestar")):
         assert analyze(checked).yes_no and analyze(checked).search.startswith(asked), checked
+    # held-out probe set 7: "…, isn't that so?" puts one too
+    assert analyze("BMW's South Carolina plant will use regional cells, isn't that so?").yes_no
     # a wh-word after a dash or colon asks too: a headline got no time for this "when" (chat-h4-006)
     timeline = "Looking for the Honda / GS Yuasa JV timeline - when do they want it set up?"
     assert asks_time(timeline) and time_asked(timeline) == "when do they want it set up?"
