@@ -46,6 +46,18 @@ NATIONALITIES = frozenset(
     "colombian venezuelan peruvian cuban haitian jamaican australian pakistani afghan bangladeshi vietnamese "
     "thai indonesian filipino malaysian singaporean taiwanese".split())
 
+# The country a nationality is of, where their keys differ ("German" and "Germany" share theirs): an article placing
+# ACC's gigafactory "in France" names "its French gigafactory".
+_COUNTRY_OF = dict(pair.split(":") for pair in (
+    "american:America,US,USA british:Britain,UK english:England scottish:Scotland welsh:Wales irish:Ireland "
+    "french:France spanish:Spain italian:Italy dutch:Netherlands,Holland belgian:Belgium swiss:Switzerland "
+    "swedish:Sweden norwegian:Norway danish:Denmark finnish:Finland polish:Poland greek:Greece turkish:Turkey "
+    "chinese:China japanese:Japan korean:Korea indian:India thai:Thailand filipino:Philippines mexican:Mexico "
+    "canadian:Canada peruvian:Peru argentine:Argentina argentinian:Argentina israeli:Israel iraqi:Iraq "
+    "iranian:Iran lebanese:Lebanon egyptian:Egypt pakistani:Pakistan afghan:Afghanistan emirati:UAE,Emirates "
+    "qatari:Qatar yemeni:Yemen singaporean:Singapore bangladeshi:Bangladesh").split())
+_COUNTRY_KEYS_OF = {nationality: {word_key(country) for country in countries.split(",")}
+                    for nationality, countries in _COUNTRY_OF.items()}
 
 def nationality_keys(text: str) -> set[str]:
     """Keys of the nationalities `text` writes ("US", "Europeans"), less a key that another word of it shares
@@ -126,7 +138,8 @@ def names_written(names_of: str, text: str) -> set[str]:
     """The name keys of `names_of` that `text` writes capitalised (its "electric motor" is not "General
     Motors"), a name's initials standing for all its words ("GM" in `text` writes "General Motors"), and
     `text`'s names for their initials ("Jaguar Land Rover" writes "JLR"). A common noun's initials are written by
-    its words ("joint venture" writes "JV": `ABBREVIATED_NOUNS`)."""
+    its words ("joint venture" writes "JV": `ABBREVIATED_NOUNS`), a nationality by its country ("France" writes
+    "French")."""
     keys = {word_key(w) for w in WORD.findall(undotted(text)) if w[:1].isupper()} | acronym_keys(text)
     wanted = named_keys(names_of)
     found = wanted & keys
@@ -137,6 +150,9 @@ def names_written(names_of: str, text: str) -> set[str]:
         words = ABBREVIATED_NOUNS.get(key) or ABBREVIATED_NOUNS.get(key.removesuffix("s"))  # "EVs"
         if words and re.search(rf"\b{words}", text, re.IGNORECASE):
             found.add(key)
+    for word in WORD.findall(names_of):  # the nationality as written: "Britishvolt" shares the key of "British"
+        if word_key(word) in wanted - found and _COUNTRY_KEYS_OF.get(word.lower(), set()) & keys:
+            found.add(word_key(word))
     return found
 
 

@@ -864,6 +864,22 @@ def test_a_common_noun_by_its_initials_is_written_by_its_words(search_stack) -> 
     assert "jv" in names_written(question, "Honda and GS Yuasa plan a joint venture company")
 
 
+def test_a_nationality_is_written_by_its_country(search_stack) -> None:  # noqa: ANN001
+    """Held-out chat-h7-008 "hi! has ACC inaugurated its French gigafactory yet?": the 1.5B said "Yes" on ACC's
+    opening "… its new gigafactory in France", refused because no article writes "French"."""
+    from index.names import names_written
+    from rag.grounded import ground
+
+    question = "Has ACC inaugurated its French gigafactory yet?"
+    sources = _retrieved(search_stack, question)
+    opening = _evidence_sentence(sources, "has held the inauguration of its new gigafactory in France")
+    grounded = ground("Yes", [opening], sources, question, True)
+    assert grounded.mode == "yes_no" and grounded.verified.text.startswith("Yes")
+    # the nationality as written: "Britishvolt" shares its word key with "British", yet "the UK" does not name it
+    assert names_written("Where is Britishvolt building?", "a battery plant in the UK") == set()
+    assert names_written("Is the American plant open?", "a plant in the U.S. opened") == {"americ"}
+
+
 def test_the_outlets_a_question_names_are_not_looked_for_in_the_text(tmp_path) -> None:  # noqa: ANN001
     """A name asked for comes from an article naming what the question names (GM's partner in an Ohio plant is not
     its battery partner); a question naming outlets, as MultiHop-RAG's do, is not asking their text to name them:
