@@ -42,6 +42,7 @@ from rag.citations import Citation, Verified, is_refusal, place_markers, verify
 from rag.deeds import only_planned, reads_as_planned
 from rag.evidence import Sentence, candidates
 from rag.first_reported import DatedReport
+from rag.placed_elsewhere import placed_elsewhere
 from rag.places_left import only_left
 from rag.prompts import REFUSAL, UNKNOWN
 from rag.query import is_outlet_name
@@ -112,6 +113,11 @@ def ground(
         affirms = reply.lower().startswith("yes") or planned
         # Nor one whose evidence names the place asked about only as the place left ("moving away from China").
         left = affirms and not planned and reported_as_left(given, evidence, verdict_words)
+        # Nor one whose evidence puts the one thing asked about in another country ("ACC opens first gigafactory in
+        # France" for "ACC's first gigafactory is in Germany?"): a "No", checked as one.
+        elsewhere = (affirms and not planned and not left and verdict_words == ("Yes", "No")
+                     and placed_elsewhere(given, [s.text for s in evidence]))
+        affirms = affirms and not elsewhere
         name_count = len(named_keys(given))
         one_report = affirms and name_count <= 2
         evidence_names = (any(names_subjects(given, [source]) for source in cited_sources) if one_report

@@ -325,6 +325,22 @@ def test_a_yes_does_not_stand_on_what_its_evidence_says_of_someone_else() -> Non
     assert ground("Yes", [ellison], [article], "Was Ellison the CEO of Alameda Research?", True).mode == "yes_no"
 
 
+def test_a_yes_on_the_one_thing_asked_placed_in_another_country_is_no(search_stack) -> None:  # noqa: ANN001
+    """Held-out chat-h3-007 "Correct me if I'm wrong, but ACC's first gigafactory is in Germany?": the 1.5B said
+    "Yes" on "ACC opens first gigafactory in France", refused (no report names ACC and Germany). There is one first
+    gigafactory: "No". A gigafactory of many ("Is ACC building a gigafactory in Germany?") stays unanswered."""
+    from rag.grounded import ground
+
+    question = "ACC's first gigafactory is in Germany, right?"
+    sources = _retrieved(search_stack, question)
+    headline = _evidence_sentence(sources, "ACC opens first gigafactory in France")
+    grounded = ground("Yes", [headline], sources, question, True)
+    assert grounded.mode == "yes_no" and grounded.verified.text.startswith("No:")
+    assert ground("Yes", [headline], sources, "ACC's first gigafactory is in France, right?", True
+                  ).verified.text.startswith("Yes:")
+    assert _refused(ground("Yes", [headline], sources, "Is ACC building a gigafactory in Germany?", True))
+
+
 def test_only_questions_that_lean_on_the_conversation_are_condensed() -> None:
     from rag.follow_up import needs_context
 
