@@ -59,6 +59,7 @@ _COUNTRY_OF = dict(pair.split(":") for pair in (
 _COUNTRY_KEYS_OF = {nationality: {word_key(country) for country in countries.split(",")}
                     for nationality, countries in _COUNTRY_OF.items()}
 
+
 def nationality_keys(text: str) -> set[str]:
     """Keys of the nationalities `text` writes ("US", "Europeans"), less a key that another word of it shares
     ("Germany" stays beside "German")."""
