@@ -174,21 +174,24 @@ def _ordinals_of(words: str) -> list[tuple[str, set[str]]]:
     return [(word_key(m.group(1)), content_keys(m.group(2))) for m in _ORDINAL_OF.finditer(words)]
 
 
+def _gives_ordinal(written: list[tuple[str, set[str]]], ordinal: str, thing: set[str], same: bool = True) -> bool:
+    """Is the thing given that ordinal (`same`), or another one, in these (ordinal, thing) pairs?"""
+    return any(given & thing and (given_ordinal == ordinal) == same for given_ordinal, given in written)
+
+
 def counts_the_same_one(question: str, text: str) -> bool:
     """Does the text give the question's ordinal to the thing the question counts ("ACC opens first gigafactory in
     France" for "ACC's first gigafactory is in Germany?")? There is one of it."""
     written = _ordinals_of(text)
-    return any(thing & asked_thing and ordinal == asked_ordinal
-               for asked_ordinal, asked_thing in _ordinals_of(question) for ordinal, thing in written)
+    return any(_gives_ordinal(written, ordinal, thing) for ordinal, thing in _ordinals_of(question))
 
 
 def _counts_another_one(question: str, text: str) -> bool:
     """Does the text give another ordinal, and not the question's, to a thing the question counts ("second
     gigafactory" for "first gigafactory")?"""
-    asked, written = _ordinals_of(question), _ordinals_of(text)
-    return any(any(thing & asked_thing and ordinal != asked_ordinal for ordinal, thing in written)
-               and not any(thing & asked_thing and ordinal == asked_ordinal for ordinal, thing in written)
-               for asked_ordinal, asked_thing in asked)
+    written = _ordinals_of(text)
+    return any(_gives_ordinal(written, ordinal, thing, same=False) and not _gives_ordinal(written, ordinal, thing)
+               for ordinal, thing in _ordinals_of(question))
 
 
 def asks_money(question: str) -> bool:

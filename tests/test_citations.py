@@ -865,6 +865,7 @@ def test_a_common_noun_by_its_initials_is_written_by_its_words(search_stack) -> 
     """Held-out chat-h4-006 "Looking for the Honda / GS Yuasa JV timeline - when do they want it set up?": the
     article writes "joint venture" and "establishing", never "JV" or "set up", so the 1.5B's headline (no time)
     could not be replaced by the quote that answers, and the question was refused."""
+    from index.names import names_written
     from rag.grounded import ground
 
     question = "Looking for the Honda / GS Yuasa JV timeline - when do they want it set up?"
@@ -874,8 +875,6 @@ def test_a_common_noun_by_its_initials_is_written_by_its_words(search_stack) -> 
                       False)
     assert grounded.mode == "quoted" and "by the end of 2023" in grounded.verified.text
     # the words must be written: an article naming Honda and GS Yuasa but no joint venture does not name "the JV"
-    from index.names import names_written
-
     assert "jv" not in names_written(question, "Honda and GS Yuasa look to collaborate on lithium-ion batteries")
     assert "jv" in names_written(question, "Honda and GS Yuasa plan a joint venture company")
 
