@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from index.vectors_file import embeddings_of
-from index.vectors import VectorIndex, rescore
+from index.vectors import VectorIndex, allowed_selector, rescore
 
 DIM, K = 384, 10
 
@@ -109,7 +109,7 @@ def main() -> None:
             size_mb = len(faiss.serialize_index(hnsw)) / 2**20
             for name, allowed in filters.items():
                 def hsearch(q: np.ndarray, allowed: np.ndarray | None = allowed) -> list[int]:
-                    sel = faiss.IDSelectorBatch(allowed) if allowed is not None else None
+                    sel = allowed_selector(allowed) if allowed is not None else None
                     _, found = hnsw.search(q.reshape(1, -1), K, params=faiss.SearchParametersHNSW(sel=sel, efSearch=64))
                     return [int(i) for i in found[0] if i != -1]
                 rows.append(("hnsw (not offered)", build_s, size_mb, name, *_time(hsearch, queries, truth[name])))

@@ -17,6 +17,7 @@ from index.embedder import int8_installed, resolve_precision
 from index.errors import IndexMismatchError, NewsragError
 from index.manifest import MANIFEST, read_manifest, spec_from_manifest
 from index.store import DATABASE, IndexStore
+from index.vectors import VectorIndex
 from index.vectors_file import VECTORS, VectorsFile, stored_vectors
 from rag.pipeline import ingest, open_search, remove
 from rag.support import SUPPORT_THRESHOLD, support_score
@@ -282,6 +283,25 @@ def test_ivfpq_index_round_trips_updates_in_place_and_filters_exactly(tmp_path: 
     texts = [h.chunk.text for h in stack.retriever.retrieve("GM TDK battery plant jobs", k=10)]
     assert any("2,500 jobs" in t for t in texts) and not any("1,000 jobs" in t for t in texts)
     assert all(not h.chunk.origin.startswith("000_") for h in stack.retriever.retrieve("Nissan Sunderland", k=10))
+
+
+def test_filtered_flat_search_returns_exactly_the_best_allowed_ids() -> None:
+    """The filter is a bitmap over row ids: ids past the largest allowed one, and ids whose bit sits in the same
+    byte as an allowed one, must stay out; the allowed ones come back in exact cosine order."""
+    rng = np.random.default_rng(7)
+    vectors = rng.normal(size=(300, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    ids = np.arange(5, 305, dtype=np.int64)  # row ids need not start at 0
+    index = VectorIndex.create("flat", 16)
+    index.add(ids, vectors)
+    query = vectors[-1]  # the best match overall (itself) is not allowed
+    allowed = np.array([9, 10, 12, 77, 78, 200, 203], dtype=np.int64)
+    scores = vectors @ query
+    expected = sorted(allowed.tolist(), key=lambda i: -scores[i - 5])[:5]
+    found = index.search(query, 5, allowed)
+    assert [i for i, _ in found] == expected
+    assert [round(s, 5) for _, s in found] == [round(float(scores[i - 5]), 5) for i in expected]
+    assert index.search(query, 5, np.array([304], dtype=np.int64))[0][0] == 304
 
 
 def _all_vectors(store: IndexStore) -> tuple[list[int], list[np.ndarray]]:
