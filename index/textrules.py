@@ -32,6 +32,15 @@ def canonical(text: str) -> str:
 
 # ---- words ---------------------------------------------------------------------
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# A model or product written as letters then digits in one word ("i3S", "iX3", "EV36Zero", "P7"), which WORD
+# splits into letters and a figure: "i3S" would be "i", "3" and "S", so an answer "i3S" only repeated the
+# question's "i3". Not a figure with its unit ("4bn", "5th"), which `numbers` reads.
+CODED_NAME = re.compile(r"\b[^\W\d_]+\d[^\W_]*\b")
+
+
+def coded_names(text: str) -> set[str]:
+    """The letters-and-digits names a text writes, lower-cased: {"i3s"} for "the i3S"."""
+    return {name.lower() for name in CODED_NAME.findall(text)}
 
 # Question and function words: in a BM25 OR-query they carry no evidence and rank
 # chunks by how often they say "what" or "the".

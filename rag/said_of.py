@@ -12,7 +12,7 @@ from collections.abc import Sequence, Set
 
 from index.names import by_initials, named_keys, names_written
 from index.same_deed import deal_untold, deeds_named
-from index.textrules import content_keys, numbers, strip_markers, word_key
+from index.textrules import coded_names, content_keys, numbers, strip_markers, word_key
 from rag.asked import (asked_thing, asks_expansion, asks_name, asks_place, asks_time, asks_time_ahead, name_kind,
                        nationality_of_what_is_asked, place_asked, places, tells_which_one, time_asked, time_clauses,
                        times)
@@ -40,7 +40,7 @@ def restates(answer: str, question: str) -> bool:
 
 
 def _words_and_figures(text: str) -> set[str]:
-    return content_keys(text) | numbers(text)
+    return content_keys(text) | numbers(text) | coded_names(text)
 
 
 def said_of_something_else(answer: str, question: str, evidence: Sequence[Sentence], sources: Sequence[Source]

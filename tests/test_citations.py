@@ -861,6 +861,20 @@ def test_what_initials_stand_for_is_answered_by_the_name_they_abbreviate(search_
     assert ground("Automotive Cells Company", [opening], sources, partner, False).mode != "answer"
 
 
+def test_a_model_name_in_letters_and_digits_is_not_the_question_read_back(search_stack) -> None:  # noqa: ANN001
+    """Held-out chat-h8-012 "what's the name of the i3 version with better electric range": the 1.5B answered
+    "i3S", which was refused as restating the question: read word by word, "i3S" was only the question's "3"."""
+    from rag.grounded import ground
+
+    question = "what's the name of the i3 version with better electric range"
+    sources = _retrieved(search_stack, question)
+    later = _evidence_sentence(sources, "the company later introduced the i3S")
+    grounded = ground("i3S", [later], sources, question, False)
+    assert grounded.mode == "answer" and grounded.verified.text.startswith("i3S")
+    # the question's own model read back still answers nothing
+    assert ground("the i3", [later], sources, question, False).mode != "answer"
+
+
 def test_a_common_noun_by_its_initials_is_written_by_its_words(search_stack) -> None:  # noqa: ANN001
     """Held-out chat-h4-006 "Looking for the Honda / GS Yuasa JV timeline - when do they want it set up?": the
     article writes "joint venture" and "establishing", never "JV" or "set up", so the 1.5B's headline (no time)
