@@ -72,6 +72,11 @@ ASKS_PERSON = re.compile(rf"^\s*who\b|{_WHICH}(?:individual|person|people)\b", r
 _ENTITY_NOUN = (r"(?:company|companies|firm|team|club|platform|organi[sz]ation|entity|entities|automaker|carmaker|"
                 r"brand|tool|service|app|startup|manufacturer|supplier|country|player|establishments?)")
 ASKS_ENTITY = re.compile(rf"{ASKS_PERSON.pattern}|{_WHICH}({_ENTITY_NOUN})\b", re.IGNORECASE)  # group 1: the kind
+# "Who is Jaguar Land Rover's engineering director …?", "ex-Tata Motors chief quoted on … — who?": a role's holder,
+# a person. Not "Who's supplying REE with battery packs?", which a company answers.
+_ROLE = (r"(?:chief|ceo|executive|director|founder|co-founder|boss|chair(?:man|woman)?|president|spokes(?:person|man|"
+         r"woman)|minister|engineer|analyst|manager|coach|governor|mayor|senator)s?")
+_ASKS_ROLE_HOLDER = re.compile(rf"{_OPENS}who\b.*\b{_ROLE}\b|\b{_ROLE}\b.*{_OPENS}who\b", re.IGNORECASE)
 
 # "Which US state …?", "… on which popular European island?": a nationality describing the thing asked for.
 _WHICH_NATIONALITY = re.compile(r"\b(?i:which|what)\s+(?:[a-z][\w-]*\s+)?([A-Z][\w]*)\s+(?=[a-z])")
@@ -224,7 +229,7 @@ def gives_what_is_asked(answer: str, question: str) -> bool:
     invest", a place for "where", a time for "when", a name for "who" or "which company"? Questions asking
     none pass."""
     return (_gives_amount(answer, question) and _gives_place(answer, question) and _gives_name(answer, question)
-            and (not asks_time(question) or bool(times(strip_markers(answer)) - times(question))))
+            and _gives_person(answer, question) and (not asks_time(question) or bool(times(strip_markers(answer)) - times(question))))
 
 
 def name_kind(question: str) -> str:
@@ -258,6 +263,19 @@ def _gives_name(answer: str, question: str) -> bool:
     words = WORD.findall(question)
     abbreviated = {word_key(initials(" ".join(words[i:i + n]))) for n in (2, 3) for i in range(len(words) - 1)}
     return bool(named_keys(strip_markers(answer)) - content_keys(question) - abbreviated - _SUFFIX_KEYS)
+
+
+def _gives_person(answer: str, question: str) -> bool:
+    """A role's holder is a person: "BMW" does not answer "ex-Tata Motors chief quoted on carmakers sharing EV tech —
+    who?" (the 1.5B's answer; the article's "… according to Carl-Peter Forster a former chief executive of Tata
+    Motors and a former BMW executive" does). A name written in capitals (initials) or a company's suffix names
+    an organisation, not a person."""
+    if not _ASKS_ROLE_HOLDER.search(question):
+        return True
+    plain = strip_markers(answer)
+    new = named_keys(plain) - content_keys(question)
+    return any(not word.isupper() and word.lower() not in CORPORATE_SUFFIXES
+               for word in WORD.findall(plain) if word_key(word) in new)
 
 
 # A place an answer puts something in: "in Kokomo, Indiana", "near Birmingham", "at its Wolverhampton-based …".

@@ -875,6 +875,24 @@ def test_a_model_name_in_letters_and_digits_is_not_the_question_read_back(search
     assert ground("the i3", [later], sources, question, False).mode != "answer"
 
 
+def test_a_role_holder_asked_for_is_a_person_not_a_company(search_stack) -> None:  # noqa: ANN001
+    """Held-out chat-h8-006 "ex-Tata Motors chief quoted on carmakers sharing EV tech — who?": the 1.5B answered
+    "BMW", a name the question does not write, from the sentence naming Carl-Peter Forster, and every check passed."""
+    from rag.grounded import ground
+
+    question = "ex-Tata Motors chief quoted on carmakers sharing EV tech — who?"
+    sources = _retrieved(search_stack, question)
+    quoted = _evidence_sentence(sources, "according to Carl-Peter Forster")
+    assert ground("BMW", [quoted], sources, question, False).mode != "answer"
+    grounded = ground("Carl-Peter Forster", [quoted], sources, question, False)
+    assert grounded.mode == "answer" and grounded.verified.text.startswith("Carl-Peter Forster")
+    # "who" alone may ask for a company
+    supplier = "Who is supplying REE with battery packs?"
+    sources = _retrieved(search_stack, supplier)
+    microvast = _evidence_sentence(sources, "Microvast")
+    assert ground("Microvast", [microvast], sources, supplier, False).mode == "answer"
+
+
 def test_a_common_noun_by_its_initials_is_written_by_its_words(search_stack) -> None:  # noqa: ANN001
     """Held-out chat-h4-006 "Looking for the Honda / GS Yuasa JV timeline - when do they want it set up?": the
     article writes "joint venture" and "establishing", never "JV" or "set up", so the 1.5B's headline (no time)
