@@ -17,6 +17,7 @@ import re
 from index.names import CORPORATE_SUFFIXES, initials, named_keys, nationality_keys
 from index.textrules import (EVENT_COUNTERS, MONTH_PATTERN, WEEKDAYS, WORD, amounts, content_keys, counts_of, measures,
                              money, month_number, numbers, strip_markers, undotted, word_key)
+from rag.yes_no import CLAUSE_OPENS
 
 # "Did GM invest more in Ohio than BMW in South Carolina?": a verdict that needs two amounts.
 _AMOUNT_COMPARISON = re.compile(r"\b(?:more|less|fewer|larger|bigger|higher|lower|greater|smaller|cheaper|"
@@ -39,9 +40,7 @@ _CHANGE = re.compile(r"\b(?:rise|rose|risen|grow|grew|grown|fall|fell|fallen|inc
 # "Where did ACC open …?", "… this week. Where is it located?": answered by a place something is in.
 # "Which country won …?", "… in which state?": answered by a name (`asks_name`).
 _PLACE_NOUN = r"(?:country|city|state|town|region|county|province|continent|island)"
-# Where a question's wh-word opens it: at the start, after a lead-in sentence, or after a dash or colon ("Looking
-# for the Honda / GS Yuasa JV timeline - when do they want it set up?", "Stellantis + Samsung: where's …?").
-_OPENS = r"(?:^|[.?!]\s+|\s[-\u2013\u2014]\s+|[:;]\s+)"
+_OPENS = CLAUSE_OPENS  # where a question's wh-word opens it (`rag.yes_no`)
 _ASKS_WHERE = re.compile(rf"{_OPENS}where\b", re.IGNORECASE)
 _ASKS_WHICH_PLACE = re.compile(rf"\b(?:which|what) ({_PLACE_NOUN})\b", re.IGNORECASE)
 # "When will the Polestar 7 go on sale?", "… this week. When will it open?": answered by a time.

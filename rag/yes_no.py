@@ -27,8 +27,12 @@ _YES_NO_TAG = re.compile(rf"[,.;:\u2013\u2014-]\s*(?:{AUX}n['’]t\s+\w+(?:\s+so
                          rf"(?:is\s+(?:that|it)\s+)?(?:right|correct|true)|yes|yeah|yep|no|eh|"
                          rf"true\s+or\s+false)\s*\?\s*$", re.IGNORECASE)
 _TO_BE_CHECKED = re.compile(r"^\s*correct\s+me\s+if\s+i['’]?m\s+wrong\b", re.IGNORECASE)
-# A wh-word opening the question, a clause, or the sentence after a statement ("Kirk was shot. Where …?").
-_WH_CLAUSE = re.compile(rf"(?:^|[,;:]\s*|[.!?]\s+|\b(?:and|but)\s+){WH}\b", re.IGNORECASE)
+# Where a question's own clause opens: at the start, after a lead-in sentence ("Kirk was shot. Where …?"), after a
+# colon or semicolon ("Stellantis + Samsung: where's …?"), or after a dash ("Looking for the Honda / GS Yuasa JV
+# timeline - when do they want it set up?", "ex-Tata Motors chief quoted on … — who?").
+CLAUSE_OPENS = r"(?:^|[.?!]\s+|\s[-\u2013\u2014]\s+|[:;]\s*)"
+# A wh-word opening the question or a clause of it; after a comma or "and" too ("Is X, which …?").
+_WH_CLAUSE = re.compile(rf"(?:{CLAUSE_OPENS}|,\s*|\b(?:and|but)\s+){WH}\b", re.IGNORECASE)
 _TO_COMPLETE = re.compile(r":\s*$")  # "… was started by a man who was trying to:" asks for the rest
 # A question asked through a request: "Do you know where …?", "Can you remind me if …?", "Any idea which …?" ask
 # what follows; "Do you know the name of …?" asks for it, "What do you know about …?" (left as "about …?") for a
