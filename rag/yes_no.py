@@ -22,11 +22,10 @@ _YES_NO_CLAUSE = re.compile(rf",\s*{AUX}\s+(?:the|a|an|both|all|\w+)\b", re.IGNO
 _YES_NO_OPENING = re.compile(rf"(?:^\s*|(?<=[;:—–])\s*|\s-\s+|[.!?]\s+(?=(?-i:[A-Z])))(?:(?:and|but|so|also|"
                              rf"then|ok|okay)\b,?\s+)?(?P<aux>{AUX})(?:n['’]t)?\b", re.IGNORECASE)
 # "…, didn't it?", "…, isn't that so?", "…, right?", "…, yeah?", "…. True?": a statement put for a yes or a
-# no; so is one after "Correct me if I'm wrong".
+# no.
 _YES_NO_TAG = re.compile(rf"[,.;:\u2013\u2014-]\s*(?:{AUX}n['’]t\s+\w+(?:\s+so)?|"
                          rf"(?:is\s+(?:that|it)\s+)?(?:right|correct|true)|yes|yeah|yep|no|eh|"
                          rf"true\s+or\s+false)\s*\?\s*$", re.IGNORECASE)
-_TO_BE_CHECKED = re.compile(r"^\s*correct\s+me\s+if\s+i['’]?m\s+wrong\b", re.IGNORECASE)
 # Where a question's own clause opens: at the start, after a lead-in sentence ("Kirk was shot. Where …?"), after a
 # colon or semicolon ("Stellantis + Samsung: where's …?"), or after a dash ("Looking for the Honda / GS Yuasa JV
 # timeline - when do they want it set up?", "ex-Tata Motors chief quoted on … — who?").
@@ -58,10 +57,11 @@ _FILLER = re.compile(rf"^\s*(?:(?:(?:hey|hi|hello|ok|okay|and|but|so|also|btw|by
                      rf"(?:quick (?:question|one|q)|question|one (?:more|last) (?:thing|question))\s*{_FILLER_STOP}+)"
                      rf"\s*)+(?=\w)",
                      re.IGNORECASE)
-# "Pls confirm: the Polestar 3 is made in South Carolina?", "Can you confirm that …", "Just checking, …": the
-# statement after it is put for a yes or a no ("Can you confirm where …?" still asks where).
+# "Pls confirm: the Polestar 3 is made in South Carolina?", "Can you confirm that …", "Just checking, …", "Correct me
+# if I'm wrong, but …": the statement after it is put for a yes or a no ("Can you confirm where …?" still asks where).
 _TO_CONFIRM = re.compile(rf"^\s*(?:(?:can|could)\s+{_YOU}\s+)?(?:confirm|verify|double[-\s]check|just\s+checking|"
-                         r"just\s+to\s+confirm)\b(?:\s+(?:that|whether|if)\b)?\s*[,:\u2013\u2014-]?\s*(?=\w)",
+                         r"just\s+to\s+confirm|correct\s+me\s+if\s+i['’]?m\s+wrong(?:\s*,?\s*but)?)\b"
+                         r"(?:\s+(?:that|whether|if)\b)?\s*[,:\u2013\u2014-]?\s*(?=\w)",
                          re.IGNORECASE)
 # "I heard ACC opened a gigafactory in Germany. True?": what was heard is the question; "I heard" is no evidence.
 _HEARD = re.compile(r"^\s*(?:i(?:'ve|\s+have)?\s+(?:heard|read|seen)|(?:someone|somebody)\s+(?:told\s+me|said))"
@@ -85,7 +85,7 @@ def is_yes_no(question: str) -> bool:
     wh-word opening the question before any yes/no opening makes a wh-question ("Is X, which …?" stays yes/no)."""
     asked = as_asked(question)
     # a request's "if …" or "whether …" (not a leading "If Tata builds in Somerset, how many jobs …?")
-    if (asked != question and _WHETHER.match(asked)) or _TO_BE_CHECKED.match(asked):
+    if asked != question and _WHETHER.match(asked):
         return True
     if _TO_CONFIRM.match(_unfilled(question)) and not _WH_CLAUSE.search(asked):
         return True
