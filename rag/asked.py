@@ -40,13 +40,12 @@ _CHANGE = re.compile(r"\b(?:rise|rose|risen|grow|grew|grown|fall|fell|fallen|inc
 # "Where did ACC open …?", "… this week. Where is it located?": answered by a place something is in.
 # "Which country won …?", "… in which state?": answered by a name (`asks_name`).
 _PLACE_NOUN = r"(?:country|city|state|town|region|county|province|continent|island)"
-_OPENS = CLAUSE_OPENS  # where a question's wh-word opens it (`rag.yes_no`)
-_ASKS_WHERE = re.compile(rf"{_OPENS}where\b", re.IGNORECASE)
+_ASKS_WHERE = re.compile(rf"{CLAUSE_OPENS}where\b", re.IGNORECASE)
 _ASKS_WHICH_PLACE = re.compile(rf"\b(?:which|what) ({_PLACE_NOUN})\b", re.IGNORECASE)
 # "When will the Polestar 7 go on sale?", "… this week. When will it open?": answered by a time.
-_ASKS_WHEN = re.compile(rf"{_OPENS}when\b", re.IGNORECASE)
+_ASKS_WHEN = re.compile(rf"{CLAUSE_OPENS}when\b", re.IGNORECASE)
 # "When will …?", "When is … set to …?": a time ahead of the report, which its date line does not give.
-_ASKS_WHEN_AHEAD = re.compile(rf"{_OPENS}when\s+(?:will|is|are|would|could|might|should)\b", re.IGNORECASE)
+_ASKS_WHEN_AHEAD = re.compile(rf"{CLAUSE_OPENS}when\s+(?:will|is|are|would|could|might|should)\b", re.IGNORECASE)
 # A time an answer gives: a year, a month (capitalised: not "may open"), a weekday, a season, a quarter, "next
 # year", "tomorrow".
 _TIME = re.compile(r"\b(?:1[5-9]|2[01])\d{2}s?\b|\b(?:today|tonight|tomorrow|yesterday|spring|summer|autumn|winter|"
@@ -63,7 +62,7 @@ _VERB = r"(?:is|are|was|were|will|would|did|do|does|has|have|had|can|could|shoul
 _COUNTED = re.compile(rf"\bhow many\s+((?:(?!(?:{_VERB}|of|in|on|at|with|from|for|by|to|that|who|which)\b)"
                       r"[^\W\d_][\w-]*\s*){1,3})", re.IGNORECASE)
 # "What battery chemistry will …", "Which models will …": the thing asked for, the last word before the verb.
-_ASKED_THING = re.compile(rf"{_OPENS}(?:what|which)\s+((?:[\w-]+\s+){{1,3}}?){_VERB}\b", re.IGNORECASE)
+_ASKED_THING = re.compile(rf"{CLAUSE_OPENS}(?:what|which)\s+((?:[\w-]+\s+){{1,3}}?){_VERB}\b", re.IGNORECASE)
 # "Who …?", "Which company …?": asks for a person or another named entity (`rag.query` reads a long one as a
 # description of one entity through several reports).
 _WHICH = r"^\s*(?:which|what)\s+(?:[\w-]+\s+){0,2}?"  # "Which", "What tech company", "Which two-time …"
@@ -75,7 +74,7 @@ ASKS_ENTITY = re.compile(rf"{ASKS_PERSON.pattern}|{_WHICH}({_ENTITY_NOUN})\b", r
 # a person. Not "Who's supplying REE with battery packs?", which a company answers.
 _ROLE = (r"(?:chief|ceo|executive|director|founder|co-founder|boss|chair(?:man|woman)?|president|spokes(?:person|man|"
          r"woman)|minister|engineer|analyst|manager|coach|governor|mayor|senator)s?")
-_ASKS_ROLE_HOLDER = re.compile(rf"{_OPENS}who\b.*\b{_ROLE}\b|\b{_ROLE}\b.*{_OPENS}who\b", re.IGNORECASE)
+_ASKS_ROLE_HOLDER = re.compile(rf"{CLAUSE_OPENS}who\b.*\b{_ROLE}\b|\b{_ROLE}\b.*{CLAUSE_OPENS}who\b", re.IGNORECASE)
 
 # "Which US state …?", "… on which popular European island?": a nationality describing the thing asked for.
 _WHICH_NATIONALITY = re.compile(r"\b(?i:which|what)\s+(?:[a-z][\w-]*\s+)?([A-Z][\w]*)\s+(?=[a-z])")
@@ -228,7 +227,8 @@ def gives_what_is_asked(answer: str, question: str) -> bool:
     invest", a place for "where", a time for "when", a name for "who" or "which company"? Questions asking
     none pass."""
     return (_gives_amount(answer, question) and _gives_place(answer, question) and _gives_name(answer, question)
-            and _gives_person(answer, question) and (not asks_time(question) or bool(times(strip_markers(answer)) - times(question))))
+            and _gives_person(answer, question)
+            and (not asks_time(question) or bool(times(strip_markers(answer)) - times(question))))
 
 
 def name_kind(question: str) -> str:
