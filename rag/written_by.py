@@ -21,8 +21,9 @@ from rag.sources import Source
 # "whose byline is on the report …?". Not "Who wrote the Declaration of Independence?": a piece of news is asked.
 _PIECE = r"(?:piece|article|story|report|column|feature|op-ed|write-up|analysis|interview|post|item|coverage)"
 _ASKS_AUTHOR = re.compile(rf"\bwho(?:'s|\s+is|\s+was)?\s+(?:wrote|authored|penned|filed|(?:the\s+)?author\s+of|"
-                          rf"behind)\s+(?:the|that|this|a|an)\s+(?:[\w'’.-]+\s+){{0,3}}?{_PIECE}\b|"
+                          rf"behind)\s+(?:the|that|this|a|an)\s+(?P<which>(?:[\w'’.-]+\s+){{0,3}}?){_PIECE}\b|"
                           rf"\bwhose\s+byline\b", re.IGNORECASE)
+_PIECE_WORD = re.compile(rf"\b{_PIECE}s?\b", re.IGNORECASE)
 
 
 def asks_author(question: str) -> bool:
@@ -34,7 +35,8 @@ def described_article(question: str, sources: Sequence[Source]) -> Source | None
     ("BMW", "Parsdorf"; an outlet it names is the article's own) and shares a word of what the question says it
     is about. None when no article does, or the one that does has no author: the model then answers as for any
     question (and the checks refuse what no article says)."""
-    asked_about = _ASKS_AUTHOR.sub(" ", question)
+    # what describes the article, the words inside the asking kept: "TechCrunch" of "the TechCrunch piece on …"
+    asked_about = _PIECE_WORD.sub(" ", _ASKS_AUTHOR.sub(lambda m: f" {m.group('which') or ''} ", question))
     names = named_keys(asked_about)
     about = content_keys(asked_about) - names
     for source in sources:

@@ -254,6 +254,9 @@ def test_who_wrote_a_piece_is_read_from_the_byline_of_the_article_described(samp
     unsigned = answerer.ask("Who wrote the Benzinga article on GM and TDK?")
     assert unsigned.mode != "byline" and "Megan Kelly" not in unsigned.text, unsigned.text
     assert not asks_author("Who wrote the Declaration of Independence?")  # RealTimeQA rt-20260626_17
+    # a name written inside the asking words describes the article too: no article here is a Reuters piece
+    other_outlet = answerer.ask("Who wrote the Reuters piece about Nissan's third UK gigafactory?")
+    assert other_outlet.mode != "byline" and "Megan Kelly" not in other_outlet.text, other_outlet.text
 
 
 def _kv_text(chat_model) -> str:  # noqa: ANN001
