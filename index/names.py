@@ -101,7 +101,7 @@ def name_runs(text: str) -> tuple[str, ...]:
         for a, b, cut in zip(bounds[::2], bounds[1::2], [*cuts, None], strict=True):
             words = match.group()[a:b].strip(" .'’").split()
             at_start = match.start() + a in starts
-            if at_start and len(words) > 1 and words[0].lower() in CLAUSE_OPENERS:
+            if at_start and len(words) > 1 and (words[0].lower() in CLAUSE_OPENERS or _is_run_on(words[0])):
                 words, at_start = words[1:], False
             while len(words) > 1 and (words[0].lower() in _JOB_TITLES or words[0] in ("of", "de")):
                 words = words[1:]
@@ -118,10 +118,22 @@ def name_runs(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+# Words that a name writes in lower case ("Republic of Serbia") and a headline in title case capitalises.
+_TITLE_CASED = frozenset("a an and as at by for from in is of on or the to will with".split())
+
+
+def in_title_case(text: str) -> bool:
+    """Is the text a headline in title case ("JLR & BMW Will Collaborate On Electric Car Powertrains")? Its
+    capitalised words are not all names, as those of "Novi Sad, Republic of Serbia" are."""
+    return any(m.group().lower() in _TITLE_CASED and m.group()[:1].isupper()
+               and not re.search(r"(?:^|[.!?:;“\"‘(])\W*$", text[:m.start()]) for m in WORD.finditer(text))
+
+
 def _is_run_on(word: str) -> bool:
-    """"What's", "Here's", "I'm" (or the word before its "'s"): a function word with a verb run on, never a name
-    or a name's possessive."""
-    return re.split(r"['’]", word.lower())[0] in CLAUSE_OPENERS
+    """"What's", "Here's", "I'm" (or the word before its "'s"), "Isn't", "Didn't": a function word with a verb or
+    a "not" run on, never a name or a name's possessive."""
+    lower = word.lower()
+    return re.split(r"['’]", lower)[0] in CLAUSE_OPENERS or bool(re.fullmatch(r"[a-z]+n['’]t", lower))
 
 
 def acronym_keys(text: str) -> set[str]:

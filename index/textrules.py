@@ -42,6 +42,18 @@ def coded_names(text: str) -> set[str]:
     """The letters-and-digits names a text writes, lower-cased: {"i3s"} for "the i3S"."""
     return {name.lower() for name in CODED_NAME.findall(text)}
 
+
+# A model or one of a series named by a name and its number ("Polestar 4", "Title 42", "Week 13"): not a year, a
+# share, a sum or an ordinal ("WCOTY 2019", "Tesla 5%", "5th").
+_NUMBERED_NAME = re.compile(r"\b([A-Z][\w-]*)\s+(\d{1,3})\b(?![.,:/]?\d|\s*(?:%|percent\b|bn\b|m\b|million\b|"
+                            r"billion\b))")
+
+
+def numbered_names(text: str) -> set[str]:
+    """The numbered names a text writes, lower-cased: {"polestar 4"} for "the fully-electric Polestar 4"."""
+    return {f"{m.group(1).lower()} {m.group(2)}" for m in _NUMBERED_NAME.finditer(text)
+            if m.group(1).lower() not in CLAIM_STOPWORDS and m.group(1).lower() not in MONTHS}
+
 # Question and function words: in a BM25 OR-query they carry no evidence and rank
 # chunks by how often they say "what" or "the".
 SEARCH_STOPWORDS = frozenset(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from index.names import CORPORATE_SUFFIXES, initials, named_keys, nationality_keys
+from index.names import CORPORATE_SUFFIXES, in_title_case, initials, named_keys, nationality_keys
 from index.textrules import (EVENT_COUNTERS, MONTH_PATTERN, WEEKDAYS, WORD, amounts, content_keys, counts_of, measures,
                              money, month_number, numbers, strip_markers, undotted, word_key)
 from rag.yes_no import CLAUSE_OPENS
@@ -299,12 +299,13 @@ def placed_in(text: str) -> set[str]:
 def places(answer: str, question: str) -> set[str]:
     """The places (word keys) an answer gives that the question does not name: those it puts something in ("… in
     Novi Sad"), or, for an answer that is only names and the question's words ("Europe", "Kokomo, Indiana", "Idaho
-    Pride event" for where the event was), its names."""
+    Pride event" for where the event was), its names; a headline in title case is not only names ("JLR & BMW Will
+    Collaborate On Electric Car Powertrains")."""
     plain = strip_markers(answer)
     asked = named_keys(question)
     placed = placed_in(plain) - asked
     names = named_keys(plain) - asked
-    if placed or not content_keys(plain) <= names | asked | content_keys(question):
+    if placed or in_title_case(plain) or not content_keys(plain) <= names | asked | content_keys(question):
         return placed
     return names
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.names import named_keys
+from index.names import named_keys, names_written
 from index.textrules import content_keys
 from rag.evidence import Sentence
 from rag.sources import Source
@@ -37,7 +37,8 @@ def first_reports(events: Sequence[str], later: bool, sentences: Sequence[Senten
     event has ("Tata" against "Nissan"; "GM" names both of "GM's $920m investment in Ohio" and "GM's deal
     with TDK", so neither) and none of the other's, and shares a word of what the event is beyond its
     names ("gigafactory", "partnership"); its article must name every name only that event has, so BMW's
-    South Carolina plant does not date "BMW starting cell production at Parsdorf"."""
+    South Carolina plant does not date "BMW starting cell production at Parsdorf" (a nationality is named by
+    its country: "ACC opens first gigafactory in France" dates "ACC's French gigafactory")."""
     if len(events) != 2:
         return None
     names = [named_keys(event) for event in events]
@@ -51,7 +52,7 @@ def first_reports(events: Sequence[str], later: bool, sentences: Sequence[Senten
             return None
         reports = [DatedReport(event, source.published_at[:10], sentence) for sentence in sentences
                    if (source := by_n.get(sentence.source_n)) is not None and source.published_at
-                   and own[i] <= content_keys(source.evidence)
+                   and own[i] <= content_keys(source.evidence) | names_written(event, source.evidence)
                    and own[i] & (keys := content_keys(sentence.text)) and not other & keys and about & keys]
         if not reports:
             return None

@@ -6,7 +6,8 @@ user is built only on the pointers that passed the check:
   with its outlet and date, so the verdict is backed by what the reports say
   (evidence naming none of the question's names, a "Yes" with no report of its
   evidence naming a short question's one or two names, a "No" to a short question on
-  evidence sharing none of what it asks beyond its names, or a "more … than" with
+  evidence sharing none of what it asks beyond its names or from articles not writing
+  its names, the places it asks about aside, or a "more … than" with
   fewer than two figures to weigh, is a refusal; a "Yes" to whether something
   was done, on evidence that reports it only as planned, is "No, reported only
   as a plan"; a "Yes" on evidence naming the place asked about only as the place
@@ -37,12 +38,14 @@ from index.names import named_keys
 from index.percentages import gives_only_changes
 from index.same_deed import deal_untold
 from index.textrules import amounts, counts_of, sentence_spans, strip_markers
-from rag.asked import asks_amount, asks_place, asks_time, compares_amounts, counted_noun, gives_what_is_asked
+from rag.asked import (asks_amount, asks_place, asks_time, compares_amounts, counted_noun, gives_what_is_asked,
+                        placed_in)
 from rag.citations import Citation, Verified, is_refusal, place_markers, verify
 from rag.deeds import only_planned, reads_as_planned
 from rag.evidence import Sentence, candidates
 from rag.first_reported import DatedReport
 from rag.placed_elsewhere import placed_elsewhere
+from rag.options import offered_keys, option_said_of_what_is_asked, picked_option
 from rag.places_left import only_left
 from rag.prompts import REFUSAL, UNKNOWN
 from rag.query import is_outlet_name
@@ -138,8 +141,13 @@ def ground(
         # article that names Volkswagen) says nothing of a gigafactory. A question weighing reports words its
         # evidence otherwise ("Google restrains competition" for an "antitrust battle").
         off_topic = short and not affirms and not weighs_reports and not on_topic(given, evidence)
+        # Nor on evidence about someone else: "Has Hyundai announced a battery plant in Ohio? No" on GM's Ohio engine
+        # plant names the place asked about, not who. A short question's names, less the places it puts something
+        # in, must all be written in the articles of its evidence.
+        someone_else = (short and not affirms and not weighs_reports
+                        and not names_subjects(given, cited_sources, leaving=placed_in(given)))
         if (not names_subjects(given, sources, read_share) or not evidence_names
-                or not _has_amounts_to_compare(given, evidence) or borrowed or off_topic):
+                or not _has_amounts_to_compare(given, evidence) or borrowed or off_topic or someone_else):
             return Grounded(Verified(REFUSAL, refused=True), "refused")
         verdict = verdict_words[0] if affirms and not planned and not left else verdict_words[1]
         lead = f"{verdict}, reported only as a plan: " if planned else f"{verdict}: "
@@ -150,7 +158,7 @@ def ground(
         return Grounded(_with_evidence_spans(verify(draft, sources, given), evidence, sources), "yes_no")
     # The retrieved articles must be about what the question names (a Rivian question answered from
     # Hyundai's Georgia plant is not an answer); a long question's names spread over several articles.
-    if not names_subjects(given, sources, share=subject_share):
+    if not names_subjects(given, sources, share=subject_share, leaving=offered_keys(given)):  # one option is unsaid
         return Grounded(Verified(REFUSAL, refused=True), "refused")
     if not name_said_of_what_is_asked(reply, given, [by_n[s.source_n] for s in firsts], sources):
         return Grounded(Verified(REFUSAL, refused=True), "refused")
@@ -158,7 +166,10 @@ def ground(
     sentences = [reply[a:b] for a, b in sentence_spans(reply)] or [reply]
     draft = " ".join(place_markers(sentence, cited) for sentence in sentences)
     verified = verify(draft, sources, given, drop_unsupported=True)
-    if (verified.refused or restates(verified.text, given) or not gives_what_is_asked(verified.text, given)
+    # An offered option picked ("South Korea" for "… South Korea or China?") is an answer, if said of what is asked.
+    option = picked_option(verified.text, given)
+    if (verified.refused or (option and not option_said_of_what_is_asked(option, given, [by_n[n] for n in cited]))
+            or (not option and (restates(verified.text, given) or not gives_what_is_asked(verified.text, given)))
             or said_of_something_else(verified.text, given, evidence, sources)
             or deal_untold(given, " ".join(s.text for s in evidence))
             or _names_its_outlet(verified.text, [by_n[n] for n in cited])):

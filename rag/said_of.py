@@ -12,7 +12,7 @@ from collections.abc import Sequence, Set
 
 from index.names import by_initials, named_keys, names_written
 from index.same_deed import deal_untold, deeds_named
-from index.textrules import coded_names, content_keys, numbers, strip_markers, word_key
+from index.textrules import coded_names, content_keys, numbered_names, numbers, strip_markers, word_key
 from rag.asked import (asked_thing, asks_expansion, asks_name, asks_place, asks_time, asks_time_ahead, name_kind,
                        nationality_of_what_is_asked, place_asked, places, tells_which_one, time_asked, time_clauses,
                        times)
@@ -46,10 +46,18 @@ def _words_and_figures(text: str) -> set[str]:
 def said_of_something_else(answer: str, question: str, evidence: Sequence[Sentence], sources: Sequence[Source]
                             ) -> bool:
     """Is the time or place the answer gives that of something other than what is asked? A time is read in the
-    evidence's clauses, a place in the articles the evidence comes from."""
+    evidence's clauses, a place in the articles the evidence comes from, which must write the question's numbered
+    names ("Polestar 4") whatever it asks."""
     cited = [s for s in sources if any(e.source_n == s.n for e in evidence)]
     return (_time_said_of_something_else(answer, question, evidence)
-            or _place_said_of_something_else(answer, question, cited))
+            or _place_said_of_something_else(answer, question, cited) or not _numbered_names_written(question, cited))
+
+
+def _numbered_names_written(question: str, cited: Sequence[Source]) -> bool:
+    """Do the cited articles write the question's numbered names? "Which markets is the Korean-built Polestar 4
+    aimed at?" is not answered by "premium EV market" from an article about the Polestar 7."""
+    written = set().union(*(numbered_names(source.evidence) for source in cited))
+    return numbered_names(question) <= written
 
 
 def name_said_of_what_is_asked(answer: str, question: str, cited: list[Source], sources: Sequence[Source]) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from index.textrules import REQUEST_VERBS
+from rag.options import offered_options
 
 AUX = r"(?:am|is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|might|must)"
 WH = r"(?:which|what|who|whom|whose|where|when|how|why)"
@@ -68,8 +69,16 @@ _HEARD = re.compile(r"^\s*(?:i(?:'ve|\s+have)?\s+(?:heard|read|seen)|(?:someone|
                     r"(?:\s+that)?\b\s*[,:]?\s*(?=\w)", re.IGNORECASE)
 
 
+# Question words as typed in a hurry ("wher does JLR build its electric drive units"), spelt out so the question is
+# read for what it asks (a place).
+_MISSPELT = {"wher": "where", "whr": "where", "wat": "what", "wht": "what", "whats": "what's", "wats": "what's",
+             "whos": "who's", "hw": "how", "whn": "when", "wen": "when"}
+_MISSPELT_WORD = re.compile(rf"\b(?:{'|'.join(_MISSPELT)})\b", re.IGNORECASE)
+
+
 def _unfilled(question: str) -> str:
-    return _FILLER.sub("", question, count=1)
+    respelt = _MISSPELT_WORD.sub(lambda m: _MISSPELT[m.group().lower()], question)
+    return _FILLER.sub("", respelt, count=1)
 
 
 def as_asked(question: str) -> str:
@@ -83,6 +92,8 @@ def as_asked(question: str) -> str:
 def is_yes_no(question: str) -> bool:
     """"Does …?", "Is …?", "After the report …, did TechCrunch …?", "Can you tell me if …?", not "…, which …?": a
     wh-word opening the question before any yes/no opening makes a wh-question ("Is X, which …?" stays yes/no)."""
+    if offered_options(question):  # "Is the Polestar 4 built in South Korea or China?" asks which
+        return False
     asked = as_asked(question)
     # a request's "if …" or "whether …" (not a leading "If Tata builds in Somerset, how many jobs …?")
     if asked != question and _WHETHER.match(asked):
