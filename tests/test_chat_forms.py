@@ -34,6 +34,13 @@ def test_an_offered_option_picked_is_an_answer_if_said_of_what_is_asked(search_s
     assert grounded.mode == "answer" and grounded.verified.text.startswith("South Korea"), grounded.verified.text
     seven = _evidence_sentence(sources, "moving away from China")
     assert ground("China", [seven], sources, question, False).mode != "answer"
+    # the option's article must write what else the question names: Tata's Somerset plant is not Nissan's
+    question = "Nissan's third UK gigafactory: Sunderland or Somerset?"
+    sources = _retrieved(search_stack, question)
+    assert _refused(ground("Somerset", [_evidence_sentence(sources, "this plant in Somerset")], sources, question,
+                           False))
+    assert ground("Sunderland", [_evidence_sentence(sources, "EV36Zero hub in Sunderland")], sources, question,
+                  False).mode == "answer"
     assert not is_yes_no("Is the Polestar 4 built in South Korea or China?")  # it asks which
     assert is_yes_no("Is Microvast supplying battery packs to REE, yes or no?")
 
