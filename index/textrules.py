@@ -54,6 +54,7 @@ def numbered_names(text: str) -> set[str]:
     return {f"{m.group(1).lower()} {m.group(2)}" for m in _NUMBERED_NAME.finditer(text)
             if m.group(1).lower() not in CLAIM_STOPWORDS and m.group(1).lower() not in MONTHS}
 
+
 # Question and function words: in a BM25 OR-query they carry no evidence and rank
 # chunks by how often they say "what" or "the".
 SEARCH_STOPWORDS = frozenset(

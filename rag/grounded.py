@@ -44,8 +44,8 @@ from rag.citations import Citation, Verified, is_refusal, place_markers, verify
 from rag.deeds import only_planned, reads_as_planned
 from rag.evidence import Sentence, candidates
 from rag.first_reported import DatedReport
-from rag.placed_elsewhere import placed_elsewhere
 from rag.options import offered_keys, option_said_of_what_is_asked, picked_option
+from rag.placed_elsewhere import placed_elsewhere
 from rag.places_left import only_left
 from rag.prompts import REFUSAL, UNKNOWN
 from rag.query import is_outlet_name

@@ -71,8 +71,9 @@ _HEARD = re.compile(r"^\s*(?:i(?:'ve|\s+have)?\s+(?:heard|read|seen)|(?:someone|
 
 # Question words as typed in a hurry ("wher does JLR build its electric drive units"), spelt out so the question is
 # read for what it asks (a place).
-_MISSPELT = {"wher": "where", "whr": "where", "wat": "what", "wht": "what", "whats": "what's", "wats": "what's",
-             "whos": "who's", "hw": "how", "whn": "when", "wen": "when"}
+# Not "wat" or "wen", which are names too ("Wen Jiabao").
+_MISSPELT = {"wher": "where", "whr": "where", "wht": "what", "whats": "what's", "whos": "who's", "hw": "how",
+             "whn": "when"}
 _MISSPELT_WORD = re.compile(rf"\b(?:{'|'.join(_MISSPELT)})\b", re.IGNORECASE)
 
 
