@@ -9,17 +9,19 @@ from rag.yes_no import as_asked, is_yes_no
 from tests.test_citations import _evidence_sentence, _refused, _retrieved
 
 
+def _ground_on(search_stack, question: str, words: str, reply: str, yes_no: bool = False):  # noqa: ANN001, ANN202
+    """`reply` grounded on the retrieved sentence holding `words`, as if the model had pointed at it."""
+    sources = _retrieved(search_stack, question)
+    return ground(reply, [_evidence_sentence(sources, words)], sources, question, yes_no)
+
+
 def test_a_no_stands_on_evidence_about_who_is_asked(search_stack) -> None:  # noqa: ANN001
     """chat-h9-011 "Has Hyundai announced a battery plant in Ohio?": the 1.5B said "No" on GM's Ohio engine plant,
     which names the place asked about, not Hyundai. chat-h9-009's "Isn't" is no name to look for."""
-    question = "Has Hyundai announced a battery plant in Ohio? just curious"
-    sources = _retrieved(search_stack, question)
-    dmax = _evidence_sentence(sources, "GM set to invest $920m in Ohio DMAX engine plant")
-    assert _refused(ground("No", [dmax], sources, question, True))
-    question = "Isn't GM's DMAX engine plant investment in Michigan?"
-    sources = _retrieved(search_stack, question)
-    dmax = _evidence_sentence(sources, "GM set to invest $920m in Ohio DMAX engine plant")
-    grounded = ground("No", [dmax], sources, question, True)
+    dmax = "GM set to invest $920m in Ohio DMAX engine plant"
+    assert _refused(_ground_on(search_stack, "Has Hyundai announced a battery plant in Ohio? just curious", dmax, "No",
+                               yes_no=True))
+    grounded = _ground_on(search_stack, "Isn't GM's DMAX engine plant investment in Michigan?", dmax, "No", yes_no=True)
     assert grounded.mode == "yes_no" and grounded.verified.text.startswith("No: "), grounded.verified.text
 
 
@@ -28,19 +30,13 @@ def test_an_offered_option_picked_is_an_answer_if_said_of_what_is_asked(search_s
     words and was refused as the question read back. An option is the answer, from an article about the Polestar
     4; the Polestar 7's "moving away from China" is not."""
     question = "Polestar 4 production: South Korea or China?"
-    sources = _retrieved(search_stack, question)
-    korea = _evidence_sentence(sources, "fully-electric Polestar 4 in South Korea")
-    grounded = ground("South Korea", [korea], sources, question, False)
+    grounded = _ground_on(search_stack, question, "fully-electric Polestar 4 in South Korea", "South Korea")
     assert grounded.mode == "answer" and grounded.verified.text.startswith("South Korea"), grounded.verified.text
-    seven = _evidence_sentence(sources, "moving away from China")
-    assert ground("China", [seven], sources, question, False).mode != "answer"
+    assert _ground_on(search_stack, question, "moving away from China", "China").mode != "answer"
     # the option's article must write what else the question names: Tata's Somerset plant is not Nissan's
     question = "Nissan's third UK gigafactory: Sunderland or Somerset?"
-    sources = _retrieved(search_stack, question)
-    assert _refused(ground("Somerset", [_evidence_sentence(sources, "this plant in Somerset")], sources, question,
-                           False))
-    assert ground("Sunderland", [_evidence_sentence(sources, "EV36Zero hub in Sunderland")], sources, question,
-                  False).mode == "answer"
+    assert _refused(_ground_on(search_stack, question, "this plant in Somerset", "Somerset"))
+    assert _ground_on(search_stack, question, "EV36Zero hub in Sunderland", "Sunderland").mode == "answer"
     assert not is_yes_no("Is the Polestar 4 built in South Korea or China?")  # it asks which
     assert is_yes_no("Is Microvast supplying battery packs to REE, yes or no?")
 
@@ -61,19 +57,16 @@ def test_a_typed_question_word_is_read_and_a_title_case_headline_is_no_place(sea
     place, its capitalised words read as names; it is now refused."""
     question = as_asked("wher does JLR build its electric drive units")  # what the checks read, as the answerer
     assert question.startswith("where does")
-    sources = _retrieved(search_stack, question)
-    headline = _evidence_sentence(sources, "JLR & BMW Will Collaborate On Electric Car Powertrains")
-    assert _refused(ground("JLR & BMW will collaborate on electric car powertrains", [headline], sources, question,
-                           False))
+    assert _refused(_ground_on(search_stack, question, "JLR & BMW Will Collaborate On Electric Car Powertrains",
+                               "JLR & BMW will collaborate on electric car powertrains"))
 
 
 def test_an_answer_comes_from_an_article_writing_the_numbered_model_asked_about(search_stack) -> None:  # noqa: ANN001
     """chat-h9-004: "premium EV market", from the Polestar 7's article, answered which markets the Polestar 4 is
     aimed at."""
     question = "any chance you know which markets the Korean-built Polestar 4 is aimed at?"
-    sources = _retrieved(search_stack, question)
-    seven = _evidence_sentence(sources, "eyeing growth targets for premium EV market")
-    assert ground("Premium EV market", [seven], sources, question, False).mode == "refused"
-    four = _evidence_sentence(sources, "North American and domestic South Korean markets")
-    grounded = ground("The North American and domestic South Korean markets", [four], sources, question, False)
+    assert _ground_on(search_stack, question, "eyeing growth targets for premium EV market",
+                      "Premium EV market").mode == "refused"
+    grounded = _ground_on(search_stack, question, "North American and domestic South Korean markets",
+                          "The North American and domestic South Korean markets")
     assert grounded.mode == "answer", grounded.verified.text
