@@ -169,6 +169,12 @@ def names_written(names_of: str, text: str) -> set[str]:
     return found
 
 
+def written_keys(names_of: str, text: str) -> set[str]:
+    """The keys `text` writes, in words or as `names_written` reads `names_of`'s names in it (by initials, a
+    nationality by its country): what a question's or claim's names are looked up in."""
+    return content_keys(text) | names_written(names_of, text)
+
+
 # A company's name without these still names it ("Epic" for "Epic Games", "Tata" for "Tata Group").
 CORPORATE_SUFFIXES = frozenset("group games automotive motors motor inc corp corporation company co holdings "
                                "technologies technology industries ltd limited ag se plc llc mobility".split())

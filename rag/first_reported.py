@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.names import named_keys, names_written
+from index.names import named_keys, written_keys
 from index.textrules import content_keys
 from rag.evidence import Sentence
 from rag.sources import Source
@@ -52,7 +52,7 @@ def first_reports(events: Sequence[str], later: bool, sentences: Sequence[Senten
             return None
         reports = [DatedReport(event, source.published_at[:10], sentence) for sentence in sentences
                    if (source := by_n.get(sentence.source_n)) is not None and source.published_at
-                   and own[i] <= content_keys(source.evidence) | names_written(event, source.evidence)
+                   and own[i] <= written_keys(event, source.evidence)
                    and own[i] & (keys := content_keys(sentence.text)) and not other & keys and about & keys]
         if not reports:
             return None

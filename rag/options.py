@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from index.names import named_keys, names_written
+from index.names import named_keys, written_keys
 from index.textrules import content_keys, numbers, strip_markers
 from rag.sources import Source
 
@@ -51,10 +51,7 @@ def picked_option(answer: str, question: str) -> str:
 def option_said_of_what_is_asked(option: str, question: str, cited: Sequence[Source]) -> bool:
     """Does a cited article write the option and the question's other names and figures? "Polestar plans European
     production of imminent Polestar 7, moving away from China" writes China, not of the Polestar 4."""
-    options = offered_options(question) or (option,)
-    others = named_keys(question) - offered_keys(question)
-    figures = numbers(question) - set().union(*(numbers(o) for o in options))
-    return any(content_keys(option) <= content_keys(article.evidence) | names_written(option, article.evidence)
-               and others <= content_keys(article.evidence) | names_written(question, article.evidence)
-               and figures <= numbers(article.evidence)
+    wanted = content_keys(option) | named_keys(question) - offered_keys(question)
+    figures = numbers(question) - set().union(*(numbers(o) for o in offered_options(question) or ()))
+    return any(wanted <= written_keys(question, article.evidence) and figures <= numbers(article.evidence)
                for article in cited)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence, Set
 
-from index.names import by_initials, named_keys, names_written
+from index.names import by_initials, named_keys, written_keys
 from index.same_deed import deal_untold, deeds_named
 from index.textrules import coded_names, content_keys, numbered_names, numbers, strip_markers, word_key
 from rag.asked import (asked_thing, asks_expansion, asks_name, asks_place, asks_time, asks_time_ahead, name_kind,
@@ -154,5 +154,5 @@ def names_subjects(question: str, sources: list[Source], share: float = 1.0, lea
     leaving = leaving | nationality_of_what_is_asked(question)
     subjects = named_keys(question) - leaving
     text = "\n".join(s.evidence for s in sources)
-    named = (subjects & content_keys(text) | names_written(question, text)) - leaving
+    named = subjects & written_keys(question, text)
     return not subjects or (bool(named) and len(named) >= share * len(subjects))

@@ -16,8 +16,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.names import (acronym_keys, name_keys, name_runs, named_keys, names_written, opening_name, subject_keys,
-                         writes_name)
+from index.names import (acronym_keys, name_keys, name_runs, named_keys, opening_name, subject_keys, writes_name,
+                         written_keys)
 from index.percentages import used_otherwise
 from index.same_deed import deed_keys, deeds_named
 from index.textrules import content_keys, counted, numbers, sentence_spans, word_key
@@ -43,7 +43,7 @@ def support_score(claim: str, passage: str, given: str = "") -> float:
     """
     claim_keys = content_keys(claim)
     # A name the passage writes by its initials is written ("GM" for the claim's "General Motors").
-    passage_keys = content_keys(passage) | names_written(f"{given}\n{claim}", passage)
+    passage_keys = written_keys(f"{given}\n{claim}", passage)
     # The question is context only for a sentence that adds to it (one that merely
     # restates it, "Yes, X did Y", must be supported in full), and only when the
     # passage is about the question at all: it names one of the question's subjects.
