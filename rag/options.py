@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from index.names import named_keys, written_keys
 from index.textrules import content_keys, numbers, strip_markers
-from rag.sources import Source
+
+if TYPE_CHECKING:  # rag.sources brings numpy; rag.yes_no, which reads options, is imported by every question
+    from rag.sources import Source
 
 _NAME = r"[A-Z][\w'’.&-]*(?:\s+(?:[A-Z0-9][\w'’.&-]*|of|de)){0,3}"
 # Two names closing the question, "A or B?", after a space, a colon or a dash ("…: South Korea or China?",
