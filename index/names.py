@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from index.countries import NATIONALITIES, names_country_of
 from index.textrules import (ABBREVIATED_NOUNS, CLAIM_STOPWORDS, CLAUSE_OPENERS, MARKER, MONTHS, REQUEST_VERBS,
                              WEEKDAYS, WORD, content_keys, period_ends_sentence, undotted, word_key)
 
@@ -33,31 +34,6 @@ def named_keys(text: str) -> set[str]:
                and first[0].lower() not in REQUEST_VERBS else set())
     run_on = {word_key(w) for w in WORD.findall(text) if ("'" in w or "’" in w) and _is_run_on(w)}  # "I'm"
     return ((name_keys(text) - run_on) | subject) & content_keys(text)
-
-
-# A nationality describes what a question asks about ("Which European tourist destination …?", "Which US
-# holiday …?"); the answer's article need not write it. Listed, because suffixes also end names ("Guardian").
-NATIONALITIES = frozenset(
-    "us uk european american asian african arab latin nordic scandinavian baltic chinese japanese korean indian "
-    "british english scottish welsh irish french german italian spanish portuguese dutch belgian swiss austrian "
-    "swedish norwegian danish finnish polish czech slovak hungarian romanian bulgarian serbian croatian greek "
-    "turkish russian ukrainian israeli palestinian lebanese iranian iraqi saudi syrian qatari emirati yemeni "
-    "egyptian sudanese nigerian kenyan ethiopian canadian mexican brazilian argentine argentinian chilean "
-    "colombian venezuelan peruvian cuban haitian jamaican australian pakistani afghan bangladeshi vietnamese "
-    "thai indonesian filipino malaysian singaporean taiwanese".split())
-
-# The country a nationality is of, where their keys differ ("German" and "Germany" share theirs): an article placing
-# ACC's gigafactory "in France" names "its French gigafactory".
-_COUNTRY_OF = dict(pair.split(":") for pair in (
-    "american:America,US,USA british:Britain,UK english:England scottish:Scotland welsh:Wales irish:Ireland "
-    "french:France spanish:Spain italian:Italy dutch:Netherlands,Holland belgian:Belgium swiss:Switzerland "
-    "swedish:Sweden norwegian:Norway danish:Denmark finnish:Finland polish:Poland greek:Greece turkish:Turkey "
-    "chinese:China japanese:Japan korean:Korea indian:India thai:Thailand filipino:Philippines mexican:Mexico "
-    "canadian:Canada peruvian:Peru argentine:Argentina argentinian:Argentina israeli:Israel iraqi:Iraq "
-    "iranian:Iran lebanese:Lebanon egyptian:Egypt pakistani:Pakistan afghan:Afghanistan emirati:UAE,Emirates "
-    "qatari:Qatar yemeni:Yemen singaporean:Singapore bangladeshi:Bangladesh").split())
-_COUNTRY_KEYS_OF = {nationality: {word_key(country) for country in countries.split(",")}
-                    for nationality, countries in _COUNTRY_OF.items()}
 
 
 def nationality_keys(text: str) -> set[str]:
@@ -164,7 +140,7 @@ def names_written(names_of: str, text: str) -> set[str]:
         if words and re.search(rf"\b{words}", text, re.IGNORECASE):
             found.add(key)
     for word in WORD.findall(names_of):  # the nationality as written: "Britishvolt" shares the key of "British"
-        if word_key(word) in wanted - found and _COUNTRY_KEYS_OF.get(word.lower(), set()) & keys:
+        if word_key(word) in wanted - found and names_country_of(word, text):
             found.add(word_key(word))
     return found
 

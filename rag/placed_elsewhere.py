@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from index.names import named_keys, names_written
 from rag.asked import counts_the_same_one, placed_in
-from rag.countries import countries_placed_in
+from index.countries import countries_placed_in
 
 
 def placed_elsewhere(question: str, evidence: Sequence[str]) -> bool:

@@ -16,7 +16,7 @@ from index.textrules import coded_names, content_keys, numbered_names, numbers, 
 from rag.asked import (asked_thing, asks_expansion, asks_name, asks_place, asks_time, asks_time_ahead, name_kind,
                        nationality_of_what_is_asked, place_asked, places, tells_which_one, time_asked, time_clauses,
                        times)
-from rag.countries import in_another_country
+from index.countries import in_another_country
 from rag.evidence import Sentence, candidates
 from rag.sources import Source
 

@@ -650,8 +650,8 @@ def test_an_answer_to_where_gives_a_place_said_of_what_is_asked(search_stack) ->
 def test_a_place_in_another_country_does_not_answer_where_in_this_one(search_stack) -> None:  # noqa: ANN001
     """The real 1.5B answered "ok and where does BMW assemble batteries in the US?" (held-out chat probe chat-h3-005)
     and its plain form with BMW's cell centre "in Parsdorf, Germany", and every check passed. Two countries never
-    hold each other (rag/countries.py); a finer place ("Somerset, England" for the UK) is left to the other checks."""
-    from rag.countries import countries, countries_placed_in
+    hold each other (index/countries.py); a finer place ("Somerset, England" for the UK) is left to the other checks."""
+    from index.countries import countries, countries_placed_in
     from rag.grounded import ground
 
     us = "Where does BMW assemble batteries in the US?"
@@ -925,6 +925,9 @@ def test_a_nationality_is_written_by_its_country(search_stack) -> None:  # noqa:
     # the nationality as written: "Britishvolt" shares its word key with "British", yet "the UK" does not name it
     assert names_written("Where is Britishvolt building?", "a battery plant in the UK") == set()
     assert names_written("Is the American plant open?", "a plant in the U.S. opened") == {"americ"}
+    # by any name of the country in index/countries.py's one table; a country's own short name only as written
+    assert names_written("Is the Czech plant open?", "a plant in Czechia opened") == {"czech"}
+    assert names_written("Is the US plant open?", "USA TODAY reports that a plant opened") == set()
 
 
 def test_the_outlets_a_question_names_are_not_looked_for_in_the_text(tmp_path) -> None:  # noqa: ANN001
