@@ -7,14 +7,12 @@ from __future__ import annotations
 import re
 
 from index.countries import NATIONALITIES, names_country_of
-from index.textrules import (ABBREVIATED_NOUNS, CLAIM_STOPWORDS, CLAUSE_OPENERS, MARKER, MONTHS, REQUEST_VERBS,
-                             WEEKDAYS, WORD, content_keys, period_ends_sentence, undotted, word_key)
+from index.textrules import (ABBREVIATED_NOUNS, CLAIM_STOPWORDS, CLAUSE_OPENERS, JOB_TITLES, MARKER, MONTHS,
+                             REQUEST_VERBS, WEEKDAYS, WORD, content_keys, period_ends_sentence, undotted, word_key)
 
 _NAME_RUN = re.compile(r"(?:[A-Z][\w&'’.-]*)(?:[ \t]+(?:[A-Z][\w&'’.-]*|of|de))*")
 _CLAUSE = re.compile(r"(?:^|[.!?:;]\s+|\n)")
 _NAME_CUT = re.compile(r"(?<=\w)['’]s(?:\s+|$)|(?<=\w)\.\s+")  # a possessive, or a period that may end a sentence
-_JOB_TITLES = frozenset("ceo cfo coo cto chair chairman chairwoman president chief executive director founder "
-                        "co-founder minister senator judge".split())
 
 
 def name_keys(text: str) -> set[str]:
@@ -79,7 +77,7 @@ def name_runs(text: str) -> tuple[str, ...]:
             at_start = match.start() + a in starts
             if at_start and len(words) > 1 and (words[0].lower() in CLAUSE_OPENERS or _is_run_on(words[0])):
                 words, at_start = words[1:], False
-            while len(words) > 1 and (words[0].lower() in _JOB_TITLES or words[0] in ("of", "de")):
+            while len(words) > 1 and (words[0].lower() in JOB_TITLES or words[0] in ("of", "de")):
                 words = words[1:]
             while words and words[-1] in ("of", "de"):
                 words.pop()
@@ -87,7 +85,7 @@ def name_runs(text: str) -> tuple[str, ...]:
             possessive = cut is not None and _is_possessive(cut)
             if " " not in name and (possessive or "'" in name or "’" in name) and _is_run_on(name):
                 continue
-            if (len(name) < 2 or name.lower() in _JOB_TITLES
+            if (len(name) < 2 or name.lower() in JOB_TITLES
                     or (at_start and " " not in name and not name.isupper() and not possessive)):
                 continue
             found.append(name)

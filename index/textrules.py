@@ -84,6 +84,12 @@ REQUEST_VERBS = frozenset(
 ABBREVIATED_NOUNS = {"jv": "joint venture", "ev": "electric vehicle", "oem": "original equipment manufacturer",
                      "suv": "sport utility vehicle"}
 
+# A person's role: before a name ("CEO Caroline Ellison" names "Caroline Ellison"), or asked about ("Who is JLR's
+# engineering director?" asks for a person).
+JOB_TITLES = frozenset("ceo cfo coo cto chief executive director founder co-founder boss chair chairman chairwoman "
+                       "president spokesperson spokesman spokeswoman minister senator judge engineer analyst manager "
+                       "coach governor mayor".split())
+
 # Words that open a clause but never a name: "Unlike FTX" and "Using Caroline Ellison" name FTX and
 # Caroline Ellison; "Considering the information from …" (27 MultiHop-RAG questions) and "Based on …" (3) name
 # nothing. Not yet "Approximately how many …": read as a name no article writes, it refused four RealTimeQA

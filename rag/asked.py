@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 
 from index.names import CORPORATE_SUFFIXES, in_title_case, initials, named_keys, nationality_keys
-from index.textrules import (EVENT_COUNTERS, MONTH_PATTERN, WEEKDAYS, WORD, amounts, content_keys, counts_of, measures,
-                             money, month_number, numbers, strip_markers, undotted, word_key)
+from index.textrules import (EVENT_COUNTERS, JOB_TITLES, MONTH_PATTERN, WEEKDAYS, WORD, amounts, content_keys,
+                             counts_of, measures, money, month_number, numbers, strip_markers, undotted, word_key)
 from rag.yes_no import CLAUSE_OPENS
 
 # "Did GM invest more in Ohio than BMW in South Carolina?": a verdict that needs two amounts.
@@ -72,8 +72,7 @@ _ENTITY_NOUN = (r"(?:company|companies|firm|team|club|platform|organi[sz]ation|e
 ASKS_ENTITY = re.compile(rf"{ASKS_PERSON.pattern}|{_WHICH}({_ENTITY_NOUN})\b", re.IGNORECASE)  # group 1: the kind
 # "Who is Jaguar Land Rover's engineering director …?", "ex-Tata Motors chief quoted on … — who?": a role's holder,
 # a person. Not "Who's supplying REE with battery packs?", which a company answers.
-_ROLE = (r"(?:chief|ceo|executive|director|founder|co-founder|boss|chair(?:man|woman)?|president|spokes(?:person|man|"
-         r"woman)|minister|engineer|analyst|manager|coach|governor|mayor|senator)s?")
+_ROLE = rf"(?:{'|'.join(map(re.escape, sorted(JOB_TITLES)))})s?"
 _ASKS_ROLE_HOLDER = re.compile(rf"{CLAUSE_OPENS}who\b.*\b{_ROLE}\b|\b{_ROLE}\b.*{CLAUSE_OPENS}who\b", re.IGNORECASE)
 
 # "Which US state …?", "… on which popular European island?": a nationality describing the thing asked for.

@@ -79,6 +79,7 @@ def test_names_are_cut_at_sentence_ends_possessives_and_lines_and_lose_titles() 
                                "FTX")
     # "What's", "Who's": a question word with "is" run on, not a possessive name (rt-20250425_1 was asked of "What")
     assert name_runs("What's the name of Tata's battery subsidiary? Who’s building it?") == ("Tata",)
+    assert name_runs("Mayor Eric Adams was indicted. Why did Coach Andy Reid stay?") == ("Eric Adams", "Andy Reid")
     assert named_keys("What's the name of the new colour?") == set()
     # nor is a request's verb, though capitalised first ("Summarise …" was refused: no article names "Summarise")
     assert named_keys("Summarise the BMW and JLR partnership") == {"bmw", "jlr"}

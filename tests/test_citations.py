@@ -886,6 +886,10 @@ def test_a_role_holder_asked_for_is_a_person_not_a_company(search_stack) -> None
     assert ground("BMW", [quoted], sources, question, False).mode != "answer"
     grounded = ground("Carl-Peter Forster", [quoted], sources, question, False)
     assert grounded.mode == "answer" and grounded.verified.text.startswith("Carl-Peter Forster")
+    # one list of roles (index/textrules.py JOB_TITLES), also cut off names: "Who is Tesla's CFO?" asks for a person
+    from rag.asked import gives_what_is_asked
+    assert not gives_what_is_asked("SAIC Motor [1].", "Who is Tesla's CFO?")
+    assert gives_what_is_asked("Vaibhav Taneja [1].", "Who is Tesla's CFO?")
     # "who" alone may ask for a company
     supplier = "Who is supplying REE with battery packs?"
     sources = _retrieved(search_stack, supplier)
