@@ -43,9 +43,11 @@ _PLACE_NOUN = r"(?:country|city|state|town|region|county|province|continent|isla
 _ASKS_WHERE = re.compile(rf"{CLAUSE_OPENS}where\b", re.IGNORECASE)
 _ASKS_WHICH_PLACE = re.compile(rf"\b(?:which|what) ({_PLACE_NOUN})\b", re.IGNORECASE)
 # "When will the Polestar 7 go on sale?", "… this week. When will it open?": answered by a time.
-_ASKS_WHEN = re.compile(rf"{CLAUSE_OPENS}when\b", re.IGNORECASE)
-# "When will …?", "When is … set to …?": a time ahead of the report, which its date line does not give.
-_ASKS_WHEN_AHEAD = re.compile(rf"{CLAUSE_OPENS}when\s+(?:will|is|are|would|could|might|should)\b", re.IGNORECASE)
+_ASKS_WHEN = re.compile(rf"{CLAUSE_OPENS}(?:(?:by|until|till|since)\s+)?when\b", re.IGNORECASE)  # "… JV — by when?"
+# "When will …?", "When is … set to …?", "By when …?" (a deadline): a time ahead of the report, which its date line
+# does not give.
+_ASKS_WHEN_AHEAD = re.compile(rf"{CLAUSE_OPENS}(?:when\s+(?:will|is|are|would|could|might|should)|(?:by|until|till)\s+"
+                              r"when)\b", re.IGNORECASE)
 # A time an answer gives: a year, a month (capitalised: not "may open"), a weekday, a season, a quarter, "next
 # year", "tomorrow".
 _TIME = re.compile(r"\b(?:1[5-9]|2[01])\d{2}s?\b|\b(?:today|tonight|tomorrow|yesterday|spring|summer|autumn|winter|"

@@ -70,3 +70,14 @@ def test_an_answer_comes_from_an_article_writing_the_numbered_model_asked_about(
     grounded = _ground_on(search_stack, question, "North American and domestic South Korean markets",
                           "The North American and domestic South Korean markets")
     assert grounded.mode == "answer", grounded.verified.text
+
+
+def test_by_when_asks_for_a_deadline_that_the_reports_day_does_not_give(search_stack) -> None:  # noqa: ANN001
+    """chat-h11-008 "Honda & GS Yuasa JV — by when?": the 1.5B answered "2023-01-25 [1]." (the report's day) on
+    the headline; "by when" was not read as asking when, so no check asked where that time was written. A deadline
+    is ahead of its report, so its evidence must write it."""
+    question = "Honda & GS Yuasa JV — by when?"
+    headline = _ground_on(search_stack, question, "look to collaborate on lithium-ion batteries", "2023-01-25")
+    assert "2023-01-25 [1]" not in headline.verified.text, headline.verified.text
+    grounded = _ground_on(search_stack, question, "by the end of 2023", "By the end of 2023")
+    assert grounded.mode == "answer" and "end of 2023" in grounded.verified.text, grounded.verified.text
