@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from index.countries import countries_placed_in
 from index.names import named_keys, names_written
 from rag.asked import counts_the_same_one, placed_in
-from index.countries import countries_placed_in
 
 
 def placed_elsewhere(question: str, evidence: Sequence[str]) -> bool:

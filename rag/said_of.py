@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence, Set
 
+from index.countries import in_another_country
 from index.names import by_initials, named_keys, written_keys
 from index.same_deed import deal_untold, deeds_named
 from index.textrules import coded_names, content_keys, numbered_names, numbers, strip_markers, word_key
 from rag.asked import (asked_thing, asks_expansion, asks_name, asks_place, asks_time, asks_time_ahead, name_kind,
                        nationality_of_what_is_asked, place_asked, places, tells_which_one, time_asked, time_clauses,
                        times)
-from index.countries import in_another_country
 from rag.evidence import Sentence, candidates
 from rag.sources import Source
 
