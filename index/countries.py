@@ -55,11 +55,9 @@ def _pattern(placed: bool) -> re.Pattern[str]:
     return re.compile(rf"{_PLACING if placed else ''}(?<![\w.])(?<!New )(?<!South )({names})(?![\w]|\.\w)")
 
 
-@functools.lru_cache(maxsize=4096)
-def countries(text: str) -> frozenset[str]:
-    """ISO codes of the countries `text` names ("Parsdorf, Germany" → DE; "the US" → US). Cached: the checks ask
-    it of the same articles once per claim."""
-    return frozenset(_names()[m.group(1)] for m in _pattern(False).finditer(text))
+def countries(text: str) -> set[str]:
+    """ISO codes of the countries `text` names ("Parsdorf, Germany" → DE; "the US" → US)."""
+    return {_names()[m.group(1)] for m in _pattern(False).finditer(text)}
 
 
 def countries_placed_in(text: str) -> set[str]:

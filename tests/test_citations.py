@@ -878,6 +878,7 @@ def test_a_model_name_in_letters_and_digits_is_not_the_question_read_back(search
 def test_a_role_holder_asked_for_is_a_person_not_a_company(search_stack) -> None:  # noqa: ANN001
     """Held-out chat-h8-006 "ex-Tata Motors chief quoted on carmakers sharing EV tech — who?": the 1.5B answered
     "BMW", a name the question does not write, from the sentence naming Carl-Peter Forster, and every check passed."""
+    from rag.asked import gives_what_is_asked
     from rag.grounded import ground
 
     question = "ex-Tata Motors chief quoted on carmakers sharing EV tech — who?"
@@ -887,7 +888,6 @@ def test_a_role_holder_asked_for_is_a_person_not_a_company(search_stack) -> None
     grounded = ground("Carl-Peter Forster", [quoted], sources, question, False)
     assert grounded.mode == "answer" and grounded.verified.text.startswith("Carl-Peter Forster")
     # one list of roles (index/textrules.py JOB_TITLES), also cut off names: "Who is Tesla's CFO?" asks for a person
-    from rag.asked import gives_what_is_asked
     assert not gives_what_is_asked("SAIC Motor [1].", "Who is Tesla's CFO?")
     assert gives_what_is_asked("Vaibhav Taneja [1].", "Who is Tesla's CFO?")
     # "who" alone may ask for a company
