@@ -33,8 +33,9 @@ class EmbeddingSettings(BaseModel):
     precision: Literal["auto", "fp32", "bf16", "int8"] = Field(
         "auto", description="what the model computes in: bf16 is ~2.6x faster than fp32 on CPUs with AVX-512 BF16 "
         "or AMX and ~6x slower on others; int8 (OpenVINO with NNCF, the openvino extra) multiplies on the CPU's "
-        "int8 units, ~1.3x bf16 on the Zen 4 measured; auto picks int8 where it can run and the CPU has VNNI or "
-        "AMX, else bf16 where the CPU has bf16 units, else fp32; vectors of any two agree within 0.99 cosine",
+        "int8 units, ~1.3x bf16 on the Zen 4 measured; auto picks bf16 on AMX (its bf16 tiles outran int8 there), "
+        "else int8 where it can run and the CPU has VNNI, else bf16 where the CPU has bf16 units, else fp32; "
+        "vectors of any two agree within 0.99 cosine",
     )
     backend: Literal["auto", "torch", "openvino"] = Field(
         "auto", description="what runs the model: OpenVINO embeds 1.2-1.4x faster than torch at the same precision "

@@ -76,6 +76,9 @@ def test_auto_precision_is_int8_only_where_it_runs_and_the_cpu_has_int8_units() 
     assert resolve_precision("auto", frozenset({"avx2", "avx_vnni"}), int8=True) == "int8"
     assert resolve_precision("auto", zen4, int8=False) == "bf16", "without OpenVINO and NNCF, a float"
     assert resolve_precision("auto", frozenset({"avx2", "avx512f"}), int8=True) == "fp32", "no VNNI, no int8"
+    amx = zen4 | {"amx_bf16", "amx_int8", "amx_tile"}
+    assert resolve_precision("auto", amx, int8=True) == "bf16", "AMX's bf16 tiles outrun its int8 products"
+    assert resolve_precision("int8", amx, int8=True) == "int8", "an explicit setting wins"
 
 
 def test_other_precision_is_accepted_when_its_vectors_agree_and_refused_when_not(index_copy: Path) -> None:
