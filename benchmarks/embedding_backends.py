@@ -110,7 +110,7 @@ def main() -> None:
             backends["onnx int8 (avx512_vnni)"] = lambda: onnx("onnx/model_qint8_avx512_vnni.onnx")
         except ImportError:
             print("ONNX rows skipped: this environment has no optimum-onnx (needs transformers < 4.58)")
-        from index.embedder import int8_installed, openvino_installed
+        from index.embedder import int8_installed, openvino_installed, resolve_precision
 
         if openvino_installed():
             cache = Path(tmp) / "cache"
@@ -142,6 +142,9 @@ def main() -> None:
     print("|---|---|---|---|")
     for name, rate, low, mean in rows:
         print(f"| {name} | {rate:.1f} | {low:.4f} | {mean:.4f} |")
+    automatic = resolve_precision("auto", int8=int8_installed())
+    print(f"embedding.precision / backend \"auto\" on this CPU: {automatic} on "
+          f"{'openvino' if openvino_installed() else 'torch'}")
 
 
 if __name__ == "__main__":
