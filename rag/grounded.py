@@ -46,7 +46,7 @@ from rag.evidence import Sentence, candidates
 from rag.first_reported import DatedReport
 from rag.options import offered_keys, option_said_of_what_is_asked, picked_option
 from rag.placed_elsewhere import placed_elsewhere
-from rag.places_left import only_left
+from rag.places_left import names_only_as_left, only_left
 from rag.prompts import REFUSAL, UNKNOWN
 from rag.query import is_outlet_name
 from rag.said_of import (FEW_NAMES, name_said_of_what_is_asked, names_subjects, on_topic, restates,
@@ -226,11 +226,14 @@ def reported_as_planned(question: str, evidence: Sequence[Sentence], sources: Se
     """Is a yes/no question's "Yes" only the report of a plan (rag/deeds.py)? "Did Honda and GS Yuasa form a
     joint venture?" is "No" on "… with the goal of establishing a joint venture company by the end of 2023",
     unless another retrieved sentence about its subjects reports it done. An either/or question's verdict
-    ("Consistent") is about two reports, not a deed."""
+    ("Consistent") is about two reports, not a deed. Nor is a plan whose evidence names the place asked about only
+    as the place left a plan of what was asked: "Did Polestar build cars in China?" is not "No, reported only as a
+    plan" on "Polestar plans European production …, moving away from China"."""
     if verdict_words != ("Yes", "No"):
         return False
     read = [p.text[a:b] for source in sources for p in source.passages for a, b in sentence_spans(p.text)]
-    return only_planned(question, [s.text for s in evidence], read)
+    about_the_place = [s.text for s in evidence if not names_only_as_left(question, [s.text])]
+    return bool(about_the_place) and only_planned(question, about_the_place, read)
 
 
 def reported_as_left(question: str, evidence: Sequence[Sentence], verdict_words: tuple[str, str]) -> bool:

@@ -27,10 +27,13 @@ _NAME = re.compile(r"[A-Z][\w'’.-]*")
 
 
 def only_left(question: str, evidence: Sequence[str]) -> bool:
+    """Does a question about now or later put something in a place its evidence names only as left?"""
+    return yes_no_auxiliary(question) in _NOW_OR_LATER and names_only_as_left(question, evidence)
+
+
+def names_only_as_left(question: str, evidence: Sequence[str]) -> bool:
     """Does the evidence name a place the question puts something in ("… in China?") and every time as a place
     left ("moving away from China")? False when it never names the place: that is for the other checks."""
-    if yes_no_auxiliary(question) not in _NOW_OR_LATER:
-        return False
     for place in placed_in(question):
         mentions = [(text, m.start()) for text in evidence for m in _NAME.finditer(text)
                     if word_key(m.group()) == place]

@@ -139,15 +139,16 @@ def test_a_question_put_as_a_request_is_answered_and_checked_as_the_question_it_
 
 def test_a_yes_no_verdict_is_streamed_once_grounded(sample_index: Path) -> None:
     """"Did Polestar build cars in China?" streamed "Yes" (the verdict margin) and then showed the refusal that
-    grounding made of it (the evidence is about the Polestar 7's move, not cars built). The verdict word now
-    follows grounding (~10 ms on), so a chat never shows a verdict the answer under it takes back."""
+    grounding made of it. The verdict word now follows grounding (~10 ms on), so a chat never shows a verdict the
+    answer under it takes back. "Did Nidec open a factory in Hungary?" draws the 1.5B's "Yes" on Nidec's Serbian
+    factories, refused in int8 and in bf16 embeddings alike (the Polestar question's evidence differs with them)."""
     from rag.answer_events import Done, Token
     from rag.pipeline import open_search
     from rag.prompts import REFUSAL
 
     settings = make_settings(sample_index)
     answerer = make_answerer(settings, open_search(settings))
-    for question, shown in (("Did Polestar build cars in China?", REFUSAL),
+    for question, shown in (("Did Nidec open a factory in Hungary?", REFUSAL),
                             ("Will Polestar build the Polestar 7 in Europe?", "Yes")):  # a verdict that stands
         events = list(answerer.stream(question))
         streamed = "".join(e.text for e in events if isinstance(e, Token))

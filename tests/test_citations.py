@@ -1095,6 +1095,9 @@ def test_a_yes_on_evidence_that_reports_only_a_plan_is_no(search_stack) -> None:
                    "plan to build second gigafactory", "currently building a gigafactory") == plan
     assert verdict("Is the Kokomo gigafactory already producing batteries?", "currently building a gigafactory",
                    reply="No") == plan
+    # a plan whose sentence names the place asked about only as left is no plan of what is asked: moving away
+    # from China says the cars were built there (answered "No, reported only as a plan" with bf16 embeddings)
+    assert verdict("Did Polestar build cars in China?", "moving away from China") == "Yes"
     # done, or under way: the verdict stands
     assert verdict("Are Stellantis and Samsung building a gigafactory in Kokomo?",
                    "currently building a gigafactory") == "Yes"
