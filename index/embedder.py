@@ -29,16 +29,17 @@ if TYPE_CHECKING:
 PACKAGED_MODEL_NAMES = {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}
 BACKENDS = ("auto", "torch", "openvino")
 PRECISIONS = ("auto", "fp32", "bf16", "int8")
+# CPU flag of AMX's bf16 tiles: where it is listed, bf16 embeds faster than int8 (Xeon with AMX, OpenVINO,
+# alternated: 85-115 vs 70-87 chunks/s; RealTimeQA corpus 9:10 vs 12:03,
+# 5:45 vs 7:14 on another instance), so "auto" takes bf16 there.
+AMX_BF16_CPU_FLAG = "amx_bf16"
 # CPU flags (Linux /proc/cpuinfo) of units that compute bf16 natively; without them torch emulates
 # bf16 and MiniLM embeds ~6x slower than in fp32 (AVX2-only AMD EPYC: 19.0 vs 3.4 chunks/s,
 # benchmarks/embedding_backends.py).
-BF16_CPU_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
+BF16_CPU_FLAGS = frozenset({"avx512_bf16", AMX_BF16_CPU_FLAG})
 # CPU flags of int8 dot-product units (VNNI, AMX), which OpenVINO's int8 products run on; where none is
 # listed, "auto" stays in floating point (int8 unmeasured on such CPUs).
 INT8_CPU_FLAGS = frozenset({"avx512_vnni", "avx_vnni", "amx_int8"})
-# CPU flag of AMX's bf16 tiles: where it is listed, bf16 embeds faster than int8 (Xeon with AMX, OpenVINO,
-# alternated: 85-115 vs 70-87 chunks/s; RealTimeQA corpus 9:10 vs 12:03), so "auto" takes bf16 there.
-AMX_BF16_CPU_FLAG = "amx_bf16"
 # Vectors of one text from two precisions agree at least this well (cosine) for an index
 # built with one to be searched with the other; fp32 vs bf16 MiniLM measured >= 0.996.
 SAME_VECTORS_COSINE = 0.99
