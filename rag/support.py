@@ -22,6 +22,7 @@ from index.percentages import used_otherwise
 from index.same_deed import deed_keys, deeds_named
 from index.textrules import content_keys, counted, numbers, sentence_spans, word_key
 from rag.asked import counted_noun
+from rag.negation import drops_negation
 
 SUPPORT_THRESHOLD = 0.5
 
@@ -39,7 +40,8 @@ def support_score(claim: str, passage: str, given: str = "") -> float:
     passage gives only of other things ("three gigafactories" on "three EV models"). Nor is a claim
     naming none of the question's subjects ("fraud and conspiracy" for what Changpeng
     Zhao pleaded guilty to, GM's battery plant for where BMW's is) by a passage naming
-    none of them, nor one the passage says of someone else (`borrowed_subject`).
+    none of them, nor one the passage says of someone else (`borrowed_subject`), nor one that writes what the
+    passage denies without its "no" or "not" (`rag/negation.py`).
     """
     claim_keys = content_keys(claim)
     # A name the passage writes by its initials is written ("GM" for the claim's "General Motors").
@@ -64,7 +66,7 @@ def support_score(claim: str, passage: str, given: str = "") -> float:
         return 1.0 if numbers(claim) else 0.0
     if named_keys(claim) - passage_keys - given_keys:
         return 0.0
-    if borrowed_subject(claim, passage):
+    if borrowed_subject(claim, passage) or drops_negation(claim, passage):
         return 0.0
     basis = (claim_keys - given_keys) or claim_keys
     missing = basis - passage_keys

@@ -1136,3 +1136,33 @@ def test_a_quote_is_introduced_by_its_headline_only_when_the_headline_is_not_its
     assert _quote(Sentence(1, 1, 0, len(lead), lead, 1.0), source) == f"“{lead[:-1]}” [1]."
     other = "A few, notably BYD, Geely and Chery, have become significant global players."
     assert _quote(Sentence(2, 1, 0, len(other), other, 1.0), source).startswith("“Chinese vehicle makers look")
+
+
+def test_a_claim_that_drops_its_passages_negation_is_not_supported() -> None:
+    """RealTimeQA rt-20241220_20 (what was spotted over the Northeast): the 1.5B wrote "… unidentified objects have
+    been observed flying over the United States by the Pentagon [1][2]" on "no unidentified objects have been observed
+    …", and every word of it was in the sources."""
+    austin = ("Defense secretary: No unidentified objects in US airspace the last few days\nThe sky has been quiet since "
+              "three unidentified objects were downed by U.S. fighter jets over the United States and Canada from "
+              "Friday to Sunday, the head of the Defense Department said.\nDefense Secretary Lloyd Austin told reporters "
+              "in Brussels Wednesday that no unidentified objects have been observed flying over the United States by "
+              "the Pentagon the last few days.")
+    alaska = ("'Large balloon' found in Alaska under investigation\nIn a statement, the FBI said it was aware of debris "
+              "found off the coast of Alaska by a commercial fishing vessel and assisted partners in debris recovery.")
+    flipped = "Unidentified objects have been observed flying over the United States by the Pentagon."
+    assert support_score(flipped, austin) == 0.0
+    joined = ("A large balloon was found in Alaska, and unidentified objects have been observed flying over the United "
+              "States by the Pentagon.")
+    assert joint_support(joined, [alaska, austin]) == 0.0
+    # the negation kept, or said another way, is supported; so is what the passage says plainly beside it
+    assert support_score("No unidentified objects have been observed flying over the United States by the Pentagon.",
+                         austin) >= SUPPORT_THRESHOLD
+    assert support_score("Austin denied that unidentified objects have been observed flying over the United States.",
+                         austin) >= SUPPORT_THRESHOLD
+    assert support_score("Three unidentified objects were downed by U.S. fighter jets over the United States and "
+                         "Canada.", austin) >= SUPPORT_THRESHOLD
+    # a negation that bounds a time, or that the claim does not restate, is not dropped
+    assert support_score("The plant will open in 2026.", "The plant is not expected to open until 2026.") \
+        >= SUPPORT_THRESHOLD
+    assert support_score("The plant will open in 2025.", "The plant, which did not exist in 2020, will open in 2025.") \
+        >= SUPPORT_THRESHOLD
