@@ -12,9 +12,10 @@ in 2020, will open in 2025" for "The plant will open in 2025") is not the claim'
 
 from __future__ import annotations
 
+import functools
 import re
 
-from index.textrules import WORD, is_content_word, sentence_spans, word_key
+from index.textrules import WORD, content_keys, is_content_word, sentence_spans, undotted, word_key
 
 # Words that deny what follows them. "n't" is matched on its own: WORD reads "didn't" as one word.
 _NEGATOR = re.compile(r"\b(?:not|no|never|none|nothing|nobody|neither|nor|cannot|without)\b|n['’]t\b", re.IGNORECASE)
@@ -46,7 +47,7 @@ def _negated_words(sentence: str) -> list[frozenset[str]]:
         rest = _LONGER.sub("", sentence[match.end():])
         end = _SCOPE_END.search(rest)
         scope = rest[: end.start() if end else len(rest)]
-        words = [word_key(w) for w in WORD.findall(scope) if is_content_word(w)]
+        words = [word_key(w) for w in WORD.findall(undotted(scope)) if is_content_word(w)]
         if words and not _BOUNDING.search(scope):
             found.append(frozenset(words[:_SCOPE_WORDS]))
     return found
@@ -60,13 +61,11 @@ def drops_negation(claim: str, passage: str) -> bool:
     """Does a clause of the claim write what a sentence of the passage negates, without negating it?"""
     if not _NEGATOR.search(passage):
         return False
-    sentences = [passage[start:end] for start, end in sentence_spans(passage)]
-    negated = [_negated_words(sentence) for sentence in sentences]
+    negated, written = _denials(passage)
     if not any(negated):
         return False
-    written = [_keys(sentence) for sentence in sentences]
     for clause in _CLAUSE.split(claim):
-        keys = _keys(clause)
+        keys = content_keys(clause)
         if not keys or _denies(clause):
             continue
         # The clause rests on the sentences writing most of it; what one of them denies, the clause may not say.
@@ -77,5 +76,10 @@ def drops_negation(claim: str, passage: str) -> bool:
     return False
 
 
-def _keys(text: str) -> set[str]:
-    return {word_key(w) for w in WORD.findall(text) if is_content_word(w)}
+@functools.lru_cache(maxsize=256)
+def _denials(passage: str) -> tuple[tuple[list[frozenset[str]], ...], tuple[set[str], ...]]:
+    """Per sentence of the passage, what its negations deny and the words it writes. Cached: the support check
+    reads each retrieved article again for every sentence of an answer."""
+    sentences = [passage[start:end] for start, end in sentence_spans(passage)]
+    return (tuple(_negated_words(sentence) for sentence in sentences),
+            tuple(content_keys(sentence) for sentence in sentences))
