@@ -1142,13 +1142,14 @@ def test_a_claim_that_drops_its_passages_negation_is_not_supported() -> None:
     """RealTimeQA rt-20241220_20 (what was spotted over the Northeast): the 1.5B wrote "… unidentified objects have
     been observed flying over the United States by the Pentagon [1][2]" on "no unidentified objects have been observed
     …", and every word of it was in the sources."""
-    austin = ("Defense secretary: No unidentified objects in US airspace the last few days\nThe sky has been quiet since "
-              "three unidentified objects were downed by U.S. fighter jets over the United States and Canada from "
-              "Friday to Sunday, the head of the Defense Department said.\nDefense Secretary Lloyd Austin told reporters "
-              "in Brussels Wednesday that no unidentified objects have been observed flying over the United States by "
-              "the Pentagon the last few days.")
-    alaska = ("'Large balloon' found in Alaska under investigation\nIn a statement, the FBI said it was aware of debris "
-              "found off the coast of Alaska by a commercial fishing vessel and assisted partners in debris recovery.")
+    austin = ("Defense secretary: No unidentified objects in US airspace the last few days\n"
+              "The sky has been quiet since three unidentified objects were downed by U.S. fighter jets over the "
+              "United States and Canada from Friday to Sunday, the head of the Defense Department said.\n"
+              "Defense Secretary Lloyd Austin told reporters in Brussels Wednesday that no unidentified objects have "
+              "been observed flying over the United States by the Pentagon the last few days.")
+    alaska = ("'Large balloon' found in Alaska under investigation\n"
+              "In a statement, the FBI said it was aware of debris found off the coast of Alaska by a commercial "
+              "fishing vessel and assisted partners in debris recovery.")
     flipped = "Unidentified objects have been observed flying over the United States by the Pentagon."
     assert support_score(flipped, austin) == 0.0
     joined = ("A large balloon was found in Alaska, and unidentified objects have been observed flying over the United "
