@@ -26,10 +26,11 @@ _NOT_DENYING = re.compile(r"\b(?:not\s+(?:only|just|least|yet\s+clear)|no\s+(?:d
 _DENYING_KEYS = frozenset(word_key(w) for w in (
     "deny denied declined refused failed rejected ruled halted stopped lacks lacked absent cancelled canceled "
     "scrapped dropped ended abandoned barred banned unable".split()))
-# Where a negation's reach ends: the clause it stands in.
-_SCOPE_END = re.compile(r"[,;:.!?()\"“”]|\b(?:but|while|whereas|although|though|and|because)\b", re.IGNORECASE)
-# A claim's clauses, each judged on its own ("A opened, while B did not …").
-_CLAUSE = re.compile(r"[,;:]|\b(?:while|whereas|but|and|although)\b", re.IGNORECASE)
+# A claim's clauses, each judged on its own ("A opened, while B did not …"); a negation reaches to the end of its
+# clause, or of a "though" or "because" inside it.
+_JOINS = r"but|while|whereas|although|and"
+_CLAUSE = re.compile(rf"[,;:]|\b(?:{_JOINS})\b", re.IGNORECASE)
+_SCOPE_END = re.compile(rf"[,;:.!?()\"“”]|\b(?:{_JOINS}|though|because)\b", re.IGNORECASE)
 _SCOPE_WORDS = 2
 # A negation that only bounds a time ("not … until 2026" says when) or a condition ("not … unless") denies nothing
 # the claim drops; "no longer" denies what follows "longer".
@@ -53,10 +54,6 @@ def _negated_words(sentence: str) -> list[frozenset[str]]:
     return found
 
 
-def _denies(clause: str) -> bool:
-    return bool(_NEGATOR.search(clause)) or any(word_key(w) in _DENYING_KEYS for w in WORD.findall(clause))
-
-
 def drops_negation(claim: str, passage: str) -> bool:
     """Does a clause of the claim write what a sentence of the passage negates, without negating it?"""
     if not _NEGATOR.search(passage):
@@ -66,7 +63,7 @@ def drops_negation(claim: str, passage: str) -> bool:
         return False
     for clause in _CLAUSE.split(claim):
         keys = content_keys(clause)
-        if not keys or _denies(clause):
+        if not keys or keys & _DENYING_KEYS or _NEGATOR.search(clause):  # the clause denies something itself
             continue
         # The clause rests on the sentences writing most of it; what one of them denies, the clause may not say.
         overlap = [len(keys & sentence_keys) for sentence_keys in written]
